@@ -1,0 +1,227 @@
+//! API tokens and passwords. Tokens are random, shown once, and stored only as SHA-256
+//! (they carry 256 bits of entropy, so a fast hash is right); passwords use argon2id.
+
+use crate::{App, AppError, Result};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jiff::{SignedDuration, Timestamp};
+use sha2::{Digest, Sha256};
+use soporte_core::auth::TokenScope;
+use soporte_core::directory::{Agent, Contact};
+use soporte_core::ids::TokenId;
+use soporte_store::{NewToken, TokenOwner, TokenRecord};
+
+const TOKEN_PREFIX: &str = "sop_";
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Agent { agent: Agent, scope: TokenScope },
+    Contact { contact: Contact },
+}
+
+impl Principal {
+    /// Admin rights need both an admin token and an agent who is still an admin.
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Principal::Agent { agent, scope: TokenScope::Admin } if agent.is_admin())
+    }
+
+    pub fn is_agent(&self) -> bool {
+        matches!(self, Principal::Agent { .. })
+    }
+
+    pub fn require_admin(&self) -> Result<()> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("this needs an admin token".into()))
+        }
+    }
+
+    pub fn require_agent(&self) -> Result<&Agent> {
+        match self {
+            Principal::Agent { agent, .. } => Ok(agent),
+            Principal::Contact { .. } => Err(AppError::Forbidden(
+                "this is available to support agents only".into(),
+            )),
+        }
+    }
+}
+
+pub struct IssuedToken {
+    pub record: TokenRecord,
+    /// The only time the token is visible: it is not stored.
+    pub plaintext: String,
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("random source: {e}")))?;
+    Ok(buf)
+}
+
+pub fn hash_token(plaintext: &str) -> String {
+    hex::encode(Sha256::digest(plaintext.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), phc)
+        .is_ok()
+}
+
+/// A password for a first login: 24 URL-safe characters (144 bits).
+pub fn generate_password() -> Result<String> {
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<18>()?))
+}
+
+/// How stale `last_used_at` may get before a request refreshes it; refreshing on every
+/// request would turn each read into a write.
+const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
+
+impl App {
+    /// Resolves a bearer token to who is calling. Revoked tokens, disabled agents and
+    /// unknown tokens are all simply "unauthorized".
+    pub async fn authenticate(&self, bearer: &str) -> Result<Principal> {
+        if !bearer.starts_with(TOKEN_PREFIX) || bearer.len() > 200 {
+            return Err(AppError::Unauthorized);
+        }
+        let record = self
+            .store
+            .token_by_hash(&hash_token(bearer))
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        if record.revoked_at.is_some() {
+            return Err(AppError::Unauthorized);
+        }
+        let principal = match record.owner {
+            TokenOwner::Agent(id) => {
+                let agent = self.store.agent(id).await?.ok_or(AppError::Unauthorized)?;
+                if !agent.active {
+                    return Err(AppError::Unauthorized);
+                }
+                Principal::Agent {
+                    agent,
+                    scope: record.scope,
+                }
+            }
+            TokenOwner::Contact(id) => Principal::Contact {
+                contact: self.store.contact(id).await?.ok_or(AppError::Unauthorized)?,
+            },
+        };
+        let stale = record
+            .last_used_at
+            .is_none_or(|t| Timestamp::now().duration_since(t) > TOUCH_INTERVAL);
+        if stale {
+            self.store.touch_token(record.id).await?;
+        }
+        Ok(principal)
+    }
+
+    /// Issues a token. Admin scope only for admin agents; contacts only get contact scope.
+    pub async fn issue_token(
+        &self,
+        owner: TokenOwner,
+        scope: TokenScope,
+        label: &str,
+    ) -> Result<IssuedToken> {
+        match owner {
+            TokenOwner::Agent(id) => {
+                let agent = self
+                    .store
+                    .agent(id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("agent", id))?;
+                if scope == TokenScope::Contact {
+                    return Err(AppError::invalid("scope", "agents get admin or agent tokens"));
+                }
+                if scope == TokenScope::Admin && !agent.is_admin() {
+                    return Err(AppError::invalid(
+                        "scope",
+                        format!("{} is not an admin; use --scope agent", agent.email),
+                    ));
+                }
+            }
+            TokenOwner::Contact(id) => {
+                self.store
+                    .contact(id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("contact", id))?;
+                if scope != TokenScope::Contact {
+                    return Err(AppError::invalid("scope", "contacts get contact tokens only"));
+                }
+            }
+        }
+        let plaintext = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()?));
+        let record = self
+            .store
+            .create_token(&NewToken {
+                token_hash: hash_token(&plaintext),
+                scope,
+                owner,
+                label: label.trim().to_string(),
+            })
+            .await?;
+        Ok(IssuedToken { record, plaintext })
+    }
+
+    pub async fn revoke_token(&self, id: TokenId) -> Result<bool> {
+        Ok(self.store.revoke_token(id).await?)
+    }
+
+    pub async fn list_tokens(&self) -> Result<Vec<TokenRecord>> {
+        Ok(self.store.list_tokens().await?)
+    }
+
+    /// Checks an agent's password (for the console's login).
+    pub async fn check_agent_password(&self, email: &str, password: &str) -> Result<Agent> {
+        let agent = self
+            .store
+            .agent_by_email(&email.trim().to_lowercase())
+            .await?
+            .filter(|a| a.active)
+            .ok_or(AppError::Unauthorized)?;
+        let hash = self
+            .store
+            .agent_password_hash(agent.id)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if ok { Ok(agent) } else { Err(AppError::Unauthorized) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() -> Result<()> {
+        let hash = hash_password("correct horse")?;
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("Correct horse", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+        Ok(())
+    }
+
+    #[test]
+    fn generated_secrets_differ() -> Result<()> {
+        let a = generate_password()?;
+        assert_eq!(a.len(), 24);
+        assert_ne!(a, generate_password()?);
+        Ok(())
+    }
+}

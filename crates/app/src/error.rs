@@ -1,0 +1,75 @@
+use soporte_core::ValidationError;
+use soporte_core::ticket::{ChangeError, Status};
+use soporte_store::StoreError;
+use thiserror::Error;
+
+/// What went wrong, in terms a caller can act on. The HTTP layer maps each variant to a
+/// status and a stable problem code; the CLI prints the message.
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error("missing or invalid credentials")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("{field}: {message}")]
+    Conflict { field: String, message: String },
+    #[error("a ticket cannot go from {from} to {to}")]
+    InvalidTransition { from: Status, to: Status },
+    #[error("ticket is closed; write a new request instead")]
+    TicketClosed,
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        AppError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid(ValidationError::new(field, message))
+    }
+}
+
+impl From<ChangeError> for AppError {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::Invalid(v) => AppError::Invalid(v),
+            ChangeError::Transition { from, to } => AppError::InvalidTransition { from, to },
+            ChangeError::Closed => AppError::TicketClosed,
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { entity, id } => AppError::not_found(entity, id),
+            StoreError::Conflict { field, message } => AppError::Conflict { field, message },
+            StoreError::Invalid(v) => AppError::Invalid(v),
+            StoreError::Change(c) => c.into(),
+            StoreError::Unsupported(m) => AppError::Unavailable(m),
+            StoreError::Config(m) => AppError::Unavailable(m),
+            other => {
+                tracing::error!(error = %other, "store failure");
+                AppError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        tracing::error!(error = %e, "i/o failure");
+        AppError::Internal(e.to_string())
+    }
+}

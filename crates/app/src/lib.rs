@@ -1,0 +1,83 @@
+//! Soporte's use cases: what an agent, a customer or an integration can do, each one
+//! checked (who may do it, is the input valid) and carried out in one store transaction.
+//! The HTTP API and the command line both call these; neither touches the store directly.
+
+mod auth;
+mod directory;
+mod error;
+mod tickets;
+
+pub use auth::{
+    IssuedToken, Principal, generate_password, hash_password, hash_token, verify_password,
+};
+pub use directory::{
+    AccountInput, AccountUpdate, AgentInput, AgentUpdate, ContactInput, ContactUpdate,
+    validate_account,
+};
+pub use error::AppError;
+pub use tickets::{
+    MessageInput, TicketDetail, TicketFilter, TicketInput, TicketPage, TicketUpdate, Upload,
+};
+
+/// Store types that are part of the use cases' vocabulary (queries, pages, token owners).
+pub use soporte_store::{
+    AppliedMigration, AssigneeFilter, Backend, Cursor, PageRequest, TicketSort, TokenOwner,
+    TypeFilter,
+};
+
+use soporte_core::ticket::TicketPrefix;
+use soporte_store::{BlobStore, Store};
+use std::sync::Arc;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Settings the use cases need from configuration.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    pub ticket_prefix: TicketPrefix,
+    pub company_name: String,
+    pub support_email: String,
+}
+
+/// Everything a use case needs, cheap to clone into each request.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
+    settings: Arc<AppSettings>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, settings: AppSettings) -> Self {
+        Self {
+            store,
+            blobs,
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub fn settings(&self) -> &AppSettings {
+        &self.settings
+    }
+
+    pub fn backend(&self) -> soporte_store::Backend {
+        self.store.backend()
+    }
+
+    /// Checks that the database answers (for health checks).
+    pub async fn ping(&self) -> Result<()> {
+        self.store.count_agents().await?;
+        Ok(())
+    }
+
+    pub async fn migrate(&self) -> Result<Vec<soporte_store::AppliedMigration>> {
+        Ok(self.store.migrate().await?)
+    }
+
+    /// A consistent copy of the database and every attachment under `dest`.
+    pub async fn backup(&self, dest: &std::path::Path) -> Result<u64> {
+        std::fs::create_dir_all(dest)?;
+        self.store.backup_to(&dest.join("soporte.db")).await?;
+        Ok(self.blobs.copy_all_to(&dest.join("blobs")).await?)
+    }
+}

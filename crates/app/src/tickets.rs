@@ -1,0 +1,365 @@
+//! Tickets: opening one (finding or creating the requester, matching the account, giving
+//! it to the account's personal agent), reading them with the caller's visibility, editing
+//! them and adding messages.
+
+use crate::{App, AppError, Principal, Result};
+use jiff::Timestamp;
+use soporte_core::auth::contact_may_see;
+use soporte_core::directory::{Contact, normalize_email};
+use soporte_core::ids::{AccountId, AgentId, AttachmentId, TicketId};
+use soporte_core::policy::routing::assign_for_account;
+use soporte_core::support::{Channel, Priority, SupportType};
+use soporte_core::ticket::{
+    Actor, Attachment, Event, Message, MessageKind, Status, Ticket, TicketPatch,
+    normalize_media_type, normalize_subject, normalize_tags, sanitize_filename,
+};
+use soporte_store::{
+    AssigneeFilter, Cursor, NewAttachment, NewContact, NewMessage, NewTicket, Requester,
+    TicketQuery, TicketSort, TypeFilter,
+};
+
+/// Longest message body kept as text (1 MiB); attachments carry anything bigger.
+const MAX_BODY_BYTES: usize = 1 << 20;
+pub const MAX_PAGE: u32 = 200;
+
+/// A file sent with a ticket or message.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub filename: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketInput {
+    pub subject: String,
+    pub body: String,
+    pub requester_email: Option<String>,
+    pub requester_name: Option<String>,
+    pub support_type: Option<SupportType>,
+    pub priority: Option<Priority>,
+    pub channel: Option<Channel>,
+    pub attachments: Vec<Upload>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketUpdate {
+    pub subject: Option<String>,
+    pub support_type: Option<Option<SupportType>>,
+    pub priority: Option<Priority>,
+    pub status: Option<Status>,
+    pub assignee_id: Option<Option<AgentId>>,
+    pub account_id: Option<Option<AccountId>>,
+    pub product_area: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MessageInput {
+    pub kind: Option<MessageKind>,
+    pub body: String,
+    pub attachments: Vec<Upload>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub statuses: Vec<Status>,
+    pub support_type: Option<TypeFilter>,
+    pub priority: Option<Priority>,
+    pub channel: Option<Channel>,
+    pub assignee: Option<AssigneeFilter>,
+    pub account_id: Option<AccountId>,
+    pub updated_since: Option<Timestamp>,
+    pub sort: TicketSort,
+    pub after: Option<Cursor>,
+    pub limit: Option<u32>,
+}
+
+pub struct TicketPage {
+    pub items: Vec<Ticket>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+}
+
+fn body_text(raw: &str) -> Result<String> {
+    let body = raw.trim();
+    if body.is_empty() {
+        return Err(AppError::invalid("body", "must not be empty"));
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(AppError::invalid("body", "is longer than 1 MiB; attach it as a file"));
+    }
+    Ok(body.to_string())
+}
+
+/// A display name for someone known only by address: the part before the @.
+fn name_from_email(email: &str) -> String {
+    email.split('@').next().filter(|s| !s.is_empty()).unwrap_or(email).to_string()
+}
+
+impl App {
+    async fn store_uploads(&self, uploads: &[Upload]) -> Result<Vec<NewAttachment>> {
+        let mut out = Vec::with_capacity(uploads.len());
+        for upload in uploads {
+            let blob = self.blobs.put(&upload.bytes).await?;
+            out.push(NewAttachment {
+                sha256: blob.sha256,
+                size: blob.size,
+                filename: sanitize_filename(&upload.filename),
+                media_type: normalize_media_type(&upload.media_type),
+                inline: false,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Opens a ticket. Agents open tickets for any requester (by e-mail; unknown people
+    /// become contacts); a customer opens tickets for themselves.
+    pub async fn create_ticket(&self, who: &Principal, input: &TicketInput) -> Result<Ticket> {
+        let subject = normalize_subject(&input.subject)?;
+        let body = body_text(&input.body)?;
+        let (requester, created_by, default_channel) = match who {
+            Principal::Contact { contact } => {
+                if let Some(email) = &input.requester_email {
+                    let email = normalize_email("requester_email", email)?;
+                    if !contact.emails.contains(&email) {
+                        return Err(AppError::Forbidden(
+                            "a customer can only open tickets for themselves".into(),
+                        ));
+                    }
+                }
+                (Requester::Existing(contact.id), Actor::Contact(contact.id), Channel::Portal)
+            }
+            Principal::Agent { agent, .. } => {
+                let raw = input
+                    .requester_email
+                    .as_deref()
+                    .ok_or_else(|| AppError::invalid("requester_email", "is required"))?;
+                let email = normalize_email("requester_email", raw)?;
+                let requester = match self.store.contact_by_email(&email).await? {
+                    Some(c) => Requester::Existing(c.id),
+                    None => {
+                        let domain = email.rsplit('@').next().unwrap_or_default();
+                        let account = self.store.account_by_domain(domain).await?;
+                        Requester::New(NewContact {
+                            account_id: account.map(|a| a.id),
+                            name: input
+                                .requester_name
+                                .as_deref()
+                                .map(str::trim)
+                                .filter(|n| !n.is_empty())
+                                .map_or_else(|| name_from_email(&email), str::to_string),
+                            emails: vec![email],
+                            phones: vec![],
+                        })
+                    }
+                };
+                (requester, Actor::Agent(agent.id), Channel::Api)
+            }
+        };
+        let account_id = match &requester {
+            Requester::Existing(id) => self.store.contact(*id).await?.and_then(|c| c.account_id),
+            Requester::New(c) => c.account_id,
+        };
+        let assignment = match account_id {
+            Some(id) => match self.store.account(id).await? {
+                Some(account) => {
+                    let agents = self.store.list_agents().await?;
+                    assign_for_account(
+                        &account,
+                        |aid| agents.iter().find(|a| a.id == aid).cloned(),
+                        Timestamp::now(),
+                    )
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let attachments = self.store_uploads(&input.attachments).await?;
+        let new = NewTicket {
+            number_prefix: self.settings.ticket_prefix.clone(),
+            subject,
+            support_type: input.support_type,
+            channel: input.channel.unwrap_or(default_channel),
+            priority: input.priority.unwrap_or(Priority::Normal),
+            assignee_id: assignment.as_ref().map(|a| a.agent_id),
+            assignment_reason: assignment.map(|a| a.reason.to_string()),
+            account_id,
+            requester,
+            product_area: None,
+            tags: vec![],
+            body_text: body,
+            body_html: None,
+            channel_message_id: None,
+            attachments,
+            created_by: Some(created_by),
+        };
+        Ok(self.store.create_ticket(&new).await?)
+    }
+
+    /// A ticket the caller may see; anything else is "not found", so a customer cannot
+    /// learn which ticket numbers exist.
+    pub async fn ticket(&self, who: &Principal, id: TicketId) -> Result<Ticket> {
+        let ticket = self
+            .store
+            .ticket(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("ticket", id))?;
+        match who {
+            Principal::Contact { contact } if !visible_to(contact, &ticket) => {
+                Err(AppError::not_found("ticket", id))
+            }
+            _ => Ok(ticket),
+        }
+    }
+
+    pub async fn ticket_detail(&self, who: &Principal, id: TicketId) -> Result<TicketDetail> {
+        let ticket = self.ticket(who, id).await?;
+        let mut messages = self.store.ticket_messages(id).await?;
+        if !who.is_agent() {
+            messages.retain(|m| m.kind.visible_to_customer());
+        }
+        Ok(TicketDetail { ticket, messages })
+    }
+
+    pub async fn ticket_events(&self, who: &Principal, id: TicketId) -> Result<Vec<Event>> {
+        who.require_agent()?;
+        self.ticket(who, id).await?;
+        Ok(self.store.ticket_events(id).await?)
+    }
+
+    pub async fn list_tickets(&self, who: &Principal, filter: &TicketFilter) -> Result<TicketPage> {
+        let limit = filter.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+        let mut query = TicketQuery {
+            statuses: filter.statuses.clone(),
+            support_type: filter.support_type,
+            priority: filter.priority,
+            channel: filter.channel,
+            assignee: filter.assignee,
+            account_id: filter.account_id,
+            requester_id: None,
+            updated_since: filter.updated_since,
+            sort: filter.sort,
+            after: filter.after,
+            // One extra row tells whether another page exists.
+            limit: limit + 1,
+        };
+        if let Principal::Contact { contact } = who {
+            match contact.account_id {
+                Some(own) => {
+                    if filter.account_id.is_some_and(|a| a != own) {
+                        return Ok(TicketPage { items: vec![], next: None });
+                    }
+                    query.account_id = Some(own);
+                }
+                None => query.requester_id = Some(contact.id),
+            }
+        }
+        let mut items = self.store.list_tickets(&query).await?;
+        let next = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|t| Cursor { key: filter.sort.key_of(t), id: t.id.0 })
+        } else {
+            None
+        };
+        Ok(TicketPage { items, next })
+    }
+
+    pub async fn update_ticket(&self, who: &Principal, id: TicketId, input: &TicketUpdate) -> Result<Ticket> {
+        let agent = who.require_agent()?;
+        if let Some(Some(assignee)) = input.assignee_id {
+            let target = self
+                .store
+                .agent(assignee)
+                .await?
+                .ok_or_else(|| AppError::invalid("assignee_id", format!("agent {assignee} does not exist")))?;
+            if !target.active {
+                return Err(AppError::invalid("assignee_id", format!("agent {assignee} is disabled")));
+            }
+        }
+        if let Some(Some(account)) = input.account_id
+            && self.store.account(account).await?.is_none()
+        {
+            return Err(AppError::invalid("account_id", format!("account {account} does not exist")));
+        }
+        let patch = TicketPatch {
+            subject: input.subject.clone(),
+            support_type: input.support_type,
+            priority: input.priority,
+            status: input.status,
+            assignee_id: input.assignee_id,
+            account_id: input.account_id,
+            product_area: input.product_area.clone(),
+            tags: input.tags.as_deref().map(normalize_tags).transpose()?,
+            assignment_reason: Some("manual".into()),
+        };
+        Ok(self.store.update_ticket(id, &patch, Actor::Agent(agent.id)).await?)
+    }
+
+    /// Adds a message. Customers add their own (inbound) messages; agents reply, write
+    /// internal notes, log calls, or record something the customer sent another way.
+    pub async fn add_message(&self, who: &Principal, id: TicketId, input: &MessageInput) -> Result<(Ticket, Message)> {
+        let ticket = self.ticket(who, id).await?;
+        let body = body_text(&input.body)?;
+        let (kind, author) = match who {
+            Principal::Contact { contact } => match input.kind.unwrap_or(MessageKind::Inbound) {
+                MessageKind::Inbound => (MessageKind::Inbound, Actor::Contact(contact.id)),
+                other => {
+                    return Err(AppError::Forbidden(format!(
+                        "customers can only add inbound messages, not {other}"
+                    )));
+                }
+            },
+            Principal::Agent { agent, .. } => match input.kind.unwrap_or(MessageKind::Outbound) {
+                MessageKind::Inbound => (MessageKind::Inbound, Actor::Contact(ticket.requester_id)),
+                other => (other, Actor::Agent(agent.id)),
+            },
+        };
+        let attachments = self.store_uploads(&input.attachments).await?;
+        let new = NewMessage {
+            kind,
+            author,
+            channel: match kind {
+                MessageKind::Call => Channel::Phone,
+                MessageKind::Note => Channel::Api,
+                _ => ticket.channel,
+            },
+            body_text: body,
+            body_html: None,
+            channel_message_id: None,
+            attachments,
+        };
+        Ok(self.store.add_message(id, &new).await?)
+    }
+
+    /// An attachment's record and bytes, if the caller may see the message it belongs to.
+    pub async fn attachment(&self, who: &Principal, id: AttachmentId) -> Result<(Attachment, Vec<u8>)> {
+        let attachment = self
+            .store
+            .attachment(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("attachment", id))?;
+        let visible = self.ticket(who, attachment.ticket_id).await.is_ok()
+            && (who.is_agent()
+                || self
+                    .store
+                    .ticket_messages(attachment.ticket_id)
+                    .await?
+                    .iter()
+                    .any(|m| m.id == attachment.message_id && m.kind.visible_to_customer()));
+        if !visible {
+            return Err(AppError::not_found("attachment", id));
+        }
+        let bytes = self.blobs.get(&attachment.sha256).await?;
+        Ok((attachment, bytes))
+    }
+}
+
+fn visible_to(contact: &Contact, ticket: &Ticket) -> bool {
+    contact_may_see(ticket, contact.id, contact.account_id)
+}

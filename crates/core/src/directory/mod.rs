@@ -1,0 +1,164 @@
+//! Who is who: customer accounts and their contacts, and the agents who serve them.
+
+mod identifiers;
+
+pub use identifiers::{normalize_domain, normalize_email, normalize_phone, normalize_tax_id};
+
+use crate::ids::{AccountId, AgentId, ContactId};
+use crate::string_enum;
+use crate::support::SupportType;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A customer company. Its personal agent is the person the policy promises the customer;
+/// the backup covers the personal agent's absences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub name: String,
+    pub tax_id: Option<String>,
+    pub plan: Option<String>,
+    pub email_domains: Vec<String>,
+    pub personal_agent_id: Option<AgentId>,
+    pub backup_agent_id: Option<AgentId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: ContactId,
+    pub account_id: Option<AccountId>,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+string_enum!(
+    Role {
+        Agent => "agent",
+        Admin => "admin",
+    }
+);
+
+/// A period when an agent is away; tickets of their accounts go to the backup agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Absence {
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: AgentId,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub whatsapp: Option<String>,
+    pub role: Role,
+    pub types: Vec<SupportType>,
+    pub absences: Vec<Absence>,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Agent {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn is_absent_at(&self, at: Timestamp) -> bool {
+        self.absences
+            .iter()
+            .any(|a| a.starts_at <= at && at < a.ends_at)
+    }
+}
+
+/// Absences must be real intervals; overlapping ones are allowed (they simply merge).
+pub fn validate_absences(absences: &[Absence]) -> Result<(), crate::ValidationError> {
+    for (i, a) in absences.iter().enumerate() {
+        if a.ends_at <= a.starts_at {
+            return Err(crate::ValidationError::new(
+                format!("absences[{i}]"),
+                "ends_at must be after starts_at",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A name shown to people: trimmed, not empty, no control characters, bounded length.
+pub fn normalize_name(field: &str, raw: &str) -> Result<String, crate::ValidationError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(crate::ValidationError::new(field, "must not be empty"));
+    }
+    if name.chars().count() > 200 {
+        return Err(crate::ValidationError::new(
+            field,
+            "must be at most 200 characters",
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(crate::ValidationError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn absence_covers_its_start_but_not_its_end() {
+        let agent = Agent {
+            id: AgentId(1),
+            email: "ana@vendomia.com".into(),
+            name: "Ana".into(),
+            phone: None,
+            whatsapp: None,
+            role: Role::Agent,
+            types: vec![],
+            absences: vec![Absence {
+                starts_at: ts("2026-08-01T00:00:00Z"),
+                ends_at: ts("2026-08-15T00:00:00Z"),
+            }],
+            active: true,
+            created_at: Timestamp::UNIX_EPOCH,
+            updated_at: Timestamp::UNIX_EPOCH,
+        };
+        assert!(agent.is_absent_at(ts("2026-08-01T00:00:00Z")));
+        assert!(agent.is_absent_at(ts("2026-08-10T12:00:00Z")));
+        assert!(!agent.is_absent_at(ts("2026-08-15T00:00:00Z")));
+        assert!(!agent.is_absent_at(ts("2026-07-31T23:59:59Z")));
+    }
+
+    #[test]
+    fn names_are_trimmed_and_must_have_content() {
+        assert_eq!(normalize_name("name", "  Ana  ").as_deref(), Ok("Ana"));
+        assert!(normalize_name("name", "   ").is_err());
+        assert!(normalize_name("name", "a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn inverted_absence_is_rejected_naming_its_index() {
+        let bad = [Absence {
+            starts_at: ts("2026-08-15T00:00:00Z"),
+            ends_at: ts("2026-08-01T00:00:00Z"),
+        }];
+        assert_eq!(
+            validate_absences(&bad).err().map(|e| e.field),
+            Some("absences[0]".to_string())
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! Command-line interface. Everything prints plain lines so it can be scripted; secrets
+//! that are shown once (tokens) are printed as the last line.
+
+use crate::config::{Config, LogFormat};
+use crate::{import, serve};
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use soporte_app::{AccountInput, AgentInput, App, AppSettings, TokenOwner};
+use soporte_core::auth::TokenScope;
+use soporte_core::directory::Role;
+use soporte_core::ids::TokenId;
+use soporte_core::ticket::TicketPrefix;
+use soporte_store::{Backend, DiskBlobStore};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "soporte", version, about = "Soporte helpdesk: complete, correctly routed support tickets.")]
+pub struct Cli {
+    /// TOML configuration file (default: $SOPORTE_CONFIG, else built-in defaults).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrates the database first).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage support agents.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// Manage customer accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Copy the database and every attachment into DEST (a new directory).
+    Backup { dest: PathBuf },
+    /// Print the version.
+    Version,
+}
+
+#[derive(Debug, Subcommand)]
+enum AgentCommand {
+    /// Add an agent.
+    Add(AgentAdd),
+    /// List agents.
+    List,
+}
+
+#[derive(Debug, Args)]
+struct AgentAdd {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// Make the agent an administrator.
+    #[arg(long)]
+    admin: bool,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    whatsapp: Option<String>,
+    /// Read the console password from standard input (first line).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Add one account.
+    Add(AccountAdd),
+    /// Import accounts from a CSV file: all rows or none.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+struct AccountAdd {
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    tax_id: Option<String>,
+    #[arg(long)]
+    plan: Option<String>,
+    /// An e-mail domain of the customer (repeatable).
+    #[arg(long = "domain")]
+    domains: Vec<String>,
+    /// E-mail of the personal agent.
+    #[arg(long)]
+    personal_agent: Option<String>,
+    /// E-mail of the backup agent.
+    #[arg(long)]
+    backup_agent: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once, as the last line.
+    Create(TokenCreate),
+    /// Revoke a token by id.
+    Revoke { id: i64 },
+    /// List tokens (never their secret).
+    List,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false, id = "owner")]
+struct TokenOwnerArgs {
+    /// E-mail of the agent who owns the token.
+    #[arg(long, group = "owner")]
+    agent: Option<String>,
+    /// E-mail of a customer contact (a contact token sees only its account's tickets).
+    #[arg(long, group = "owner")]
+    contact: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct TokenCreate {
+    #[command(flatten)]
+    owner: TokenOwnerArgs,
+    /// admin or agent for agents (default: admin for admins, else agent).
+    #[arg(long, value_parser = ["admin", "agent", "contact"])]
+    scope: Option<String>,
+    #[arg(long, default_value = "")]
+    label: String,
+}
+
+pub struct Context {
+    pub config: Config,
+    pub app: App,
+}
+
+/// Opens the configured database (migrating it) and builds the use cases.
+pub async fn open(config: Config) -> Result<Context> {
+    let url = config.database_url();
+    let store = soporte_store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&url)))?;
+    let blobs = DiskBlobStore::new(config.blob_dir())
+        .with_context(|| format!("cannot create {}", config.blob_dir().display()))?;
+    let settings = AppSettings {
+        ticket_prefix: TicketPrefix::parse(&config.company.ticket_prefix)?,
+        company_name: config.company.name.clone(),
+        support_email: config.company.support_email.clone(),
+    };
+    let app = App::new(store, Arc::new(blobs), settings);
+    let applied = app.migrate().await.context("database migration failed")?;
+    for m in applied {
+        tracing::info!(version = m.version, name = %m.name, "migration applied");
+    }
+    Ok(Context { config, app })
+}
+
+/// Hides the password in a database URL before it reaches a log or a terminal.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SOPORTE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    if matches!(cli.command, Command::Version) {
+        println!("soporte {}", env!("CARGO_PKG_VERSION"));
+        return Ok(());
+    }
+    let config = Config::load(cli.config.as_deref())?;
+    init_logging(config.log_format);
+    match cli.command {
+        Command::Version => Ok(()),
+        Command::Serve => serve::serve(open(config).await?).await,
+        Command::Migrate => {
+            let ctx = open(config).await?;
+            println!("database {} is up to date", redact(&ctx.config.database_url()));
+            Ok(())
+        }
+        Command::Agent(AgentCommand::Add(args)) => agent_add(&open(config).await?.app, args).await,
+        Command::Agent(AgentCommand::List) => agent_list(&open(config).await?.app).await,
+        Command::Account(AccountCommand::Add(args)) => account_add(&open(config).await?.app, args).await,
+        Command::Account(AccountCommand::Import { file }) => {
+            import::import_accounts(&open(config).await?.app, &file).await
+        }
+        Command::Token(TokenCommand::Create(args)) => token_create(&open(config).await?.app, args).await,
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let app = open(config).await?.app;
+            if app.revoke_token(TokenId(id)).await? {
+                println!("token {id} revoked");
+                Ok(())
+            } else {
+                bail!("token {id}: no such active token")
+            }
+        }
+        Command::Token(TokenCommand::List) => token_list(&open(config).await?.app).await,
+        Command::Backup { dest } => backup(open(config).await?, &dest).await,
+    }
+}
+
+async fn agent_add(app: &App, args: AgentAdd) -> Result<()> {
+    let password = if args.password_stdin {
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input).context("reading the password from standard input")?;
+        let line = input.lines().next().unwrap_or_default().to_string();
+        if line.is_empty() {
+            bail!("--password-stdin: standard input is empty");
+        }
+        Some(line)
+    } else {
+        None
+    };
+    let agent = app
+        .create_agent(&AgentInput {
+            email: args.email,
+            name: args.name,
+            phone: args.phone,
+            whatsapp: args.whatsapp,
+            role: Some(if args.admin { Role::Admin } else { Role::Agent }),
+            types: vec![],
+            password,
+        })
+        .await?;
+    println!("agent {} created: {} <{}> ({})", agent.id, agent.name, agent.email, agent.role);
+    Ok(())
+}
+
+async fn agent_list(app: &App) -> Result<()> {
+    println!("{:>6}  {:<6}  {:<8}  {:<32}  name", "id", "role", "active", "email");
+    for a in app.list_agents().await? {
+        println!("{:>6}  {:<6}  {:<8}  {:<32}  {}", a.id, a.role, if a.active { "yes" } else { "no" }, a.email, a.name);
+    }
+    Ok(())
+}
+
+async fn account_add(app: &App, args: AccountAdd) -> Result<()> {
+    let personal = match &args.personal_agent {
+        Some(email) => Some(app.agent_by_email(email).await.context("--personal-agent")?.id),
+        None => None,
+    };
+    let backup = match &args.backup_agent {
+        Some(email) => Some(app.agent_by_email(email).await.context("--backup-agent")?.id),
+        None => None,
+    };
+    let account = app
+        .create_account(&AccountInput {
+            name: args.name,
+            tax_id: args.tax_id,
+            plan: args.plan,
+            email_domains: args.domains,
+            personal_agent_id: personal,
+            backup_agent_id: backup,
+        })
+        .await?;
+    println!("account {} created: {}", account.id, account.name);
+    Ok(())
+}
+
+async fn token_create(app: &App, args: TokenCreate) -> Result<()> {
+    let (owner, default_scope) = match (&args.owner.agent, &args.owner.contact) {
+        (Some(email), _) => {
+            let agent = app.agent_by_email(email).await?;
+            let scope = if agent.is_admin() { TokenScope::Admin } else { TokenScope::Agent };
+            (TokenOwner::Agent(agent.id), scope)
+        }
+        (None, Some(email)) => (TokenOwner::Contact(app.contact_by_email(email).await?.id), TokenScope::Contact),
+        (None, None) => bail!("name the owner with --agent EMAIL or --contact EMAIL"),
+    };
+    let scope = match args.scope.as_deref() {
+        Some(s) => s.parse::<TokenScope>()?,
+        None => default_scope,
+    };
+    let issued = app.issue_token(owner, scope, &args.label).await?;
+    eprintln!("token {} created with scope {}; it is shown only now:", issued.record.id, issued.record.scope);
+    println!("{}", issued.plaintext);
+    Ok(())
+}
+
+async fn token_list(app: &App) -> Result<()> {
+    println!("{:>6}  {:<8}  {:<14}  {:<8}  label", "id", "scope", "owner", "revoked");
+    for t in app.list_tokens().await? {
+        let owner = match t.owner {
+            TokenOwner::Agent(id) => format!("agent {id}"),
+            TokenOwner::Contact(id) => format!("contact {id}"),
+        };
+        println!(
+            "{:>6}  {:<8}  {:<14}  {:<8}  {}",
+            t.id,
+            t.scope,
+            owner,
+            if t.revoked_at.is_some() { "yes" } else { "no" },
+            t.label
+        );
+    }
+    Ok(())
+}
+
+async fn backup(ctx: Context, dest: &Path) -> Result<()> {
+    if dest.exists() {
+        bail!("{}: already exists; a backup goes into a new directory", dest.display());
+    }
+    match ctx.app.backend() {
+        Backend::Sqlite => {
+            let blobs = ctx.app.backup(dest).await?;
+            println!("backup written to {} (database + {blobs} attachment files)", dest.display());
+        }
+        Backend::Postgres => {
+            std::fs::create_dir_all(dest).with_context(|| format!("cannot create {}", dest.display()))?;
+            let file = dest.join("soporte.pgdump");
+            let status = std::process::Command::new("pg_dump")
+                .arg("--format=custom")
+                .arg("--file")
+                .arg(&file)
+                .arg(ctx.config.database_url())
+                .status()
+                .context("backup of PostgreSQL needs pg_dump on PATH")?;
+            if !status.success() {
+                bail!("pg_dump failed ({status})");
+            }
+            let blobs = DiskBlobStore::new(ctx.config.blob_dir())?;
+            let copied = soporte_store::BlobStore::copy_all_to(&blobs, &dest.join("blobs")).await?;
+            println!("backup written to {} (pg_dump + {copied} attachment files)", dest.display());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(redact("postgres://ciuser:cipass@127.0.0.1:54329/cidb"), "postgres://ciuser:***@127.0.0.1:54329/cidb");
+        assert_eq!(redact("sqlite://./soporte-data/soporte.db"), "sqlite://./soporte-data/soporte.db");
+    }
+}

@@ -1,0 +1,222 @@
+//! Configuration: built-in defaults taken from the support policy, then the TOML file
+//! named by `SOPORTE_CONFIG` (or `--config`), then `SOPORTE_*` environment variables
+//! (`SOPORTE_LISTEN`, `SOPORTE_COMPANY__NAME` for nested keys). Unknown keys and invalid
+//! values stop the start with a message naming the key.
+
+use anyhow::{Context, Result, anyhow, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use soporte_core::directory::normalize_email;
+use soporte_core::support::{Channel, SupportType};
+use soporte_core::ticket::TicketPrefix;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server binds.
+    pub listen: String,
+    /// Where the embedded database and attachments live.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…`; empty means SQLite in `data_dir`.
+    pub database_url: String,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    pub company: Company,
+    /// The policy's support types: labels and the channels each one accepts.
+    pub support_types: BTreeMap<SupportType, SupportTypeConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    pub name: String,
+    /// The support address customers write to.
+    pub support_email: String,
+    /// Letters in front of ticket numbers (`VND-000123`).
+    pub ticket_prefix: String,
+    pub locale: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportTypeConfig {
+    pub label_es: String,
+    pub label_en: String,
+    pub description_es: String,
+    /// Channels this type of request is handled on.
+    pub channels: Vec<Channel>,
+    /// Channels for urgent cases (the personal agent's phone).
+    pub urgent_channels: Vec<Channel>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut support_types = BTreeMap::new();
+        support_types.insert(
+            SupportType::Administrative,
+            SupportTypeConfig {
+                label_es: "Administrativo".into(),
+                label_en: "Administrative".into(),
+                description_es: "Facturas, rectificaciones y gestiones de la cuenta.".into(),
+                channels: vec![Channel::Email],
+                urgent_channels: vec![Channel::Phone],
+            },
+        );
+        support_types.insert(
+            SupportType::Usage,
+            SupportTypeConfig {
+                label_es: "Uso de la herramienta".into(),
+                label_en: "Tool usage".into(),
+                description_es: "Dudas sobre cómo usar la herramienta; el correo para lo no urgente.".into(),
+                channels: vec![Channel::Email, Channel::Whatsapp, Channel::Phone],
+                urgent_channels: vec![Channel::Whatsapp, Channel::Phone],
+            },
+        );
+        support_types.insert(
+            SupportType::Technical,
+            SupportTypeConfig {
+                label_es: "Técnico".into(),
+                label_en: "Technical".into(),
+                description_es: "Cambios, mejoras y errores de la aplicación; solo por correo.".into(),
+                channels: vec![Channel::Email],
+                urgent_channels: vec![],
+            },
+        );
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./soporte-data"),
+            database_url: String::new(),
+            max_body_bytes: 25 * 1024 * 1024,
+            log_format: LogFormat::Text,
+            company: Company {
+                name: "Vendomia".into(),
+                support_email: "soporte@vendomia.com".into(),
+                ticket_prefix: "VND".into(),
+                locale: "es-ES".into(),
+                timezone: "Europe/Madrid".into(),
+            },
+            support_types,
+        }
+    }
+}
+
+impl Config {
+    /// Loads and validates the configuration. `file` wins over `SOPORTE_CONFIG`.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let from_env = std::env::var_os("SOPORTE_CONFIG").map(PathBuf::from);
+        if let Some(path) = file.map(Path::to_path_buf).or(from_env) {
+            if !path.is_file() {
+                bail!("config file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file_exact(&path));
+        }
+        figment = figment.merge(Env::prefixed("SOPORTE_").ignore(&["config"]).split("__"));
+        let config: Config = figment.extract().map_err(|e| anyhow!(describe(&e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.listen
+            .parse::<SocketAddr>()
+            .with_context(|| format!("config key `listen`: {:?} is not an address like 127.0.0.1:8080", self.listen))?;
+        TicketPrefix::parse(&self.company.ticket_prefix)
+            .map_err(|e| anyhow!("config key `company.ticket_prefix`: {}", e.message))?;
+        normalize_email("company.support_email", &self.company.support_email)
+            .map_err(|e| anyhow!("config key `{}`: {}", e.field, e.message))?;
+        jiff::tz::TimeZone::get(&self.company.timezone)
+            .map_err(|_| anyhow!("config key `company.timezone`: {:?} is not a known time zone", self.company.timezone))?;
+        if !matches!(self.company.locale.as_str(), "es-ES" | "en") {
+            bail!("config key `company.locale`: {:?} is not supported; use es-ES or en", self.company.locale);
+        }
+        if self.max_body_bytes < 1024 {
+            bail!("config key `max_body_bytes`: must be at least 1024");
+        }
+        if !self.database_url.is_empty()
+            && !["sqlite://", "postgres://", "postgresql://"].iter().any(|p| self.database_url.starts_with(p))
+        {
+            bail!("config key `database_url`: must start with sqlite:// or postgres://");
+        }
+        for t in SupportType::ALL {
+            let Some(cfg) = self.support_types.get(t) else {
+                bail!("config key `support_types.{t}`: missing; every support type needs its channels");
+            };
+            if cfg.channels.is_empty() {
+                bail!("config key `support_types.{t}.channels`: must name at least one channel");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("soporte.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+}
+
+/// Figment's errors already name the key and where it came from; say it in one line.
+fn describe(error: &figment::Error) -> String {
+    error
+        .clone()
+        .into_iter()
+        .map(|e| {
+            let key = if e.path.is_empty() { String::new() } else { format!("config key `{}`: ", e.path.join(".")) };
+            let source = e.metadata.as_ref().map(|m| match &m.source {
+                Some(src) => format!(" (from {} {src})", m.name),
+                None => format!(" (from {})", m.name),
+            });
+            format!("{key}{}{}", e.kind, source.unwrap_or_default())
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_carry_the_policy() -> Result<()> {
+        let config = Config::default();
+        config.validate()?;
+        assert_eq!(config.company.support_email, "soporte@vendomia.com");
+        let technical = &config.support_types[&SupportType::Technical];
+        assert_eq!(technical.channels, [Channel::Email], "technical support is e-mail only");
+        assert_eq!(config.support_types[&SupportType::Administrative].urgent_channels, [Channel::Phone]);
+        Ok(())
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        let mut config = Config::default();
+        config.company.ticket_prefix = "vnd".into();
+        let err = config.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("company.ticket_prefix"), "{err}");
+        let mut config = Config::default();
+        config.listen = "localhost".into();
+        let err = config.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("`listen`"), "{err}");
+    }
+}

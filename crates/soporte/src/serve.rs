@@ -1,0 +1,91 @@
+//! `soporte serve`: first-start bootstrap, then the HTTP server until SIGINT/SIGTERM.
+
+use crate::cli::{Context, redact};
+use anyhow::{Context as _, Result};
+use soporte_app::{AgentInput, App, AppError, TokenOwner, generate_password};
+use soporte_core::auth::TokenScope;
+use soporte_core::directory::Role;
+use soporte_web::WebConfig;
+use tokio::net::TcpListener;
+
+pub async fn serve(ctx: Context) -> Result<()> {
+    bootstrap_first_admin(&ctx).await?;
+    let listener = TcpListener::bind(&ctx.config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (config key `listen`)", ctx.config.listen))?;
+    let web = WebConfig {
+        max_body_bytes: ctx.config.max_body_bytes,
+    };
+    println!(
+        "Soporte listening on http://{} (database {})",
+        listener.local_addr().map_or_else(|_| ctx.config.listen.clone(), |a| a.to_string()),
+        redact(&ctx.config.database_url())
+    );
+    soporte_web::serve(listener, ctx.app.clone(), &web, shutdown_signal())
+        .await
+        .context("HTTP server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// On an empty database, creates the first administrator and prints the credentials once.
+/// Several instances starting together on one PostgreSQL: the first one wins, the others
+/// see the conflict and carry on.
+async fn bootstrap_first_admin(ctx: &Context) -> Result<()> {
+    let app: &App = &ctx.app;
+    if app.count_agents().await? > 0 {
+        return Ok(());
+    }
+    let domain = ctx
+        .config
+        .company
+        .support_email
+        .rsplit_once('@')
+        .map_or("localhost.localdomain", |(_, d)| d);
+    let email = format!("admin@{domain}");
+    let password = generate_password()?;
+    let agent = match app
+        .create_agent(&AgentInput {
+            email: email.clone(),
+            name: "Administrador".into(),
+            role: Some(Role::Admin),
+            password: Some(password.clone()),
+            ..AgentInput::default()
+        })
+        .await
+    {
+        Ok(agent) => agent,
+        Err(AppError::Conflict { .. }) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let token = app
+        .issue_token(TokenOwner::Agent(agent.id), TokenScope::Admin, "first admin")
+        .await?;
+    println!("First start: an administrator was created. These credentials are shown only once.");
+    println!("  e-mail:    {email}");
+    println!("  password:  {password}");
+    println!("  API token: {}", token.plaintext);
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,227 @@
+//! What the store is asked to write and to find. Values arrive already validated and
+//! normalised by the use cases (see `soporte-app`).
+
+use jiff::Timestamp;
+use soporte_core::auth::TokenScope;
+use soporte_core::directory::{Absence, Role};
+use soporte_core::ids::{AccountId, AgentId, ContactId, TokenId};
+use soporte_core::support::{Channel, Priority, SupportType};
+use soporte_core::ticket::{Actor, MessageKind, Status};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAgent {
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub whatsapp: Option<String>,
+    pub role: Role,
+    pub types: Vec<SupportType>,
+    pub password_hash: Option<String>,
+}
+
+/// `None` leaves a field unchanged; for optional fields `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentPatch {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub whatsapp: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub types: Option<Vec<SupportType>>,
+    pub absences: Option<Vec<Absence>>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAccount {
+    pub name: String,
+    pub tax_id: Option<String>,
+    pub plan: Option<String>,
+    pub email_domains: Vec<String>,
+    pub personal_agent_id: Option<AgentId>,
+    pub backup_agent_id: Option<AgentId>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountPatch {
+    pub name: Option<String>,
+    pub tax_id: Option<Option<String>>,
+    pub plan: Option<Option<String>>,
+    pub email_domains: Option<Vec<String>>,
+    pub personal_agent_id: Option<Option<AgentId>>,
+    pub backup_agent_id: Option<Option<AgentId>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewContact {
+    pub account_id: Option<AccountId>,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactPatch {
+    pub account_id: Option<Option<AccountId>>,
+    pub name: Option<String>,
+    pub emails: Option<Vec<String>>,
+    pub phones: Option<Vec<String>>,
+}
+
+/// Who a token belongs to: an agent (scope `admin` or `agent`) or a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOwner {
+    Agent(AgentId),
+    Contact(ContactId),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewToken {
+    pub token_hash: String,
+    pub scope: TokenScope,
+    pub owner: TokenOwner,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRecord {
+    pub id: TokenId,
+    pub scope: TokenScope,
+    pub owner: TokenOwner,
+    pub label: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// The person a new ticket is for: a known contact, or one to create in the same
+/// transaction as the ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Requester {
+    Existing(ContactId),
+    New(NewContact),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAttachment {
+    pub sha256: String,
+    pub size: u64,
+    pub filename: String,
+    pub media_type: String,
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    pub kind: MessageKind,
+    pub author: Actor,
+    pub channel: Channel,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub channel_message_id: Option<String>,
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// A new ticket with the customer's first message. The message is written as an inbound
+/// message from the requester; `created_by` is who recorded it (the requester, or an
+/// agent taking a phone call).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTicket {
+    pub number_prefix: soporte_core::ticket::TicketPrefix,
+    pub subject: String,
+    pub support_type: Option<SupportType>,
+    pub channel: Channel,
+    pub priority: Priority,
+    pub assignee_id: Option<AgentId>,
+    pub assignment_reason: Option<String>,
+    pub account_id: Option<AccountId>,
+    pub requester: Requester,
+    pub product_area: Option<String>,
+    pub tags: Vec<String>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub channel_message_id: Option<String>,
+    pub attachments: Vec<NewAttachment>,
+    pub created_by: Option<Actor>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TicketSort {
+    #[default]
+    UpdatedDesc,
+    UpdatedAsc,
+    CreatedDesc,
+    CreatedAsc,
+}
+
+impl TicketSort {
+    pub fn descending(self) -> bool {
+        matches!(self, TicketSort::UpdatedDesc | TicketSort::CreatedDesc)
+    }
+
+    pub fn column(self) -> &'static str {
+        match self {
+            TicketSort::UpdatedDesc | TicketSort::UpdatedAsc => "updated_at",
+            TicketSort::CreatedDesc | TicketSort::CreatedAsc => "created_at",
+        }
+    }
+
+    /// The value a cursor remembers for this ordering.
+    pub fn key_of(self, ticket: &soporte_core::ticket::Ticket) -> i64 {
+        match self {
+            TicketSort::UpdatedDesc | TicketSort::UpdatedAsc => ticket.updated_at.as_microsecond(),
+            TicketSort::CreatedDesc | TicketSort::CreatedAsc => ticket.created_at.as_microsecond(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Agent(AgentId),
+    Unassigned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeFilter {
+    Type(SupportType),
+    Unset,
+}
+
+/// Position after the last row of the previous page: the sort key and the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: i64,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketQuery {
+    pub statuses: Vec<Status>,
+    pub support_type: Option<TypeFilter>,
+    pub priority: Option<Priority>,
+    pub channel: Option<Channel>,
+    pub assignee: Option<AssigneeFilter>,
+    pub account_id: Option<AccountId>,
+    pub requester_id: Option<ContactId>,
+    pub updated_since: Option<Timestamp>,
+    pub sort: TicketSort,
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+/// Simple id-ordered pages for directory lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub after_id: Option<i64>,
+    pub limit: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            after_id: None,
+            limit: 100,
+        }
+    }
+}

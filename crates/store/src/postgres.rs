@@ -1,0 +1,54 @@
+//! PostgreSQL: for several Soporte instances sharing one database.
+
+use crate::migrate::Migration;
+use crate::{Backend, StoreError};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Pool, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+type Db = sqlx::Postgres;
+
+const BACKEND: Backend = Backend::Postgres;
+/// Row locks keep two instances from applying conflicting edits to one ticket.
+const FOR_UPDATE: &str = " FOR UPDATE";
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "directory_and_tickets",
+    sql: include_str!("../migrations/postgres/0001_directory_and_tickets.sql"),
+}];
+
+async fn begin_write(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::Error> {
+    pool.begin().await
+}
+
+/// Instances starting together would otherwise race to apply the same migration.
+async fn lock_migrations(tx: &mut Transaction<'static, Db>) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(7306120001)")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[path = "sql_common.rs"]
+mod common;
+
+pub use common::SqlStore as PostgresStore;
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Self::from_pools(pool.clone(), pool))
+    }
+
+    async fn backup(&self, _dest: &Path) -> Result<(), StoreError> {
+        Err(StoreError::Unsupported(
+            "backups of a PostgreSQL database are made with pg_dump".to_string(),
+        ))
+    }
+}

@@ -1,0 +1,1211 @@
+//! The SQL shared by both backends. This file is compiled twice, once inside `sqlite` and
+//! once inside `postgres`, each providing `Db`, `BACKEND`, `FOR_UPDATE`, `MIGRATIONS`,
+//! `begin_write` and `lock_migrations`. Both dialects accept `$n` placeholders, BIGINT
+//! microsecond times and JSON kept as text, so one text serves both.
+
+use super::{BACKEND, Db, FOR_UPDATE, MIGRATIONS, begin_write, lock_migrations};
+use crate::migrate::AppliedMigration;
+use crate::model::*;
+use crate::{Backend, Result, Store, StoreError};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use soporte_core::auth::TokenScope;
+use soporte_core::directory::{Account, Agent, Contact, Role};
+use soporte_core::ids::*;
+use soporte_core::support::{Channel, Priority, SupportType};
+use soporte_core::ticket::{
+    Actor, Attachment, Event, EventKind, Message, MessageKind, Status, Ticket, TicketNumber,
+    TicketPatch, apply_message, apply_patch,
+};
+use soporte_core::time::{from_micros, to_micros};
+use sqlx::{Pool, QueryBuilder, Row, Transaction};
+use std::collections::HashMap;
+use std::path::Path;
+
+type Tx = Transaction<'static, Db>;
+type DbRow = <Db as sqlx::Database>::Row;
+
+pub struct SqlStore {
+    pub(super) writer: Pool<Db>,
+    pub(super) reader: Pool<Db>,
+}
+
+impl SqlStore {
+    pub(super) fn from_pools(writer: Pool<Db>, reader: Pool<Db>) -> Self {
+        Self { writer, reader }
+    }
+
+    /// The read pool, for callers (benchmarks, tests) that need raw access.
+    pub fn pool(&self) -> &Pool<Db> {
+        &self.reader
+    }
+}
+
+/// Current time at the precision the database keeps, so what is returned equals what a
+/// later read gives back.
+fn now() -> Timestamp {
+    from_micros(to_micros(Timestamp::now()))
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn parse<T: std::str::FromStr>(raw: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.parse::<T>().map_err(corrupt)
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(corrupt)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T> {
+    serde_json::from_str(raw).map_err(corrupt)
+}
+
+fn opt_ts(micros: Option<i64>) -> Option<Timestamp> {
+    micros.map(from_micros)
+}
+
+fn actor_parts(actor: Actor) -> (&'static str, Option<i64>) {
+    match actor {
+        Actor::Agent(id) => ("agent", Some(id.0)),
+        Actor::Contact(id) => ("contact", Some(id.0)),
+        Actor::System => ("system", None),
+    }
+}
+
+fn actor_from(kind: &str, id: Option<i64>) -> Result<Actor> {
+    match (kind, id) {
+        ("agent", Some(id)) => Ok(Actor::Agent(AgentId(id))),
+        ("contact", Some(id)) => Ok(Actor::Contact(ContactId(id))),
+        ("system", _) => Ok(Actor::System),
+        (other, _) => Err(corrupt(format!("actor {other:?} without id"))),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Row mapping
+
+const AGENT_COLUMNS: &str =
+    "id, email, name, phone, whatsapp, role, types, absences, active, created_at, updated_at";
+
+fn agent_from_row(r: &DbRow) -> Result<Agent> {
+    Ok(Agent {
+        id: AgentId(r.try_get("id")?),
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        phone: r.try_get("phone")?,
+        whatsapp: r.try_get("whatsapp")?,
+        role: parse::<Role>(r.try_get::<&str, _>("role")?)?,
+        types: from_json(r.try_get::<&str, _>("types")?)?,
+        absences: from_json(r.try_get::<&str, _>("absences")?)?,
+        active: r.try_get("active")?,
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+    })
+}
+
+const ACCOUNT_COLUMNS: &str = "id, name, tax_id, plan, email_domains, personal_agent_id, backup_agent_id, created_at, updated_at";
+
+fn account_from_row(r: &DbRow) -> Result<Account> {
+    Ok(Account {
+        id: AccountId(r.try_get("id")?),
+        name: r.try_get("name")?,
+        tax_id: r.try_get("tax_id")?,
+        plan: r.try_get("plan")?,
+        email_domains: from_json(r.try_get::<&str, _>("email_domains")?)?,
+        personal_agent_id: r.try_get::<Option<i64>, _>("personal_agent_id")?.map(AgentId),
+        backup_agent_id: r.try_get::<Option<i64>, _>("backup_agent_id")?.map(AgentId),
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+    })
+}
+
+const CONTACT_COLUMNS: &str = "id, account_id, name, emails, phones, created_at, updated_at";
+
+fn contact_from_row(r: &DbRow) -> Result<Contact> {
+    Ok(Contact {
+        id: ContactId(r.try_get("id")?),
+        account_id: r.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
+        name: r.try_get("name")?,
+        emails: from_json(r.try_get::<&str, _>("emails")?)?,
+        phones: from_json(r.try_get::<&str, _>("phones")?)?,
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+    })
+}
+
+const TOKEN_COLUMNS: &str =
+    "id, scope, agent_id, contact_id, label, created_at, last_used_at, revoked_at";
+
+fn token_from_row(r: &DbRow) -> Result<TokenRecord> {
+    let owner = match (
+        r.try_get::<Option<i64>, _>("agent_id")?,
+        r.try_get::<Option<i64>, _>("contact_id")?,
+    ) {
+        (Some(a), None) => TokenOwner::Agent(AgentId(a)),
+        (None, Some(c)) => TokenOwner::Contact(ContactId(c)),
+        _ => return Err(corrupt("token without exactly one owner")),
+    };
+    Ok(TokenRecord {
+        id: TokenId(r.try_get("id")?),
+        scope: parse::<TokenScope>(r.try_get::<&str, _>("scope")?)?,
+        owner,
+        label: r.try_get("label")?,
+        created_at: from_micros(r.try_get("created_at")?),
+        last_used_at: opt_ts(r.try_get("last_used_at")?),
+        revoked_at: opt_ts(r.try_get("revoked_at")?),
+    })
+}
+
+const TICKET_COLUMNS: &str = "id, number, subject, support_type, channel, priority, status, assignee_id, account_id, requester_id, product_area, tags, created_at, updated_at, solved_at, closed_at";
+
+fn ticket_from_row(r: &DbRow) -> Result<Ticket> {
+    Ok(Ticket {
+        id: TicketId(r.try_get("id")?),
+        number: r.try_get::<Option<String>, _>("number")?.unwrap_or_default(),
+        subject: r.try_get("subject")?,
+        support_type: r
+            .try_get::<Option<&str>, _>("support_type")?
+            .map(parse::<SupportType>)
+            .transpose()?,
+        channel: parse::<Channel>(r.try_get::<&str, _>("channel")?)?,
+        priority: parse::<Priority>(r.try_get::<&str, _>("priority")?)?,
+        status: parse::<Status>(r.try_get::<&str, _>("status")?)?,
+        assignee_id: r.try_get::<Option<i64>, _>("assignee_id")?.map(AgentId),
+        account_id: r.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
+        requester_id: ContactId(r.try_get("requester_id")?),
+        product_area: r.try_get("product_area")?,
+        tags: from_json(r.try_get::<&str, _>("tags")?)?,
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+        solved_at: opt_ts(r.try_get("solved_at")?),
+        closed_at: opt_ts(r.try_get("closed_at")?),
+    })
+}
+
+const MESSAGE_COLUMNS: &str = "id, ticket_id, kind, author_kind, author_id, channel, body_text, body_html, channel_message_id, created_at";
+
+fn message_from_row(r: &DbRow) -> Result<Message> {
+    Ok(Message {
+        id: MessageId(r.try_get("id")?),
+        ticket_id: TicketId(r.try_get("ticket_id")?),
+        kind: parse::<MessageKind>(r.try_get::<&str, _>("kind")?)?,
+        author: actor_from(r.try_get::<&str, _>("author_kind")?, r.try_get("author_id")?)?,
+        channel: parse::<Channel>(r.try_get::<&str, _>("channel")?)?,
+        body_text: r.try_get("body_text")?,
+        body_html: r.try_get("body_html")?,
+        channel_message_id: r.try_get("channel_message_id")?,
+        created_at: from_micros(r.try_get("created_at")?),
+        attachments: Vec::new(),
+    })
+}
+
+const ATTACHMENT_COLUMNS: &str =
+    "id, message_id, ticket_id, sha256, filename, media_type, size, inline";
+
+fn attachment_from_row(r: &DbRow) -> Result<Attachment> {
+    Ok(Attachment {
+        id: AttachmentId(r.try_get("id")?),
+        message_id: MessageId(r.try_get("message_id")?),
+        ticket_id: TicketId(r.try_get("ticket_id")?),
+        sha256: r.try_get("sha256")?,
+        filename: r.try_get("filename")?,
+        media_type: r.try_get("media_type")?,
+        size: u64::try_from(r.try_get::<i64, _>("size")?).map_err(corrupt)?,
+        inline: r.try_get("inline")?,
+    })
+}
+
+fn event_from_row(r: &DbRow) -> Result<Event> {
+    Ok(Event {
+        id: EventId(r.try_get("id")?),
+        ticket_id: TicketId(r.try_get("ticket_id")?),
+        actor: actor_from(r.try_get::<&str, _>("actor_kind")?, r.try_get("actor_id")?)?,
+        kind: from_json(r.try_get::<&str, _>("data")?)?,
+        created_at: from_micros(r.try_get("created_at")?),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Writes shared by several use cases, inside a caller's transaction
+
+async fn insert_contact(tx: &mut Tx, new: &NewContact, at: Timestamp) -> Result<Contact> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO contacts (account_id, name, emails, phones, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(new.account_id.map(|a| a.0))
+    .bind(&new.name)
+    .bind(json_of(&new.emails)?)
+    .bind(json_of(&new.phones)?)
+    .bind(to_micros(at))
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| StoreError::from_write(e, "account_id", "account does not exist"))?;
+    let contact = Contact {
+        id: ContactId(id),
+        account_id: new.account_id,
+        name: new.name.clone(),
+        emails: new.emails.clone(),
+        phones: new.phones.clone(),
+        created_at: at,
+        updated_at: at,
+    };
+    write_contact_lookups(tx, &contact).await?;
+    Ok(contact)
+}
+
+/// The lookup tables behind "who wrote this?": one row per e-mail (unique) and phone.
+async fn write_contact_lookups(tx: &mut Tx, contact: &Contact) -> Result<()> {
+    sqlx::query("DELETE FROM contact_emails WHERE contact_id = $1")
+        .bind(contact.id.0)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM contact_phones WHERE contact_id = $1")
+        .bind(contact.id.0)
+        .execute(&mut **tx)
+        .await?;
+    for email in &contact.emails {
+        sqlx::query("INSERT INTO contact_emails (email, contact_id) VALUES ($1, $2)")
+            .bind(email)
+            .bind(contact.id.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| {
+                StoreError::from_write(
+                    e,
+                    "emails",
+                    &format!("{email} already belongs to another contact"),
+                )
+            })?;
+    }
+    for phone in &contact.phones {
+        sqlx::query(
+            "INSERT INTO contact_phones (phone, contact_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(phone)
+        .bind(contact.id.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_account(tx: &mut Tx, new: &NewAccount, at: Timestamp) -> Result<AccountId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (name, tax_id, plan, email_domains, personal_agent_id, backup_agent_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(&new.name)
+    .bind(&new.tax_id)
+    .bind(&new.plan)
+    .bind(json_of(&new.email_domains)?)
+    .bind(new.personal_agent_id.map(|a| a.0))
+    .bind(new.backup_agent_id.map(|a| a.0))
+    .bind(to_micros(at))
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| account_write_error(e, new.personal_agent_id, new.backup_agent_id))?;
+    write_account_domains(tx, AccountId(id), &new.email_domains).await?;
+    Ok(AccountId(id))
+}
+
+fn account_write_error(err: sqlx::Error, personal: Option<AgentId>, backup: Option<AgentId>) -> StoreError {
+    let field = match (personal, backup) {
+        (Some(_), None) => "personal_agent_id",
+        (None, Some(_)) => "backup_agent_id",
+        _ => "tax_id",
+    };
+    match StoreError::from_write(err, field, "another account has this tax id") {
+        StoreError::Conflict { .. } => StoreError::Conflict {
+            field: "tax_id".into(),
+            message: "another account has this tax id".into(),
+        },
+        StoreError::Invalid(_) => soporte_core::ValidationError::new(
+            "personal_agent_id/backup_agent_id",
+            "refers to an agent that does not exist",
+        )
+        .into(),
+        other => other,
+    }
+}
+
+async fn write_account_domains(tx: &mut Tx, id: AccountId, domains: &[String]) -> Result<()> {
+    sqlx::query("DELETE FROM account_domains WHERE account_id = $1")
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+    for domain in domains {
+        sqlx::query("INSERT INTO account_domains (domain, account_id) VALUES ($1, $2)")
+            .bind(domain)
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| {
+                StoreError::from_write(
+                    e,
+                    "email_domains",
+                    &format!("{domain} already belongs to another account"),
+                )
+            })?;
+    }
+    Ok(())
+}
+
+async fn insert_event(tx: &mut Tx, ticket: TicketId, actor: Actor, kind: &EventKind, at: Timestamp) -> Result<()> {
+    let (actor_kind, actor_id) = actor_parts(actor);
+    sqlx::query(
+        "INSERT INTO events (ticket_id, actor_kind, actor_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(ticket.0)
+    .bind(actor_kind)
+    .bind(actor_id)
+    .bind(kind.name())
+    .bind(json_of(kind)?)
+    .bind(to_micros(at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+struct MessageRow<'a> {
+    ticket: TicketId,
+    kind: MessageKind,
+    author: Actor,
+    channel: Channel,
+    body_text: &'a str,
+    body_html: Option<&'a str>,
+    channel_message_id: Option<&'a str>,
+    attachments: &'a [NewAttachment],
+}
+
+async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result<Message> {
+    let (author_kind, author_id) = actor_parts(m.author);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (ticket_id, kind, author_kind, author_id, channel, body_text, body_html, channel_message_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(m.ticket.0)
+    .bind(m.kind.as_str())
+    .bind(author_kind)
+    .bind(author_id)
+    .bind(m.channel.as_str())
+    .bind(m.body_text)
+    .bind(m.body_html)
+    .bind(m.channel_message_id)
+    .bind(to_micros(at))
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut attachments = Vec::with_capacity(m.attachments.len());
+    for a in m.attachments {
+        let size = i64::try_from(a.size).map_err(corrupt)?;
+        sqlx::query("INSERT INTO blobs (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
+            .bind(&a.sha256)
+            .bind(size)
+            .bind(to_micros(at))
+            .execute(&mut **tx)
+            .await?;
+        let attachment_id: i64 = sqlx::query_scalar(
+            "INSERT INTO attachments (message_id, ticket_id, sha256, filename, media_type, size, inline) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(id)
+        .bind(m.ticket.0)
+        .bind(&a.sha256)
+        .bind(&a.filename)
+        .bind(&a.media_type)
+        .bind(size)
+        .bind(a.inline)
+        .fetch_one(&mut **tx)
+        .await?;
+        attachments.push(Attachment {
+            id: AttachmentId(attachment_id),
+            message_id: MessageId(id),
+            ticket_id: m.ticket,
+            sha256: a.sha256.clone(),
+            filename: a.filename.clone(),
+            media_type: a.media_type.clone(),
+            size: a.size,
+            inline: a.inline,
+        });
+    }
+    Ok(Message {
+        id: MessageId(id),
+        ticket_id: m.ticket,
+        kind: m.kind,
+        author: m.author,
+        channel: m.channel,
+        body_text: m.body_text.to_string(),
+        body_html: m.body_html.map(str::to_string),
+        channel_message_id: m.channel_message_id.map(str::to_string),
+        created_at: at,
+        attachments,
+    })
+}
+
+async fn lock_ticket(tx: &mut Tx, id: TicketId) -> Result<Ticket> {
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1{FOR_UPDATE}");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("ticket", id.0))?;
+    ticket_from_row(&row)
+}
+
+/// Writes every field an edit or a message can change.
+async fn write_ticket_state(tx: &mut Tx, t: &Ticket) -> Result<()> {
+    sqlx::query(
+        "UPDATE tickets SET subject = $2, support_type = $3, priority = $4, status = $5, assignee_id = $6, \
+         account_id = $7, product_area = $8, tags = $9, updated_at = $10, solved_at = $11, closed_at = $12, \
+         requester_id = $13 WHERE id = $1",
+    )
+    .bind(t.id.0)
+    .bind(&t.subject)
+    .bind(t.support_type.map(SupportType::as_str))
+    .bind(t.priority.as_str())
+    .bind(t.status.as_str())
+    .bind(t.assignee_id.map(|a| a.0))
+    .bind(t.account_id.map(|a| a.0))
+    .bind(&t.product_area)
+    .bind(json_of(&t.tags)?)
+    .bind(to_micros(t.updated_at))
+    .bind(t.solved_at.map(to_micros))
+    .bind(t.closed_at.map(to_micros))
+    .bind(t.requester_id.0)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| StoreError::from_write(e, "assignee_id/account_id", "conflict"))?;
+    Ok(())
+}
+
+async fn fetch_agent(pool: &Pool<Db>, id: AgentId) -> Result<Option<Agent>> {
+    let sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(agent_from_row)
+        .transpose()
+}
+
+async fn fetch_account(pool: &Pool<Db>, id: AccountId) -> Result<Option<Account>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(account_from_row)
+        .transpose()
+}
+
+async fn fetch_contact(pool: &Pool<Db>, id: ContactId) -> Result<Option<Contact>> {
+    let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(contact_from_row)
+        .transpose()
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        BACKEND
+    }
+
+    async fn migrate(&self) -> Result<Vec<AppliedMigration>> {
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS soporte_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&self.writer)
+        .await?;
+        let mut tx = begin_write(&self.writer).await?;
+        lock_migrations(&mut tx).await?;
+        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM soporte_migrations ORDER BY version")
+            .fetch_all(&mut *tx)
+            .await?;
+        let newest_known = MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
+        if let Some(v) = done.iter().find(|v| **v > newest_known) {
+            return Err(StoreError::Config(format!(
+                "the database has schema version {v}, newer than this Soporte knows ({newest_known}); upgrade Soporte"
+            )));
+        }
+        let mut applied = Vec::new();
+        for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO soporte_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(to_micros(now()))
+                .execute(&mut *tx)
+                .await?;
+            applied.push(AppliedMigration {
+                version: m.version,
+                name: m.name.to_string(),
+            });
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    // ----- agents
+
+    async fn create_agent(&self, new: &NewAgent) -> Result<Agent> {
+        let at = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO agents (email, name, phone, whatsapp, role, types, absences, active, password_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, '[]', TRUE, $7, $8, $8) RETURNING id",
+        )
+        .bind(&new.email)
+        .bind(&new.name)
+        .bind(&new.phone)
+        .bind(&new.whatsapp)
+        .bind(new.role.as_str())
+        .bind(json_of(&new.types)?)
+        .bind(&new.password_hash)
+        .bind(to_micros(at))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| StoreError::from_write(e, "email", "an agent with this e-mail already exists"))?;
+        Ok(Agent {
+            id: AgentId(id),
+            email: new.email.clone(),
+            name: new.name.clone(),
+            phone: new.phone.clone(),
+            whatsapp: new.whatsapp.clone(),
+            role: new.role,
+            types: new.types.clone(),
+            absences: Vec::new(),
+            active: true,
+            created_at: at,
+            updated_at: at,
+        })
+    }
+
+    async fn update_agent(&self, id: AgentId, patch: &AgentPatch) -> Result<Agent> {
+        let mut tx = begin_write(&self.writer).await?;
+        let sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = $1{FOR_UPDATE}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("agent", id.0))?;
+        let mut agent = agent_from_row(&row)?;
+        if let Some(v) = &patch.email {
+            agent.email.clone_from(v);
+        }
+        if let Some(v) = &patch.name {
+            agent.name.clone_from(v);
+        }
+        if let Some(v) = &patch.phone {
+            agent.phone.clone_from(v);
+        }
+        if let Some(v) = &patch.whatsapp {
+            agent.whatsapp.clone_from(v);
+        }
+        if let Some(v) = patch.role {
+            agent.role = v;
+        }
+        if let Some(v) = &patch.types {
+            agent.types.clone_from(v);
+        }
+        if let Some(v) = &patch.absences {
+            agent.absences.clone_from(v);
+        }
+        if let Some(v) = patch.active {
+            agent.active = v;
+        }
+        agent.updated_at = now();
+        sqlx::query(
+            "UPDATE agents SET email = $2, name = $3, phone = $4, whatsapp = $5, role = $6, types = $7, absences = $8, \
+             active = $9, updated_at = $10, password_hash = COALESCE($11, password_hash) WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(&agent.email)
+        .bind(&agent.name)
+        .bind(&agent.phone)
+        .bind(&agent.whatsapp)
+        .bind(agent.role.as_str())
+        .bind(json_of(&agent.types)?)
+        .bind(json_of(&agent.absences)?)
+        .bind(agent.active)
+        .bind(to_micros(agent.updated_at))
+        .bind(&patch.password_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "email", "an agent with this e-mail already exists"))?;
+        tx.commit().await?;
+        Ok(agent)
+    }
+
+    async fn agent(&self, id: AgentId) -> Result<Option<Agent>> {
+        fetch_agent(&self.reader, id).await
+    }
+
+    async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>> {
+        let sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE email = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(email)
+            .fetch_optional(&self.reader)
+            .await?
+            .as_ref()
+            .map(agent_from_row)
+            .transpose()
+    }
+
+    async fn agent_password_hash(&self, id: AgentId) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM agents WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await?
+            .flatten())
+    }
+
+    async fn list_agents(&self) -> Result<Vec<Agent>> {
+        let sql = format!("SELECT {AGENT_COLUMNS} FROM agents ORDER BY id");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(agent_from_row)
+            .collect()
+    }
+
+    async fn count_agents(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM agents")
+            .fetch_one(&self.writer)
+            .await?)
+    }
+
+    // ----- accounts
+
+    async fn create_account(&self, new: &NewAccount) -> Result<Account> {
+        let at = now();
+        let mut tx = begin_write(&self.writer).await?;
+        let id = insert_account(&mut tx, new, at).await?;
+        tx.commit().await?;
+        Ok(Account {
+            id,
+            name: new.name.clone(),
+            tax_id: new.tax_id.clone(),
+            plan: new.plan.clone(),
+            email_domains: new.email_domains.clone(),
+            personal_agent_id: new.personal_agent_id,
+            backup_agent_id: new.backup_agent_id,
+            created_at: at,
+            updated_at: at,
+        })
+    }
+
+    async fn create_accounts(&self, new: &[NewAccount]) -> Result<Vec<AccountId>> {
+        let at = now();
+        let mut tx = begin_write(&self.writer).await?;
+        let mut ids = Vec::with_capacity(new.len());
+        for (i, account) in new.iter().enumerate() {
+            let id = insert_account(&mut tx, account, at).await.map_err(|e| match e {
+                StoreError::Conflict { field, message } => StoreError::Conflict {
+                    field: format!("[{i}].{field}"),
+                    message,
+                },
+                StoreError::Invalid(v) => {
+                    soporte_core::ValidationError::new(format!("[{i}].{}", v.field), v.message).into()
+                }
+                other => other,
+            })?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn update_account(&self, id: AccountId, patch: &AccountPatch) -> Result<Account> {
+        let mut tx = begin_write(&self.writer).await?;
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1{FOR_UPDATE}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("account", id.0))?;
+        let mut account = account_from_row(&row)?;
+        if let Some(v) = &patch.name {
+            account.name.clone_from(v);
+        }
+        if let Some(v) = &patch.tax_id {
+            account.tax_id.clone_from(v);
+        }
+        if let Some(v) = &patch.plan {
+            account.plan.clone_from(v);
+        }
+        if let Some(v) = patch.personal_agent_id {
+            account.personal_agent_id = v;
+        }
+        if let Some(v) = patch.backup_agent_id {
+            account.backup_agent_id = v;
+        }
+        if let Some(v) = &patch.email_domains {
+            account.email_domains.clone_from(v);
+            write_account_domains(&mut tx, id, v).await?;
+        }
+        account.updated_at = now();
+        sqlx::query(
+            "UPDATE accounts SET name = $2, tax_id = $3, plan = $4, email_domains = $5, personal_agent_id = $6, \
+             backup_agent_id = $7, updated_at = $8 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(&account.name)
+        .bind(&account.tax_id)
+        .bind(&account.plan)
+        .bind(json_of(&account.email_domains)?)
+        .bind(account.personal_agent_id.map(|a| a.0))
+        .bind(account.backup_agent_id.map(|a| a.0))
+        .bind(to_micros(account.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| account_write_error(e, account.personal_agent_id, account.backup_agent_id))?;
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    async fn account(&self, id: AccountId) -> Result<Option<Account>> {
+        fetch_account(&self.reader, id).await
+    }
+
+    async fn account_by_domain(&self, domain: &str) -> Result<Option<Account>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT account_id FROM account_domains WHERE domain = $1")
+            .bind(domain)
+            .fetch_optional(&self.reader)
+            .await?;
+        match id {
+            Some(id) => fetch_account(&self.reader, AccountId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn list_accounts(&self, page: &PageRequest) -> Result<Vec<Account>> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id > $1 ORDER BY id LIMIT $2");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(page.after_id.unwrap_or(0))
+            .bind(i64::from(page.limit))
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(account_from_row)
+            .collect()
+    }
+
+    // ----- contacts
+
+    async fn create_contact(&self, new: &NewContact) -> Result<Contact> {
+        let mut tx = begin_write(&self.writer).await?;
+        let contact = insert_contact(&mut tx, new, now()).await?;
+        tx.commit().await?;
+        Ok(contact)
+    }
+
+    async fn update_contact(&self, id: ContactId, patch: &ContactPatch) -> Result<Contact> {
+        let mut tx = begin_write(&self.writer).await?;
+        let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1{FOR_UPDATE}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("contact", id.0))?;
+        let mut contact = contact_from_row(&row)?;
+        if let Some(v) = patch.account_id {
+            contact.account_id = v;
+        }
+        if let Some(v) = &patch.name {
+            contact.name.clone_from(v);
+        }
+        if let Some(v) = &patch.emails {
+            contact.emails.clone_from(v);
+        }
+        if let Some(v) = &patch.phones {
+            contact.phones.clone_from(v);
+        }
+        contact.updated_at = now();
+        sqlx::query(
+            "UPDATE contacts SET account_id = $2, name = $3, emails = $4, phones = $5, updated_at = $6 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(contact.account_id.map(|a| a.0))
+        .bind(&contact.name)
+        .bind(json_of(&contact.emails)?)
+        .bind(json_of(&contact.phones)?)
+        .bind(to_micros(contact.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "account_id", "account does not exist"))?;
+        if patch.emails.is_some() || patch.phones.is_some() {
+            write_contact_lookups(&mut tx, &contact).await?;
+        }
+        tx.commit().await?;
+        Ok(contact)
+    }
+
+    async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
+        fetch_contact(&self.reader, id).await
+    }
+
+    async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.reader)
+            .await?;
+        match id {
+            Some(id) => fetch_contact(&self.reader, ContactId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn list_contacts(&self, account: Option<AccountId>, page: &PageRequest) -> Result<Vec<Contact>> {
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id > "));
+        q.push_bind(page.after_id.unwrap_or(0));
+        if let Some(account) = account {
+            q.push(" AND account_id = ").push_bind(account.0);
+        }
+        q.push(" ORDER BY id LIMIT ").push_bind(i64::from(page.limit));
+        q.build()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(contact_from_row)
+            .collect()
+    }
+
+    // ----- tokens
+
+    async fn create_token(&self, new: &NewToken) -> Result<TokenRecord> {
+        let at = now();
+        let (agent, contact) = match new.owner {
+            TokenOwner::Agent(a) => (Some(a.0), None),
+            TokenOwner::Contact(c) => (None, Some(c.0)),
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (token_hash, scope, agent_id, contact_id, label, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&new.token_hash)
+        .bind(new.scope.as_str())
+        .bind(agent)
+        .bind(contact)
+        .bind(&new.label)
+        .bind(to_micros(at))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| StoreError::from_write(e, "owner", "token owner does not exist"))?;
+        Ok(TokenRecord {
+            id: TokenId(id),
+            scope: new.scope,
+            owner: new.owner,
+            label: new.label.clone(),
+            created_at: at,
+            last_used_at: None,
+            revoked_at: None,
+        })
+    }
+
+    async fn token_by_hash(&self, token_hash: &str) -> Result<Option<TokenRecord>> {
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await?
+            .as_ref()
+            .map(token_from_row)
+            .transpose()
+    }
+
+    async fn touch_token(&self, id: TokenId) -> Result<()> {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(to_micros(now()))
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn revoke_token(&self, id: TokenId) -> Result<bool> {
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id.0)
+            .bind(to_micros(now()))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn list_tokens(&self) -> Result<Vec<TokenRecord>> {
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY id");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(token_from_row)
+            .collect()
+    }
+
+    // ----- tickets
+
+    async fn create_ticket(&self, new: &NewTicket) -> Result<Ticket> {
+        let at = now();
+        let mut tx = begin_write(&self.writer).await?;
+        let requester_id = match &new.requester {
+            Requester::Existing(id) => *id,
+            Requester::New(contact) => insert_contact(&mut tx, contact, at).await?.id,
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tickets (subject, support_type, channel, priority, status, assignee_id, account_id, requester_id, \
+             product_area, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+        )
+        .bind(&new.subject)
+        .bind(new.support_type.map(SupportType::as_str))
+        .bind(new.channel.as_str())
+        .bind(new.priority.as_str())
+        .bind(new.assignee_id.map(|a| a.0))
+        .bind(new.account_id.map(|a| a.0))
+        .bind(requester_id.0)
+        .bind(&new.product_area)
+        .bind(json_of(&new.tags)?)
+        .bind(to_micros(at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "assignee_id/account_id/requester", "conflict"))?;
+        let id = TicketId(id);
+        let number = TicketNumber::format(&new.number_prefix, id);
+        sqlx::query("UPDATE tickets SET number = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(&number)
+            .execute(&mut *tx)
+            .await?;
+        let requester = Actor::Contact(requester_id);
+        insert_message(
+            &mut tx,
+            MessageRow {
+                ticket: id,
+                kind: MessageKind::Inbound,
+                author: requester,
+                channel: new.channel,
+                body_text: &new.body_text,
+                body_html: new.body_html.as_deref(),
+                channel_message_id: new.channel_message_id.as_deref(),
+                attachments: &new.attachments,
+            },
+            at,
+        )
+        .await?;
+        let actor = new.created_by.unwrap_or(requester);
+        insert_event(&mut tx, id, actor, &EventKind::Created { channel: new.channel }, at).await?;
+        if new.assignee_id.is_some() {
+            let assigned = EventKind::Assigned {
+                from: None,
+                to: new.assignee_id,
+                reason: new.assignment_reason.clone().unwrap_or_else(|| "manual".into()),
+            };
+            insert_event(&mut tx, id, Actor::System, &assigned, at).await?;
+        }
+        tx.commit().await?;
+        Ok(Ticket {
+            id,
+            number,
+            subject: new.subject.clone(),
+            support_type: new.support_type,
+            channel: new.channel,
+            priority: new.priority,
+            status: Status::New,
+            assignee_id: new.assignee_id,
+            account_id: new.account_id,
+            requester_id,
+            product_area: new.product_area.clone(),
+            tags: new.tags.clone(),
+            created_at: at,
+            updated_at: at,
+            solved_at: None,
+            closed_at: None,
+        })
+    }
+
+    async fn update_ticket(&self, id: TicketId, patch: &TicketPatch, actor: Actor) -> Result<Ticket> {
+        let mut tx = begin_write(&self.writer).await?;
+        let ticket = lock_ticket(&mut tx, id).await?;
+        let (next, events) = apply_patch(&ticket, patch, now())?;
+        if events.is_empty() {
+            return Ok(ticket);
+        }
+        write_ticket_state(&mut tx, &next).await?;
+        for event in &events {
+            insert_event(&mut tx, id, actor, event, next.updated_at).await?;
+        }
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    async fn add_message(&self, ticket_id: TicketId, new: &NewMessage) -> Result<(Ticket, Message)> {
+        let mut tx = begin_write(&self.writer).await?;
+        let ticket = lock_ticket(&mut tx, ticket_id).await?;
+        let (next, events) = apply_message(&ticket, new.kind, now())?;
+        let at = next.updated_at;
+        let message = insert_message(
+            &mut tx,
+            MessageRow {
+                ticket: ticket_id,
+                kind: new.kind,
+                author: new.author,
+                channel: new.channel,
+                body_text: &new.body_text,
+                body_html: new.body_html.as_deref(),
+                channel_message_id: new.channel_message_id.as_deref(),
+                attachments: &new.attachments,
+            },
+            at,
+        )
+        .await?;
+        write_ticket_state(&mut tx, &next).await?;
+        let added = EventKind::MessageAdded {
+            message_id: message.id,
+            message_kind: message.kind,
+        };
+        insert_event(&mut tx, ticket_id, new.author, &added, at).await?;
+        for event in &events {
+            insert_event(&mut tx, ticket_id, new.author, event, at).await?;
+        }
+        tx.commit().await?;
+        Ok((next, message))
+    }
+
+    async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
+        let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await?
+            .as_ref()
+            .map(ticket_from_row)
+            .transpose()
+    }
+
+    async fn ticket_messages(&self, id: TicketId) -> Result<Vec<Message>> {
+        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = $1 ORDER BY id");
+        let mut messages: Vec<Message> = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(message_from_row)
+            .collect::<Result<_>>()?;
+        let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE ticket_id = $1 ORDER BY id");
+        let attachments = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_all(&self.reader)
+            .await?;
+        if !attachments.is_empty() {
+            let index: HashMap<MessageId, usize> =
+                messages.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+            for row in &attachments {
+                let a = attachment_from_row(row)?;
+                if let Some(i) = index.get(&a.message_id) {
+                    messages[*i].attachments.push(a);
+                }
+            }
+        }
+        Ok(messages)
+    }
+
+    async fn ticket_events(&self, id: TicketId) -> Result<Vec<Event>> {
+        sqlx::query(
+            "SELECT id, ticket_id, actor_kind, actor_id, data, created_at FROM events WHERE ticket_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(event_from_row)
+        .collect()
+    }
+
+    async fn list_tickets(&self, query: &TicketQuery) -> Result<Vec<Ticket>> {
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE 1 = 1"));
+        if !query.statuses.is_empty() {
+            q.push(" AND status IN (");
+            let mut list = q.separated(", ");
+            for s in &query.statuses {
+                list.push_bind(s.as_str());
+            }
+            q.push(")");
+        }
+        match query.support_type {
+            Some(TypeFilter::Type(t)) => {
+                q.push(" AND support_type = ").push_bind(t.as_str());
+            }
+            Some(TypeFilter::Unset) => {
+                q.push(" AND support_type IS NULL");
+            }
+            None => {}
+        }
+        if let Some(p) = query.priority {
+            q.push(" AND priority = ").push_bind(p.as_str());
+        }
+        if let Some(c) = query.channel {
+            q.push(" AND channel = ").push_bind(c.as_str());
+        }
+        match query.assignee {
+            Some(AssigneeFilter::Agent(a)) => {
+                q.push(" AND assignee_id = ").push_bind(a.0);
+            }
+            Some(AssigneeFilter::Unassigned) => {
+                q.push(" AND assignee_id IS NULL");
+            }
+            None => {}
+        }
+        if let Some(a) = query.account_id {
+            q.push(" AND account_id = ").push_bind(a.0);
+        }
+        if let Some(c) = query.requester_id {
+            q.push(" AND requester_id = ").push_bind(c.0);
+        }
+        if let Some(since) = query.updated_since {
+            q.push(" AND updated_at >= ").push_bind(to_micros(since));
+        }
+        let column = query.sort.column();
+        let (cmp, dir) = if query.sort.descending() { ("<", "DESC") } else { (">", "ASC") };
+        if let Some(cursor) = query.after {
+            q.push(format!(" AND ({column}, id) {cmp} ("))
+                .push_bind(cursor.key)
+                .push(", ")
+                .push_bind(cursor.id)
+                .push(")");
+        }
+        q.push(format!(" ORDER BY {column} {dir}, id {dir} LIMIT "))
+            .push_bind(i64::from(query.limit));
+        q.build()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(ticket_from_row)
+            .collect()
+    }
+
+    async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>> {
+        let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await?
+            .as_ref()
+            .map(attachment_from_row)
+            .transpose()
+    }
+
+    async fn backup_to(&self, dest: &Path) -> Result<()> {
+        self.backup(dest).await
+    }
+}

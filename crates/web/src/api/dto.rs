@@ -1,0 +1,487 @@
+//! The JSON shapes of the API. Requests refuse unknown fields so that a typo is an error
+//! instead of a silently ignored value.
+
+use super::extract::double_option;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use soporte_core::auth::TokenScope;
+use soporte_core::directory::{Absence, Account, Agent, Contact, Role};
+use soporte_core::support::{Channel, Priority, SupportType};
+use soporte_core::ticket::{Actor, Attachment, Event, Message, MessageKind, Status, Ticket};
+use utoipa::ToSchema;
+
+// ----- accounts
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountCreate {
+    pub name: String,
+    /// Spanish NIF/NIE/CIF (checked) or an EU VAT number.
+    pub tax_id: Option<String>,
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub email_domains: Vec<String>,
+    pub personal_agent_id: Option<i64>,
+    pub backup_agent_id: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPatchBody {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub tax_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub plan: Option<Option<String>>,
+    pub email_domains: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub personal_agent_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub backup_agent_id: Option<Option<i64>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountOut {
+    pub id: i64,
+    pub name: String,
+    pub tax_id: Option<String>,
+    pub plan: Option<String>,
+    pub email_domains: Vec<String>,
+    pub personal_agent_id: Option<i64>,
+    pub backup_agent_id: Option<i64>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl From<Account> for AccountOut {
+    fn from(a: Account) -> Self {
+        Self {
+            id: a.id.0,
+            name: a.name,
+            tax_id: a.tax_id,
+            plan: a.plan,
+            email_domains: a.email_domains,
+            personal_agent_id: a.personal_agent_id.map(|x| x.0),
+            backup_agent_id: a.backup_agent_id.map(|x| x.0),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+// ----- contacts
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactCreate {
+    pub account_id: Option<i64>,
+    pub name: String,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub phones: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatchBody {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub account_id: Option<Option<i64>>,
+    pub name: Option<String>,
+    pub emails: Option<Vec<String>>,
+    pub phones: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactOut {
+    pub id: i64,
+    pub account_id: Option<i64>,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl From<Contact> for ContactOut {
+    fn from(c: Contact) -> Self {
+        Self {
+            id: c.id.0,
+            account_id: c.account_id.map(|x| x.0),
+            name: c.name,
+            emails: c.emails,
+            phones: c.phones,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenCreate {
+    /// A note for whoever audits tokens later ("portal", "integración CRM").
+    #[serde(default)]
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenOut {
+    pub id: i64,
+    #[schema(value_type = String, example = "contact")]
+    pub scope: TokenScope,
+    /// Shown only in this response; Soporte keeps only a hash.
+    pub token: String,
+}
+
+// ----- agents
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentCreate {
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub whatsapp: Option<String>,
+    #[schema(value_type = Option<String>, example = "agent")]
+    pub role: Option<Role>,
+    /// Support types this agent handles; all three when empty.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub types: Vec<SupportType>,
+    /// Console password (at least 10 characters); without one the agent cannot log in.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AbsenceBody {
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: Timestamp,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentPatchBody {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub whatsapp: Option<Option<String>>,
+    #[schema(value_type = Option<String>)]
+    pub role: Option<Role>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub types: Option<Vec<SupportType>>,
+    pub absences: Option<Vec<AbsenceBody>>,
+    pub active: Option<bool>,
+    pub password: Option<String>,
+}
+
+impl AgentPatchBody {
+    pub fn absences(&self) -> Option<Vec<Absence>> {
+        self.absences.as_ref().map(|list| {
+            list.iter()
+                .map(|a| Absence {
+                    starts_at: a.starts_at,
+                    ends_at: a.ends_at,
+                })
+                .collect()
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbsenceOut {
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: Timestamp,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentOut {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub whatsapp: Option<String>,
+    #[schema(value_type = String, example = "agent")]
+    pub role: Role,
+    #[schema(value_type = Vec<String>)]
+    pub types: Vec<SupportType>,
+    pub absences: Vec<AbsenceOut>,
+    pub active: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl From<Agent> for AgentOut {
+    fn from(a: Agent) -> Self {
+        Self {
+            id: a.id.0,
+            email: a.email,
+            name: a.name,
+            phone: a.phone,
+            whatsapp: a.whatsapp,
+            role: a.role,
+            types: a.types,
+            absences: a
+                .absences
+                .into_iter()
+                .map(|x| AbsenceOut {
+                    starts_at: x.starts_at,
+                    ends_at: x.ends_at,
+                })
+                .collect(),
+            active: a.active,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+// ----- tickets
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketCreate {
+    pub subject: String,
+    pub body: String,
+    /// Who the ticket is for. Required for agents; a customer's own token implies it.
+    pub requester_email: Option<String>,
+    /// Name for a requester Soporte does not know yet.
+    pub requester_name: Option<String>,
+    #[serde(rename = "type")]
+    #[schema(value_type = Option<String>, example = "technical")]
+    pub support_type: Option<SupportType>,
+    #[schema(value_type = Option<String>, example = "normal")]
+    pub priority: Option<Priority>,
+    #[schema(value_type = Option<String>, example = "email")]
+    pub channel: Option<Channel>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPatchBody {
+    pub subject: Option<String>,
+    /// A re-classification; `null` sends the ticket back to triage.
+    #[serde(rename = "type", default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub support_type: Option<Option<SupportType>>,
+    #[schema(value_type = Option<String>)]
+    pub priority: Option<Priority>,
+    #[schema(value_type = Option<String>)]
+    pub status: Option<Status>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub assignee_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub account_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub product_area: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageCreate {
+    /// `outbound` (default for agents), `note`, `call`, or `inbound` (default for customers).
+    #[schema(value_type = Option<String>)]
+    pub kind: Option<MessageKind>,
+    pub body: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketOut {
+    pub id: i64,
+    /// Human number, e.g. `VND-000123`.
+    pub number: String,
+    pub subject: String,
+    #[serde(rename = "type")]
+    #[schema(value_type = Option<String>)]
+    pub support_type: Option<SupportType>,
+    #[schema(value_type = String)]
+    pub channel: Channel,
+    #[schema(value_type = String)]
+    pub priority: Priority,
+    #[schema(value_type = String)]
+    pub status: Status,
+    pub assignee_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub requester_id: i64,
+    pub product_area: Option<String>,
+    pub tags: Vec<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub solved_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<Timestamp>,
+    /// Present on `GET /tickets/{id}` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<MessageOut>>,
+}
+
+impl From<Ticket> for TicketOut {
+    fn from(t: Ticket) -> Self {
+        Self {
+            id: t.id.0,
+            number: t.number,
+            subject: t.subject,
+            support_type: t.support_type,
+            channel: t.channel,
+            priority: t.priority,
+            status: t.status,
+            assignee_id: t.assignee_id.map(|x| x.0),
+            account_id: t.account_id.map(|x| x.0),
+            requester_id: t.requester_id.0,
+            product_area: t.product_area,
+            tags: t.tags,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            solved_at: t.solved_at,
+            closed_at: t.closed_at,
+            messages: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorOut {
+    /// `agent`, `contact` or `system`.
+    pub kind: String,
+    pub id: Option<i64>,
+}
+
+impl From<Actor> for ActorOut {
+    fn from(a: Actor) -> Self {
+        let (kind, id) = match a {
+            Actor::Agent(x) => ("agent", Some(x.0)),
+            Actor::Contact(x) => ("contact", Some(x.0)),
+            Actor::System => ("system", None),
+        };
+        Self { kind: kind.to_string(), id }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub id: i64,
+    pub filename: String,
+    pub media_type: String,
+    pub size: u64,
+    pub inline: bool,
+    pub sha256: String,
+}
+
+impl From<Attachment> for AttachmentOut {
+    fn from(a: Attachment) -> Self {
+        Self {
+            id: a.id.0,
+            filename: a.filename,
+            media_type: a.media_type,
+            size: a.size,
+            inline: a.inline,
+            sha256: a.sha256,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageOut {
+    pub id: i64,
+    pub ticket_id: i64,
+    #[schema(value_type = String)]
+    pub kind: MessageKind,
+    pub author: ActorOut,
+    #[schema(value_type = String)]
+    pub channel: Channel,
+    /// The message as plain text.
+    pub text: String,
+    /// Sanitised HTML, safe to display, or null.
+    pub html: Option<String>,
+    pub channel_message_id: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    pub attachments: Vec<AttachmentOut>,
+}
+
+impl From<Message> for MessageOut {
+    fn from(m: Message) -> Self {
+        Self {
+            id: m.id.0,
+            ticket_id: m.ticket_id.0,
+            kind: m.kind,
+            author: m.author.into(),
+            channel: m.channel,
+            text: m.body_text,
+            html: m.body_html,
+            channel_message_id: m.channel_message_id,
+            created_at: m.created_at,
+            attachments: m.attachments.into_iter().map(AttachmentOut::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub actor: ActorOut,
+    /// What happened: `{"kind": "status_changed", "from": "new", "to": "open"}` and so on.
+    #[schema(value_type = Object)]
+    pub change: serde_json::Value,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl From<Event> for EventOut {
+    fn from(e: Event) -> Self {
+        Self {
+            id: e.id.0,
+            ticket_id: e.ticket_id.0,
+            actor: e.actor.into(),
+            change: serde_json::to_value(&e.kind).unwrap_or(serde_json::Value::Null),
+            created_at: e.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketList {
+    pub items: Vec<TicketOut>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedMessage {
+    pub ticket: TicketOut,
+    pub message: MessageOut,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+}

@@ -1,0 +1,25 @@
+use super::dto::Health;
+use crate::problem::Problem;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use soporte_app::App;
+
+/// Whether this instance can serve: answers 200 when the database responds.
+#[utoipa::path(get, path = "/healthz", security(()), responses(
+    (status = 200, body = Health),
+    (status = 503, body = Problem),
+))]
+pub async fn healthz(State(app): State<App>) -> Result<Json<Health>, Problem> {
+    let database = match app.backend() {
+        soporte_app::Backend::Sqlite => "sqlite",
+        soporte_app::Backend::Postgres => "postgres",
+    };
+    app.ping().await.map_err(|e| {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("database: {e}"))
+    })?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        database: database.into(),
+    }))
+}

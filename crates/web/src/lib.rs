@@ -1,0 +1,50 @@
+//! Soporte's HTTP front. `/api/v1` is the JSON API (described by `/api/v1/openapi.json`),
+//! `/healthz` tells a load balancer whether this instance can serve.
+
+mod api;
+mod auth;
+mod problem;
+
+pub use api::ApiDoc;
+pub use problem::Problem;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use soporte_app::App;
+
+/// Limits and switches of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Largest request body accepted (JSON or multipart), in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 25 * 1024 * 1024,
+        }
+    }
+}
+
+pub fn router(app: App, config: &WebConfig) -> Router {
+    Router::new()
+        .nest("/api/v1", api::routes())
+        .route("/healthz", axum::routing::get(api::health::healthz))
+        .fallback(problem::not_found_route)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .with_state(app)
+}
+
+/// Serves the router on `listener` until `shutdown` completes, finishing requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    config: &WebConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app, config))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
