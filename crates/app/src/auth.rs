@@ -115,7 +115,11 @@ impl App {
                 }
             }
             TokenOwner::Contact(id) => Principal::Contact {
-                contact: self.store.contact(id).await?.ok_or(AppError::Unauthorized)?,
+                contact: self
+                    .store
+                    .contact(id)
+                    .await?
+                    .ok_or(AppError::Unauthorized)?,
             },
         };
         let stale = record
@@ -142,7 +146,10 @@ impl App {
                     .await?
                     .ok_or_else(|| AppError::not_found("agent", id))?;
                 if scope == TokenScope::Contact {
-                    return Err(AppError::invalid("scope", "agents get admin or agent tokens"));
+                    return Err(AppError::invalid(
+                        "scope",
+                        "agents get admin or agent tokens",
+                    ));
                 }
                 if scope == TokenScope::Admin && !agent.is_admin() {
                     return Err(AppError::invalid(
@@ -157,11 +164,17 @@ impl App {
                     .await?
                     .ok_or_else(|| AppError::not_found("contact", id))?;
                 if scope != TokenScope::Contact {
-                    return Err(AppError::invalid("scope", "contacts get contact tokens only"));
+                    return Err(AppError::invalid(
+                        "scope",
+                        "contacts get contact tokens only",
+                    ));
                 }
             }
         }
-        let plaintext = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()?));
+        let plaintext = format!(
+            "{TOKEN_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(random_bytes::<32>()?)
+        );
         let record = self
             .store
             .create_token(&NewToken {
@@ -199,7 +212,11 @@ impl App {
         let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        if ok { Ok(agent) } else { Err(AppError::Unauthorized) }
+        if ok {
+            Ok(agent)
+        } else {
+            Err(AppError::Unauthorized)
+        }
     }
 }
 

@@ -114,7 +114,11 @@ fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
     out
 }
 
-fn list_of(field: &str, raw: &[String], normalize: fn(&str, &str) -> Result<String, soporte_core::ValidationError>) -> Result<Vec<String>> {
+fn list_of(
+    field: &str,
+    raw: &[String],
+    normalize: fn(&str, &str) -> Result<String, soporte_core::ValidationError>,
+) -> Result<Vec<String>> {
     let mut out = Vec::with_capacity(raw.len());
     for (i, v) in raw.iter().enumerate() {
         out.push(normalize(&format!("{field}[{i}]"), v)?);
@@ -126,7 +130,12 @@ fn list_of(field: &str, raw: &[String], normalize: fn(&str, &str) -> Result<Stri
 pub fn validate_account(input: &AccountInput) -> Result<NewAccount> {
     let account = NewAccount {
         name: normalize_name("name", &input.name)?,
-        tax_id: match input.tax_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        tax_id: match input
+            .tax_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(t) => Some(normalize_tax_id("tax_id", t)?),
             None => None,
         },
@@ -174,7 +183,11 @@ impl App {
     }
 
     pub async fn update_agent(&self, id: AgentId, input: &AgentUpdate) -> Result<Agent> {
-        let current = self.store.agent(id).await?.ok_or_else(|| AppError::not_found("agent", id))?;
+        let current = self
+            .store
+            .agent(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("agent", id))?;
         let loses_admin = current.is_admin()
             && current.active
             && (input.role == Some(Role::Agent) || input.active == Some(false));
@@ -197,10 +210,26 @@ impl App {
             validate_absences(absences)?;
         }
         let patch = AgentPatch {
-            email: input.email.as_deref().map(|e| normalize_email("email", e)).transpose()?,
-            name: input.name.as_deref().map(|n| normalize_name("name", n)).transpose()?,
-            phone: input.phone.as_ref().map(|p| opt_phone("phone", p.as_deref())).transpose()?,
-            whatsapp: input.whatsapp.as_ref().map(|p| opt_phone("whatsapp", p.as_deref())).transpose()?,
+            email: input
+                .email
+                .as_deref()
+                .map(|e| normalize_email("email", e))
+                .transpose()?,
+            name: input
+                .name
+                .as_deref()
+                .map(|n| normalize_name("name", n))
+                .transpose()?,
+            phone: input
+                .phone
+                .as_ref()
+                .map(|p| opt_phone("phone", p.as_deref()))
+                .transpose()?,
+            whatsapp: input
+                .whatsapp
+                .as_ref()
+                .map(|p| opt_phone("whatsapp", p.as_deref()))
+                .transpose()?,
             role: input.role,
             types: input.types.clone().map(dedup),
             absences: input.absences.clone(),
@@ -211,7 +240,10 @@ impl App {
     }
 
     pub async fn agent(&self, id: AgentId) -> Result<Agent> {
-        self.store.agent(id).await?.ok_or_else(|| AppError::not_found("agent", id))
+        self.store
+            .agent(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("agent", id))
     }
 
     pub async fn agent_by_email(&self, email: &str) -> Result<Agent> {
@@ -243,18 +275,32 @@ impl App {
     }
 
     pub async fn update_account(&self, id: AccountId, input: &AccountUpdate) -> Result<Account> {
-        let current = self.store.account(id).await?.ok_or_else(|| AppError::not_found("account", id))?;
+        let current = self
+            .store
+            .account(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("account", id))?;
         let patch = AccountPatch {
-            name: input.name.as_deref().map(|n| normalize_name("name", n)).transpose()?,
+            name: input
+                .name
+                .as_deref()
+                .map(|n| normalize_name("name", n))
+                .transpose()?,
             tax_id: input
                 .tax_id
                 .as_ref()
-                .map(|t| match t.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    Some(t) => normalize_tax_id("tax_id", t).map(Some),
-                    None => Ok(None),
-                })
+                .map(
+                    |t| match t.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                        Some(t) => normalize_tax_id("tax_id", t).map(Some),
+                        None => Ok(None),
+                    },
+                )
                 .transpose()?,
-            plan: input.plan.as_ref().map(|p| opt_text("plan", p.as_deref(), 100)).transpose()?,
+            plan: input
+                .plan
+                .as_ref()
+                .map(|p| opt_text("plan", p.as_deref(), 100))
+                .transpose()?,
             email_domains: input
                 .email_domains
                 .as_deref()
@@ -277,7 +323,10 @@ impl App {
         {
             return Err(AppError::not_found("account", id));
         }
-        self.store.account(id).await?.ok_or_else(|| AppError::not_found("account", id))
+        self.store
+            .account(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("account", id))
     }
 
     pub async fn list_accounts(&self, page: &PageRequest) -> Result<Vec<Account>> {
@@ -294,7 +343,10 @@ impl App {
             phones: list_of("phones", &input.phones, normalize_phone)?,
         };
         if new.emails.is_empty() && new.phones.is_empty() {
-            return Err(AppError::invalid("emails", "a contact needs at least one e-mail or phone"));
+            return Err(AppError::invalid(
+                "emails",
+                "a contact needs at least one e-mail or phone",
+            ));
         }
         Ok(self.store.create_contact(&new).await?)
     }
@@ -302,15 +354,31 @@ impl App {
     pub async fn update_contact(&self, id: ContactId, input: &ContactUpdate) -> Result<Contact> {
         let patch = ContactPatch {
             account_id: input.account_id,
-            name: input.name.as_deref().map(|n| normalize_name("name", n)).transpose()?,
-            emails: input.emails.as_deref().map(|e| list_of("emails", e, normalize_email)).transpose()?,
-            phones: input.phones.as_deref().map(|p| list_of("phones", p, normalize_phone)).transpose()?,
+            name: input
+                .name
+                .as_deref()
+                .map(|n| normalize_name("name", n))
+                .transpose()?,
+            emails: input
+                .emails
+                .as_deref()
+                .map(|e| list_of("emails", e, normalize_email))
+                .transpose()?,
+            phones: input
+                .phones
+                .as_deref()
+                .map(|p| list_of("phones", p, normalize_phone))
+                .transpose()?,
         };
         Ok(self.store.update_contact(id, &patch).await?)
     }
 
     pub async fn contact(&self, who: &Principal, id: ContactId) -> Result<Contact> {
-        let contact = self.store.contact(id).await?.ok_or_else(|| AppError::not_found("contact", id))?;
+        let contact = self
+            .store
+            .contact(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("contact", id))?;
         if let Principal::Contact { contact: me } = who {
             let same_account = me.account_id.is_some() && me.account_id == contact.account_id;
             if me.id != contact.id && !same_account {
@@ -328,7 +396,11 @@ impl App {
             .ok_or_else(|| AppError::not_found("contact", email))
     }
 
-    pub async fn list_contacts(&self, account: Option<AccountId>, page: &PageRequest) -> Result<Vec<Contact>> {
+    pub async fn list_contacts(
+        &self,
+        account: Option<AccountId>,
+        page: &PageRequest,
+    ) -> Result<Vec<Contact>> {
         Ok(self.store.list_contacts(account, page).await?)
     }
 }

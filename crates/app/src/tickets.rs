@@ -92,14 +92,22 @@ fn body_text(raw: &str) -> Result<String> {
         return Err(AppError::invalid("body", "must not be empty"));
     }
     if body.len() > MAX_BODY_BYTES {
-        return Err(AppError::invalid("body", "is longer than 1 MiB; attach it as a file"));
+        return Err(AppError::invalid(
+            "body",
+            "is longer than 1 MiB; attach it as a file",
+        ));
     }
     Ok(body.to_string())
 }
 
 /// A display name for someone known only by address: the part before the @.
 fn name_from_email(email: &str) -> String {
-    email.split('@').next().filter(|s| !s.is_empty()).unwrap_or(email).to_string()
+    email
+        .split('@')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(email)
+        .to_string()
 }
 
 impl App {
@@ -133,7 +141,11 @@ impl App {
                         ));
                     }
                 }
-                (Requester::Existing(contact.id), Actor::Contact(contact.id), Channel::Portal)
+                (
+                    Requester::Existing(contact.id),
+                    Actor::Contact(contact.id),
+                    Channel::Portal,
+                )
             }
             Principal::Agent { agent, .. } => {
                 let raw = input
@@ -253,7 +265,10 @@ impl App {
             match contact.account_id {
                 Some(own) => {
                     if filter.account_id.is_some_and(|a| a != own) {
-                        return Ok(TicketPage { items: vec![], next: None });
+                        return Ok(TicketPage {
+                            items: vec![],
+                            next: None,
+                        });
                     }
                     query.account_id = Some(own);
                 }
@@ -263,29 +278,41 @@ impl App {
         let mut items = self.store.list_tickets(&query).await?;
         let next = if items.len() > limit as usize {
             items.truncate(limit as usize);
-            items.last().map(|t| Cursor { key: filter.sort.key_of(t), id: t.id.0 })
+            items.last().map(|t| Cursor {
+                key: filter.sort.key_of(t),
+                id: t.id.0,
+            })
         } else {
             None
         };
         Ok(TicketPage { items, next })
     }
 
-    pub async fn update_ticket(&self, who: &Principal, id: TicketId, input: &TicketUpdate) -> Result<Ticket> {
+    pub async fn update_ticket(
+        &self,
+        who: &Principal,
+        id: TicketId,
+        input: &TicketUpdate,
+    ) -> Result<Ticket> {
         let agent = who.require_agent()?;
         if let Some(Some(assignee)) = input.assignee_id {
-            let target = self
-                .store
-                .agent(assignee)
-                .await?
-                .ok_or_else(|| AppError::invalid("assignee_id", format!("agent {assignee} does not exist")))?;
+            let target = self.store.agent(assignee).await?.ok_or_else(|| {
+                AppError::invalid("assignee_id", format!("agent {assignee} does not exist"))
+            })?;
             if !target.active {
-                return Err(AppError::invalid("assignee_id", format!("agent {assignee} is disabled")));
+                return Err(AppError::invalid(
+                    "assignee_id",
+                    format!("agent {assignee} is disabled"),
+                ));
             }
         }
         if let Some(Some(account)) = input.account_id
             && self.store.account(account).await?.is_none()
         {
-            return Err(AppError::invalid("account_id", format!("account {account} does not exist")));
+            return Err(AppError::invalid(
+                "account_id",
+                format!("account {account} does not exist"),
+            ));
         }
         let patch = TicketPatch {
             subject: input.subject.clone(),
@@ -298,12 +325,20 @@ impl App {
             tags: input.tags.as_deref().map(normalize_tags).transpose()?,
             assignment_reason: Some("manual".into()),
         };
-        Ok(self.store.update_ticket(id, &patch, Actor::Agent(agent.id)).await?)
+        Ok(self
+            .store
+            .update_ticket(id, &patch, Actor::Agent(agent.id))
+            .await?)
     }
 
     /// Adds a message. Customers add their own (inbound) messages; agents reply, write
     /// internal notes, log calls, or record something the customer sent another way.
-    pub async fn add_message(&self, who: &Principal, id: TicketId, input: &MessageInput) -> Result<(Ticket, Message)> {
+    pub async fn add_message(
+        &self,
+        who: &Principal,
+        id: TicketId,
+        input: &MessageInput,
+    ) -> Result<(Ticket, Message)> {
         let ticket = self.ticket(who, id).await?;
         let body = body_text(&input.body)?;
         let (kind, author) = match who {
@@ -338,7 +373,11 @@ impl App {
     }
 
     /// An attachment's record and bytes, if the caller may see the message it belongs to.
-    pub async fn attachment(&self, who: &Principal, id: AttachmentId) -> Result<(Attachment, Vec<u8>)> {
+    pub async fn attachment(
+        &self,
+        who: &Principal,
+        id: AttachmentId,
+    ) -> Result<(Attachment, Vec<u8>)> {
         let attachment = self
             .store
             .attachment(id)

@@ -1,1 +1,643 @@
-fn main() {}
+//! `soporte-bench`: throughput and latency of Soporte on SQLite and PostgreSQL.
+//!
+//! The `tickets` scenario fills a fresh database the way a busy helpdesk would (tickets
+//! written concurrently through the store), then measures the JSON API over real HTTP
+//! with keep-alive connections: opening tickets, reading single tickets, and walking the
+//! ticket list a thousand pages deep. Each figure is printed beside its target and marked
+//! PASS or MISS; the program is a measurement, so a MISS does not change the exit code.
+//! Only errors (a failed request, an unreachable database) do.
+
+use anyhow::{Context, Result, bail, ensure};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use clap::{Parser, Subcommand, ValueEnum};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use soporte_app::{AgentInput, App, AppSettings, Cursor, TokenOwner};
+use soporte_core::auth::TokenScope;
+use soporte_core::directory::Role;
+use soporte_core::support::{Channel, Priority};
+use soporte_core::ticket::TicketPrefix;
+use soporte_store::{DiskBlobStore, NewContact, NewTicket, Requester, Store, TicketQuery};
+use soporte_web::WebConfig;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+/// Concurrent tasks writing tickets through the store, as several request handlers would.
+const STORE_WRITERS: usize = 4;
+/// Tickets opened over HTTP: enough for stable percentiles, few enough not to dominate.
+const HTTP_CREATES: usize = 2_000;
+/// The API's default page size.
+const PAGE_SIZE: u32 = 50;
+/// How deep the list walk goes: 1,000 pages of 50 is 50,000 tickets into the list.
+const PAGES_DEEP: usize = 1_000;
+/// Repetitions of the deep store query, so one scheduling hiccup does not decide it.
+const DEEP_QUERY_RUNS: usize = 10;
+
+const TARGET_STORE_CREATES_PER_SEC: f64 = 5_000.0;
+const TARGET_GETS_PER_SEC: f64 = 3_000.0;
+const TARGET_GET_P99: Duration = Duration::from_millis(20);
+const TARGET_DEEP_PAGE: Duration = Duration::from_millis(10);
+
+#[derive(Parser)]
+#[command(
+    name = "soporte-bench",
+    about = "Throughput and latency figures for Soporte"
+)]
+struct Cli {
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Ticket creation through the store, then the ticket API over HTTP.
+    Tickets(TicketsArgs),
+}
+
+#[derive(clap::Args)]
+struct TicketsArgs {
+    /// Which database(s) to measure. PostgreSQL needs TEST_SOPORTE_POSTGRES_URL.
+    #[arg(long, value_enum, default_value_t = DbChoice::Sqlite)]
+    db: DbChoice,
+    /// Tickets created through the store before the HTTP phase.
+    #[arg(long, default_value_t = 100_000)]
+    tickets: usize,
+    /// `GET /api/v1/tickets/{id}` requests.
+    #[arg(long, default_value_t = 20_000)]
+    http_requests: usize,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DbChoice {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let Cli {
+        scenario: Scenario::Tickets(args),
+    } = Cli::parse();
+    ensure!(args.tickets > 0, "--tickets must be at least 1");
+    ensure!(args.concurrency > 0, "--concurrency must be at least 1");
+    let postgres_url = std::env::var("TEST_SOPORTE_POSTGRES_URL").ok();
+    if args.db != DbChoice::Sqlite && postgres_url.is_none() {
+        let message = "TEST_SOPORTE_POSTGRES_URL is not set \
+                       (e.g. postgres://ciuser:cipass@127.0.0.1:54329/cidb)";
+        if args.db == DbChoice::Postgres {
+            bail!("cannot benchmark PostgreSQL: {message}");
+        }
+        println!("postgres  SKIPPED: {message}");
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    println!(
+        "soporte-bench tickets: {} tickets, {} GETs, concurrency {}, {cores} CPU(s)",
+        args.tickets, args.http_requests, args.concurrency
+    );
+    if args.db != DbChoice::Postgres {
+        let db = BenchDatabase::sqlite().await?;
+        let outcome = run_tickets_scenario("sqlite", &db, &args).await;
+        db.cleanup().await;
+        outcome?;
+    }
+    if let (DbChoice::Postgres | DbChoice::Both, Some(url)) = (args.db, &postgres_url) {
+        let db = BenchDatabase::postgres(url).await?;
+        let outcome = run_tickets_scenario("postgres", &db, &args).await;
+        db.cleanup().await;
+        outcome?;
+    }
+    Ok(())
+}
+
+/// A fresh, migrated database and what must be removed afterwards. The tempdir holds
+/// the SQLite file (if any) and the attachment blobs.
+struct BenchDatabase {
+    store: Arc<dyn Store>,
+    dir: tempfile::TempDir,
+    postgres_schema: Option<(sqlx::PgPool, String)>,
+}
+
+impl BenchDatabase {
+    async fn sqlite() -> Result<Self> {
+        let dir = tempfile::tempdir().context("creating a tempdir")?;
+        let store = soporte_store::sqlite::SqliteStore::open(&dir.path().join("soporte.db"))
+            .await
+            .context("opening SQLite")?;
+        store.migrate().await.context("migrating SQLite")?;
+        Ok(Self {
+            store: Arc::new(store),
+            dir,
+            postgres_schema: None,
+        })
+    }
+
+    /// A schema of its own, so the benchmark never touches existing data.
+    async fn postgres(url: &str) -> Result<Self> {
+        let dir = tempfile::tempdir().context("creating a tempdir")?;
+        let millis = jiff::Timestamp::now().as_millisecond();
+        let schema = format!("bench_{}_{millis}", std::process::id());
+        let admin = sqlx::PgPool::connect(url)
+            .await
+            .with_context(|| format!("connecting to {url}"))?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&admin)
+            .await
+            .context("creating the benchmark schema")?;
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let scoped = format!("{url}{separator}options=-c%20search_path%3D{schema}");
+        let store = match open_postgres_store(&scoped).await {
+            Ok(store) => store,
+            Err(e) => {
+                drop_schema(&admin, &schema).await;
+                return Err(e);
+            }
+        };
+        Ok(Self {
+            store,
+            dir,
+            postgres_schema: Some((admin, schema)),
+        })
+    }
+
+    async fn cleanup(self) {
+        if let Some((admin, schema)) = self.postgres_schema {
+            drop_schema(&admin, &schema).await;
+        }
+    }
+}
+
+async fn drop_schema(admin: &sqlx::PgPool, schema: &str) {
+    let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+    if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(admin).await {
+        eprintln!("warning: could not drop schema {schema}: {e}");
+    }
+}
+
+async fn open_postgres_store(url: &str) -> Result<Arc<dyn Store>> {
+    let store = soporte_store::postgres::PostgresStore::connect(url)
+        .await
+        .context("connecting the PostgreSQL store")?;
+    store.migrate().await.context("migrating PostgreSQL")?;
+    Ok(Arc::new(store))
+}
+
+/// Latencies of every call of one phase, sorted, and the phase's wall time.
+struct Measured {
+    latencies: Vec<Duration>,
+    wall: Duration,
+}
+
+impl Measured {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.wall.as_secs_f64().max(f64::EPSILON)
+    }
+
+    fn p50(&self) -> Duration {
+        percentile(&self.latencies, 50.0)
+    }
+
+    fn p99(&self) -> Duration {
+        percentile(&self.latencies, 99.0)
+    }
+}
+
+/// Nearest-rank percentile of an ascending slice (zero for an empty one).
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted
+        .get(rank.clamp(1, sorted.len().max(1)) - 1)
+        .copied()
+        .unwrap_or_default()
+}
+
+/// Runs `op(0..total)` from `workers` tasks pulling indexes from a shared counter, timing
+/// each call. The first error stops the run (dropping the set cancels the other workers).
+async fn run_concurrently<T, F, Fut>(
+    total: usize,
+    workers: usize,
+    op: F,
+) -> Result<(Vec<T>, Measured)>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<T>> + Send + 'static,
+{
+    let op = Arc::new(op);
+    let next_index = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = JoinSet::new();
+    for _ in 0..workers.clamp(1, total.max(1)) {
+        let (op, next_index) = (Arc::clone(&op), Arc::clone(&next_index));
+        tasks.spawn(async move {
+            let (mut outputs, mut latencies) = (Vec::new(), Vec::new());
+            loop {
+                let i = next_index.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return Ok::<_, anyhow::Error>((outputs, latencies));
+                }
+                let call_started = Instant::now();
+                outputs.push(op(i).await?);
+                latencies.push(call_started.elapsed());
+            }
+        });
+    }
+    let (mut outputs, mut latencies) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    while let Some(joined) = tasks.join_next().await {
+        let (worker_outputs, worker_latencies) =
+            joined.context("a benchmark worker panicked")??;
+        outputs.extend(worker_outputs);
+        latencies.extend(worker_latencies);
+    }
+    let wall = started.elapsed();
+    latencies.sort_unstable();
+    Ok((outputs, Measured { latencies, wall }))
+}
+
+const SUBJECTS: &[&str] = &[
+    "No puedo emitir facturas desde el módulo de ventas",
+    "Error al sincronizar el inventario con la tienda online",
+    "Solicitud de cambio de titular de la cuenta",
+    "La impresora de tickets no responde en la caja 2",
+    "Duda sobre el cierre trimestral del IVA",
+    "Acceso bloqueado tras varios intentos fallidos",
+    "El informe de ventas mensual sale vacío",
+    "Alta de un nuevo usuario para el almacén",
+];
+
+/// A subject and body as a customer would write them, varied by `i`.
+fn ticket_text(i: usize) -> (String, String) {
+    let topic = SUBJECTS[i % SUBJECTS.len()];
+    let subject = format!("{topic} (ref. {})", 40_000 + i);
+    let body = format!(
+        "Buenos días:\n\n{topic}. Nos ocurre desde esta mañana con el pedido {}; lo hemos \
+         probado en dos ordenadores distintos y el resultado es el mismo. ¿Podrían revisarlo \
+         cuanto antes? Tenemos clientes esperando en el mostrador.\n\nUn saludo,\n\
+         Lucía Fernández\nFerretería López, S.L.",
+        20_000 + i
+    );
+    (subject, body)
+}
+
+/// Spreads request `i` over `len` items (SplitMix64), so GETs hit ids all over the table.
+fn spread(i: usize, len: usize) -> usize {
+    let mut z = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) % len.max(1) as u64) as usize
+}
+
+/// A keep-alive HTTP/1.1 client for the API, authenticated with an admin token.
+#[derive(Clone)]
+struct ApiClient {
+    http: Client<HttpConnector, Full<Bytes>>,
+    base_url: String,
+    authorization: String,
+}
+
+impl ApiClient {
+    /// Sends one request and reads the whole response body (both count in the latency).
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        json: Option<String>,
+    ) -> Result<(StatusCode, Bytes)> {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base_url))
+            .header(AUTHORIZATION, &self.authorization);
+        if json.is_some() {
+            request = request.header(CONTENT_TYPE, "application/json");
+        }
+        let request = request.body(Full::new(Bytes::from(json.unwrap_or_default())))?;
+        let response = self
+            .http
+            .request(request)
+            .await
+            .with_context(|| format!("requesting {path}"))?;
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes();
+        Ok((status, body))
+    }
+
+    /// Like `send`, but anything other than `expected` is an error showing the body.
+    async fn expect(
+        &self,
+        method: Method,
+        path: &str,
+        json: Option<String>,
+        expected: StatusCode,
+    ) -> Result<Bytes> {
+        let (status, body) = self.send(method.clone(), path, json).await?;
+        ensure!(
+            status == expected,
+            "{method} {path}: {status} {}",
+            String::from_utf8_lossy(&body)
+        );
+        Ok(body)
+    }
+}
+
+/// Decodes the API's opaque cursor (`sort|key|id`, base64) into the store's cursor.
+fn decode_cursor(raw: &str) -> Result<Cursor> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw)?)?;
+    let mut parts = text.split('|').skip(1);
+    let (Some(key), Some(id)) = (parts.next(), parts.next()) else {
+        bail!("unexpected cursor format: {text:?}");
+    };
+    Ok(Cursor {
+        key: key.parse()?,
+        id: id.parse()?,
+    })
+}
+
+async fn run_tickets_scenario(db_name: &str, db: &BenchDatabase, args: &TicketsArgs) -> Result<()> {
+    println!("\n== {db_name} ==");
+    let store = Arc::clone(&db.store);
+    let report = Report { db_name };
+    let prefix = TicketPrefix::parse("VND")?;
+
+    // Phase 1: tickets written straight through the store.
+    let contact = store
+        .create_contact(&NewContact {
+            account_id: None,
+            name: "Lucía Fernández".into(),
+            emails: vec!["lucia.fernandez@ferreteria-lopez.es".into()],
+            phones: vec!["+34 600 123 456".into()],
+        })
+        .await?;
+    let writer_store = Arc::clone(&store);
+    let writer_prefix = prefix.clone();
+    let (ticket_ids, creates) = run_concurrently(args.tickets, STORE_WRITERS, move |i| {
+        let (store, prefix) = (Arc::clone(&writer_store), writer_prefix.clone());
+        let (subject, body_text) = ticket_text(i);
+        async move {
+            let new = NewTicket {
+                number_prefix: prefix,
+                subject,
+                // E-mail tickets arrive untriaged and unassigned.
+                support_type: None,
+                channel: Channel::Email,
+                priority: Priority::Normal,
+                assignee_id: None,
+                assignment_reason: None,
+                account_id: None,
+                requester: Requester::Existing(contact.id),
+                product_area: None,
+                tags: vec![],
+                body_text,
+                body_html: None,
+                channel_message_id: None,
+                attachments: vec![],
+                created_by: None,
+            };
+            Ok(store.create_ticket(&new).await?.id.0)
+        }
+    })
+    .await?;
+    report.throughput(
+        "store create_ticket",
+        &creates,
+        Some(TARGET_STORE_CREATES_PER_SEC),
+        None,
+    );
+
+    // Phase 2: the same database behind the HTTP API.
+    let blobs = Arc::new(DiskBlobStore::new(db.dir.path().join("blobs"))?);
+    let settings = AppSettings {
+        ticket_prefix: prefix,
+        company_name: "Ferretería López".into(),
+        support_email: "soporte@ferreteria-lopez.es".into(),
+    };
+    let app = App::new(Arc::clone(&store), blobs, settings);
+    let admin = app
+        .create_agent(&AgentInput {
+            email: "admin@soporte.example".into(),
+            name: "Marta Benchmark".into(),
+            role: Some(Role::Admin),
+            ..AgentInput::default()
+        })
+        .await?;
+    let token = app
+        .issue_token(TokenOwner::Agent(admin.id), TokenScope::Admin, "bench")
+        .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = server_stopped.await;
+        };
+        soporte_web::serve(listener, app, &WebConfig::default(), shutdown).await
+    });
+    let client = ApiClient {
+        http: Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(args.concurrency)
+            .build_http(),
+        base_url: format!("http://{address}"),
+        authorization: format!("Bearer {}", token.plaintext),
+    };
+    let http_outcome = run_http_phase(&report, &client, Arc::clone(&store), ticket_ids, args).await;
+    let _ = stop_server.send(());
+    server
+        .await
+        .context("the HTTP server panicked")?
+        .context("the HTTP server failed")?;
+    http_outcome
+}
+
+async fn run_http_phase(
+    report: &Report<'_>,
+    client: &ApiClient,
+    store: Arc<dyn Store>,
+    mut ticket_ids: Vec<i64>,
+    args: &TicketsArgs,
+) -> Result<()> {
+    // a) Opening tickets. Half the requesters are the known contact, half are new people
+    //    who become contacts in the same transaction: both paths of a real inbox.
+    let poster = client.clone();
+    let (created_ids, posts) = run_concurrently(HTTP_CREATES, args.concurrency, move |i| {
+        let client = poster.clone();
+        let (subject, body) = ticket_text(i);
+        let requester_email = if i % 2 == 0 {
+            "lucia.fernandez@ferreteria-lopez.es".to_string()
+        } else {
+            format!("cliente{i}@talleres-garcia.es")
+        };
+        let json = serde_json::json!({ "subject": subject, "body": body, "requester_email": requester_email });
+        async move {
+            let body = client
+                .expect(Method::POST, "/api/v1/tickets", Some(json.to_string()), StatusCode::CREATED)
+                .await?;
+            let created: serde_json::Value = serde_json::from_slice(&body)?;
+            created["id"].as_i64().context("POST /api/v1/tickets: no id in the response")
+        }
+    })
+    .await?;
+    report.throughput("POST /api/v1/tickets", &posts, None, None);
+    ticket_ids.extend(created_ids);
+
+    // b) Reading single tickets, spread over the whole table.
+    let (getter, ids) = (client.clone(), Arc::new(ticket_ids));
+    let (_, gets) = run_concurrently(args.http_requests, args.concurrency, move |i| {
+        let client = getter.clone();
+        let id = ids.get(spread(i, ids.len())).copied().unwrap_or(1);
+        async move {
+            client
+                .expect(
+                    Method::GET,
+                    &format!("/api/v1/tickets/{id}"),
+                    None,
+                    StatusCode::OK,
+                )
+                .await
+                .map(drop)
+        }
+    })
+    .await?;
+    report.throughput(
+        "GET /api/v1/tickets/{id}",
+        &gets,
+        Some(TARGET_GETS_PER_SEC),
+        Some(TARGET_GET_P99),
+    );
+
+    // c) Walking the list one page after another, as a sync job would.
+    let mut page_latencies = Vec::with_capacity(PAGES_DEEP);
+    let mut cursor: Option<String> = None;
+    let mut cursor_of_last_page = None;
+    let walk_started = Instant::now();
+    while page_latencies.len() < PAGES_DEEP {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/tickets?limit={PAGE_SIZE}&cursor={c}"),
+            None => format!("/api/v1/tickets?limit={PAGE_SIZE}"),
+        };
+        let started = Instant::now();
+        let body = client
+            .expect(Method::GET, &path, None, StatusCode::OK)
+            .await?;
+        page_latencies.push(started.elapsed());
+        let page: serde_json::Value = serde_json::from_slice(&body)?;
+        cursor_of_last_page = cursor.take();
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    let depth = page_latencies.len();
+    let last_page = page_latencies.last().copied().unwrap_or_default();
+    page_latencies.sort_unstable();
+    let walk = Measured {
+        latencies: page_latencies,
+        wall: walk_started.elapsed(),
+    };
+    report.throughput("GET /api/v1/tickets (pages)", &walk, None, None);
+    report.single(
+        &format!("GET /api/v1/tickets page {depth}"),
+        last_page,
+        TARGET_DEEP_PAGE,
+    );
+
+    // The same deep page straight from the store, to separate SQL time from HTTP time.
+    let query = TicketQuery {
+        after: cursor_of_last_page
+            .as_deref()
+            .map(decode_cursor)
+            .transpose()?,
+        limit: PAGE_SIZE + 1,
+        ..TicketQuery::default()
+    };
+    let mut store_runs = Vec::with_capacity(DEEP_QUERY_RUNS);
+    for _ in 0..DEEP_QUERY_RUNS {
+        let started = Instant::now();
+        let rows = store.list_tickets(&query).await?;
+        store_runs.push(started.elapsed());
+        ensure!(
+            !rows.is_empty(),
+            "store list_tickets at page {depth} returned no rows"
+        );
+    }
+    store_runs.sort_unstable();
+    report.single(
+        &format!("store list_tickets page {depth}"),
+        percentile(&store_runs, 50.0),
+        TARGET_DEEP_PAGE,
+    );
+    if depth < PAGES_DEEP {
+        println!(
+            "    (the list ended after {depth} pages; use more --tickets to reach {PAGES_DEEP})"
+        );
+    }
+    Ok(())
+}
+
+/// Prints aligned result lines for one database.
+struct Report<'a> {
+    db_name: &'a str,
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1_000.0
+}
+
+fn verdict(pass: bool) -> &'static str {
+    if pass { "PASS" } else { "MISS" }
+}
+
+impl Report<'_> {
+    fn throughput(
+        &self,
+        what: &str,
+        m: &Measured,
+        min_rate: Option<f64>,
+        max_p99: Option<Duration>,
+    ) {
+        let mut targets = Vec::new();
+        if let Some(rate) = min_rate {
+            targets.push(format!("≥ {rate:.0}/s"));
+        }
+        if let Some(p99) = max_p99 {
+            targets.push(format!("p99 < {:.0} ms", millis(p99)));
+        }
+        let target = if targets.is_empty() {
+            String::new()
+        } else {
+            let pass =
+                min_rate.is_none_or(|r| m.per_second() >= r) && max_p99.is_none_or(|p| m.p99() < p);
+            format!("target {}  {}", targets.join(", "), verdict(pass))
+        };
+        println!(
+            "{:<9}{what:<32}N={:<8}{:>8.0}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  wall {:>6.1} s  {target}",
+            self.db_name,
+            m.latencies.len(),
+            m.per_second(),
+            millis(m.p50()),
+            millis(m.p99()),
+            m.wall.as_secs_f64(),
+        );
+    }
+
+    fn single(&self, what: &str, latency: Duration, max: Duration) {
+        println!(
+            "{:<9}{what:<32}{:>41.2} ms{:>25}target < {:.0} ms  {}",
+            self.db_name,
+            millis(latency),
+            "",
+            millis(max),
+            verdict(latency < max)
+        );
+    }
+}

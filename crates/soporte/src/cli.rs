@@ -16,7 +16,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Debug, Parser)]
-#[command(name = "soporte", version, about = "Soporte helpdesk: complete, correctly routed support tickets.")]
+#[command(
+    name = "soporte",
+    version,
+    about = "Soporte helpdesk: complete, correctly routed support tickets."
+)]
 pub struct Cli {
     /// TOML configuration file (default: $SOPORTE_CONFIG, else built-in defaults).
     #[arg(long, global = true, value_name = "FILE")]
@@ -174,7 +178,9 @@ pub fn redact(url: &str) -> String {
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SOPORTE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
@@ -193,16 +199,23 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve => serve::serve(open(config).await?).await,
         Command::Migrate => {
             let ctx = open(config).await?;
-            println!("database {} is up to date", redact(&ctx.config.database_url()));
+            println!(
+                "database {} is up to date",
+                redact(&ctx.config.database_url())
+            );
             Ok(())
         }
         Command::Agent(AgentCommand::Add(args)) => agent_add(&open(config).await?.app, args).await,
         Command::Agent(AgentCommand::List) => agent_list(&open(config).await?.app).await,
-        Command::Account(AccountCommand::Add(args)) => account_add(&open(config).await?.app, args).await,
+        Command::Account(AccountCommand::Add(args)) => {
+            account_add(&open(config).await?.app, args).await
+        }
         Command::Account(AccountCommand::Import { file }) => {
             import::import_accounts(&open(config).await?.app, &file).await
         }
-        Command::Token(TokenCommand::Create(args)) => token_create(&open(config).await?.app, args).await,
+        Command::Token(TokenCommand::Create(args)) => {
+            token_create(&open(config).await?.app, args).await
+        }
         Command::Token(TokenCommand::Revoke { id }) => {
             let app = open(config).await?.app;
             if app.revoke_token(TokenId(id)).await? {
@@ -220,7 +233,9 @@ pub async fn run(cli: Cli) -> Result<()> {
 async fn agent_add(app: &App, args: AgentAdd) -> Result<()> {
     let password = if args.password_stdin {
         let mut input = String::new();
-        std::io::stdin().read_to_string(&mut input).context("reading the password from standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .context("reading the password from standard input")?;
         let line = input.lines().next().unwrap_or_default().to_string();
         if line.is_empty() {
             bail!("--password-stdin: standard input is empty");
@@ -240,25 +255,48 @@ async fn agent_add(app: &App, args: AgentAdd) -> Result<()> {
             password,
         })
         .await?;
-    println!("agent {} created: {} <{}> ({})", agent.id, agent.name, agent.email, agent.role);
+    println!(
+        "agent {} created: {} <{}> ({})",
+        agent.id, agent.name, agent.email, agent.role
+    );
     Ok(())
 }
 
 async fn agent_list(app: &App) -> Result<()> {
-    println!("{:>6}  {:<6}  {:<8}  {:<32}  name", "id", "role", "active", "email");
+    println!(
+        "{:>6}  {:<6}  {:<8}  {:<32}  name",
+        "id", "role", "active", "email"
+    );
     for a in app.list_agents().await? {
-        println!("{:>6}  {:<6}  {:<8}  {:<32}  {}", a.id, a.role, if a.active { "yes" } else { "no" }, a.email, a.name);
+        println!(
+            "{:>6}  {:<6}  {:<8}  {:<32}  {}",
+            a.id,
+            a.role,
+            if a.active { "yes" } else { "no" },
+            a.email,
+            a.name
+        );
     }
     Ok(())
 }
 
 async fn account_add(app: &App, args: AccountAdd) -> Result<()> {
     let personal = match &args.personal_agent {
-        Some(email) => Some(app.agent_by_email(email).await.context("--personal-agent")?.id),
+        Some(email) => Some(
+            app.agent_by_email(email)
+                .await
+                .context("--personal-agent")?
+                .id,
+        ),
         None => None,
     };
     let backup = match &args.backup_agent {
-        Some(email) => Some(app.agent_by_email(email).await.context("--backup-agent")?.id),
+        Some(email) => Some(
+            app.agent_by_email(email)
+                .await
+                .context("--backup-agent")?
+                .id,
+        ),
         None => None,
     };
     let account = app
@@ -279,10 +317,17 @@ async fn token_create(app: &App, args: TokenCreate) -> Result<()> {
     let (owner, default_scope) = match (&args.owner.agent, &args.owner.contact) {
         (Some(email), _) => {
             let agent = app.agent_by_email(email).await?;
-            let scope = if agent.is_admin() { TokenScope::Admin } else { TokenScope::Agent };
+            let scope = if agent.is_admin() {
+                TokenScope::Admin
+            } else {
+                TokenScope::Agent
+            };
             (TokenOwner::Agent(agent.id), scope)
         }
-        (None, Some(email)) => (TokenOwner::Contact(app.contact_by_email(email).await?.id), TokenScope::Contact),
+        (None, Some(email)) => (
+            TokenOwner::Contact(app.contact_by_email(email).await?.id),
+            TokenScope::Contact,
+        ),
         (None, None) => bail!("name the owner with --agent EMAIL or --contact EMAIL"),
     };
     let scope = match args.scope.as_deref() {
@@ -290,13 +335,19 @@ async fn token_create(app: &App, args: TokenCreate) -> Result<()> {
         None => default_scope,
     };
     let issued = app.issue_token(owner, scope, &args.label).await?;
-    eprintln!("token {} created with scope {}; it is shown only now:", issued.record.id, issued.record.scope);
+    eprintln!(
+        "token {} created with scope {}; it is shown only now:",
+        issued.record.id, issued.record.scope
+    );
     println!("{}", issued.plaintext);
     Ok(())
 }
 
 async fn token_list(app: &App) -> Result<()> {
-    println!("{:>6}  {:<8}  {:<14}  {:<8}  label", "id", "scope", "owner", "revoked");
+    println!(
+        "{:>6}  {:<8}  {:<14}  {:<8}  label",
+        "id", "scope", "owner", "revoked"
+    );
     for t in app.list_tokens().await? {
         let owner = match t.owner {
             TokenOwner::Agent(id) => format!("agent {id}"),
@@ -316,15 +367,22 @@ async fn token_list(app: &App) -> Result<()> {
 
 async fn backup(ctx: Context, dest: &Path) -> Result<()> {
     if dest.exists() {
-        bail!("{}: already exists; a backup goes into a new directory", dest.display());
+        bail!(
+            "{}: already exists; a backup goes into a new directory",
+            dest.display()
+        );
     }
     match ctx.app.backend() {
         Backend::Sqlite => {
             let blobs = ctx.app.backup(dest).await?;
-            println!("backup written to {} (database + {blobs} attachment files)", dest.display());
+            println!(
+                "backup written to {} (database + {blobs} attachment files)",
+                dest.display()
+            );
         }
         Backend::Postgres => {
-            std::fs::create_dir_all(dest).with_context(|| format!("cannot create {}", dest.display()))?;
+            std::fs::create_dir_all(dest)
+                .with_context(|| format!("cannot create {}", dest.display()))?;
             let file = dest.join("soporte.pgdump");
             let status = std::process::Command::new("pg_dump")
                 .arg("--format=custom")
@@ -338,7 +396,10 @@ async fn backup(ctx: Context, dest: &Path) -> Result<()> {
             }
             let blobs = DiskBlobStore::new(ctx.config.blob_dir())?;
             let copied = soporte_store::BlobStore::copy_all_to(&blobs, &dest.join("blobs")).await?;
-            println!("backup written to {} (pg_dump + {copied} attachment files)", dest.display());
+            println!(
+                "backup written to {} (pg_dump + {copied} attachment files)",
+                dest.display()
+            );
         }
     }
     Ok(())
@@ -350,7 +411,13 @@ mod tests {
 
     #[test]
     fn passwords_are_hidden_in_urls() {
-        assert_eq!(redact("postgres://ciuser:cipass@127.0.0.1:54329/cidb"), "postgres://ciuser:***@127.0.0.1:54329/cidb");
-        assert_eq!(redact("sqlite://./soporte-data/soporte.db"), "sqlite://./soporte-data/soporte.db");
+        assert_eq!(
+            redact("postgres://ciuser:cipass@127.0.0.1:54329/cidb"),
+            "postgres://ciuser:***@127.0.0.1:54329/cidb"
+        );
+        assert_eq!(
+            redact("sqlite://./soporte-data/soporte.db"),
+            "sqlite://./soporte-data/soporte.db"
+        );
     }
 }

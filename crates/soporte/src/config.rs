@@ -81,7 +81,8 @@ impl Default for Config {
             SupportTypeConfig {
                 label_es: "Uso de la herramienta".into(),
                 label_en: "Tool usage".into(),
-                description_es: "Dudas sobre cómo usar la herramienta; el correo para lo no urgente.".into(),
+                description_es:
+                    "Dudas sobre cómo usar la herramienta; el correo para lo no urgente.".into(),
                 channels: vec![Channel::Email, Channel::Whatsapp, Channel::Phone],
                 urgent_channels: vec![Channel::Whatsapp, Channel::Phone],
             },
@@ -91,7 +92,8 @@ impl Default for Config {
             SupportTypeConfig {
                 label_es: "Técnico".into(),
                 label_en: "Technical".into(),
-                description_es: "Cambios, mejoras y errores de la aplicación; solo por correo.".into(),
+                description_es: "Cambios, mejoras y errores de la aplicación; solo por correo."
+                    .into(),
                 channels: vec![Channel::Email],
                 urgent_channels: vec![],
             },
@@ -132,29 +134,43 @@ impl Config {
     }
 
     fn validate(&self) -> Result<()> {
-        self.listen
-            .parse::<SocketAddr>()
-            .with_context(|| format!("config key `listen`: {:?} is not an address like 127.0.0.1:8080", self.listen))?;
+        self.listen.parse::<SocketAddr>().with_context(|| {
+            format!(
+                "config key `listen`: {:?} is not an address like 127.0.0.1:8080",
+                self.listen
+            )
+        })?;
         TicketPrefix::parse(&self.company.ticket_prefix)
             .map_err(|e| anyhow!("config key `company.ticket_prefix`: {}", e.message))?;
         normalize_email("company.support_email", &self.company.support_email)
             .map_err(|e| anyhow!("config key `{}`: {}", e.field, e.message))?;
-        jiff::tz::TimeZone::get(&self.company.timezone)
-            .map_err(|_| anyhow!("config key `company.timezone`: {:?} is not a known time zone", self.company.timezone))?;
+        jiff::tz::TimeZone::get(&self.company.timezone).map_err(|_| {
+            anyhow!(
+                "config key `company.timezone`: {:?} is not a known time zone",
+                self.company.timezone
+            )
+        })?;
         if !matches!(self.company.locale.as_str(), "es-ES" | "en") {
-            bail!("config key `company.locale`: {:?} is not supported; use es-ES or en", self.company.locale);
+            bail!(
+                "config key `company.locale`: {:?} is not supported; use es-ES or en",
+                self.company.locale
+            );
         }
         if self.max_body_bytes < 1024 {
             bail!("config key `max_body_bytes`: must be at least 1024");
         }
         if !self.database_url.is_empty()
-            && !["sqlite://", "postgres://", "postgresql://"].iter().any(|p| self.database_url.starts_with(p))
+            && !["sqlite://", "postgres://", "postgresql://"]
+                .iter()
+                .any(|p| self.database_url.starts_with(p))
         {
             bail!("config key `database_url`: must start with sqlite:// or postgres://");
         }
         for t in SupportType::ALL {
             let Some(cfg) = self.support_types.get(t) else {
-                bail!("config key `support_types.{t}`: missing; every support type needs its channels");
+                bail!(
+                    "config key `support_types.{t}`: missing; every support type needs its channels"
+                );
             };
             if cfg.channels.is_empty() {
                 bail!("config key `support_types.{t}.channels`: must name at least one channel");
@@ -182,7 +198,11 @@ fn describe(error: &figment::Error) -> String {
         .clone()
         .into_iter()
         .map(|e| {
-            let key = if e.path.is_empty() { String::new() } else { format!("config key `{}`: ", e.path.join(".")) };
+            let key = if e.path.is_empty() {
+                String::new()
+            } else {
+                format!("config key `{}`: ", e.path.join("."))
+            };
             let source = e.metadata.as_ref().map(|m| match &m.source {
                 Some(src) => format!(" (from {} {src})", m.name),
                 None => format!(" (from {})", m.name),
@@ -203,8 +223,15 @@ mod tests {
         config.validate()?;
         assert_eq!(config.company.support_email, "soporte@vendomia.com");
         let technical = &config.support_types[&SupportType::Technical];
-        assert_eq!(technical.channels, [Channel::Email], "technical support is e-mail only");
-        assert_eq!(config.support_types[&SupportType::Administrative].urgent_channels, [Channel::Phone]);
+        assert_eq!(
+            technical.channels,
+            [Channel::Email],
+            "technical support is e-mail only"
+        );
+        assert_eq!(
+            config.support_types[&SupportType::Administrative].urgent_channels,
+            [Channel::Phone]
+        );
         Ok(())
     }
 
@@ -212,11 +239,21 @@ mod tests {
     fn invalid_values_name_their_key() {
         let mut config = Config::default();
         config.company.ticket_prefix = "vnd".into();
-        let err = config.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let err = config
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("company.ticket_prefix"), "{err}");
-        let mut config = Config::default();
-        config.listen = "localhost".into();
-        let err = config.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let config = Config {
+            listen: "localhost".into(),
+            ..Config::default()
+        };
+        let err = config
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("`listen`"), "{err}");
     }
 }

@@ -9,7 +9,14 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Columns; only `name` is required. Domains are separated by `;` or spaces.
-const COLUMNS: [&str; 6] = ["name", "tax_id", "plan", "email_domains", "personal_agent_email", "backup_agent_email"];
+const COLUMNS: [&str; 6] = [
+    "name",
+    "tax_id",
+    "plan",
+    "email_domains",
+    "personal_agent_email",
+    "backup_agent_email",
+];
 const MAX_REPORTED: usize = 20;
 
 pub async fn import_accounts(app: &App, file: &Path) -> Result<()> {
@@ -19,20 +26,30 @@ pub async fn import_accounts(app: &App, file: &Path) -> Result<()> {
         .flexible(false)
         .from_path(file)
         .with_context(|| format!("{shown}: cannot open"))?;
-    let headers = reader.headers().with_context(|| format!("{shown}: cannot read the header line"))?.clone();
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{shown}: cannot read the header line"))?
+        .clone();
     let mut index = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim().to_lowercase();
         if !COLUMNS.contains(&h.as_str()) {
-            bail!("{shown}:1: unknown column {h:?}; expected some of: {}", COLUMNS.join(", "));
+            bail!(
+                "{shown}:1: unknown column {h:?}; expected some of: {}",
+                COLUMNS.join(", ")
+            );
         }
         index.insert(h, i);
     }
     if !index.contains_key("name") {
         bail!("{shown}:1: the header needs a `name` column");
     }
-    let agents: HashMap<String, AgentId> =
-        app.list_agents().await?.into_iter().map(|a| (a.email.clone(), a.id)).collect();
+    let agents: HashMap<String, AgentId> = app
+        .list_agents()
+        .await?
+        .into_iter()
+        .map(|a| (a.email.clone(), a.id))
+        .collect();
 
     let records: Vec<csv::StringRecord> = reader
         .records()
@@ -51,7 +68,13 @@ pub async fn import_accounts(app: &App, file: &Path) -> Result<()> {
     for record in &records {
         bar.inc(1);
         let line = record.position().map_or(0, |p| p.line());
-        let get = |col: &str| index.get(col).and_then(|i| record.get(*i)).map(str::to_string).filter(|v| !v.is_empty());
+        let get = |col: &str| {
+            index
+                .get(col)
+                .and_then(|i| record.get(*i))
+                .map(str::to_string)
+                .filter(|v| !v.is_empty())
+        };
         let agent = |col: &str| -> Result<Option<AgentId>, String> {
             match get(col) {
                 Some(email) => agents
@@ -68,7 +91,12 @@ pub async fn import_accounts(app: &App, file: &Path) -> Result<()> {
                 tax_id: get("tax_id"),
                 plan: get("plan"),
                 email_domains: get("email_domains")
-                    .map(|d| d.split([';', ' ', ',']).filter(|s| !s.is_empty()).map(str::to_string).collect())
+                    .map(|d| {
+                        d.split([';', ' ', ','])
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 personal_agent_id: agent("personal_agent_email")?,
                 backup_agent_id: agent("backup_agent_email")?,
@@ -79,13 +107,17 @@ pub async fn import_accounts(app: &App, file: &Path) -> Result<()> {
             Ok(row) => {
                 for d in &row.email_domains {
                     if let Some(first) = seen_domains.insert(d.clone(), line) {
-                        errors.push(format!("{shown}:{line}: email_domains: {d} is also on line {first}"));
+                        errors.push(format!(
+                            "{shown}:{line}: email_domains: {d} is also on line {first}"
+                        ));
                     }
                 }
                 if let Some(t) = &row.tax_id
                     && let Some(first) = seen_tax.insert(t.clone(), line)
                 {
-                    errors.push(format!("{shown}:{line}: tax_id: {t} is also on line {first}"));
+                    errors.push(format!(
+                        "{shown}:{line}: tax_id: {t} is also on line {first}"
+                    ));
                 }
                 rows.push(row);
                 lines.push(line);
@@ -103,7 +135,8 @@ pub async fn import_accounts(app: &App, file: &Path) -> Result<()> {
         }
         bail!("{shown}: {} bad row(s); nothing was imported", errors.len());
     }
-    let spinner = ProgressBar::new_spinner().with_message(format!("importing {} accounts", rows.len()));
+    let spinner =
+        ProgressBar::new_spinner().with_message(format!("importing {} accounts", rows.len()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let result = app.import_accounts(&rows).await;
     spinner.finish_and_clear();
@@ -112,14 +145,17 @@ pub async fn import_accounts(app: &App, file: &Path) -> Result<()> {
             println!("imported {} accounts from {shown}", ids.len());
             Ok(())
         }
-        Err(AppError::Conflict { field, message }) | Err(AppError::Invalid(soporte_core::ValidationError { field, message })) => {
+        Err(AppError::Conflict { field, message })
+        | Err(AppError::Invalid(soporte_core::ValidationError { field, message })) => {
             // The store names the failing row as `[i].field`.
             let (row, field) = field
                 .strip_prefix('[')
                 .and_then(|rest| rest.split_once("]."))
                 .and_then(|(i, f)| i.parse::<usize>().ok().map(|i| (i, f.to_string())))
                 .unwrap_or((usize::MAX, field));
-            let line = lines.get(row).map_or_else(|| "?".to_string(), u64::to_string);
+            let line = lines
+                .get(row)
+                .map_or_else(|| "?".to_string(), u64::to_string);
             bail!("{shown}:{line}: {field}: {message}; nothing was imported")
         }
         Err(e) => Err(e.into()),

@@ -12,13 +12,20 @@ pub async fn serve(ctx: Context) -> Result<()> {
     bootstrap_first_admin(&ctx).await?;
     let listener = TcpListener::bind(&ctx.config.listen)
         .await
-        .with_context(|| format!("cannot listen on {} (config key `listen`)", ctx.config.listen))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (config key `listen`)",
+                ctx.config.listen
+            )
+        })?;
     let web = WebConfig {
         max_body_bytes: ctx.config.max_body_bytes,
     };
     println!(
         "Soporte listening on http://{} (database {})",
-        listener.local_addr().map_or_else(|_| ctx.config.listen.clone(), |a| a.to_string()),
+        listener
+            .local_addr()
+            .map_or_else(|_| ctx.config.listen.clone(), |a| a.to_string()),
         redact(&ctx.config.database_url())
     );
     soporte_web::serve(listener, ctx.app.clone(), &web, shutdown_signal())
@@ -59,7 +66,11 @@ async fn bootstrap_first_admin(ctx: &Context) -> Result<()> {
         Err(e) => return Err(e.into()),
     };
     let token = app
-        .issue_token(TokenOwner::Agent(agent.id), TokenScope::Admin, "first admin")
+        .issue_token(
+            TokenOwner::Agent(agent.id),
+            TokenScope::Admin,
+            "first admin",
+        )
         .await?;
     println!("First start: an administrator was created. These credentials are shown only once.");
     println!("  e-mail:    {email}");

@@ -35,14 +35,21 @@ impl DiskBlobStore {
     }
 
     fn path_of(&self, sha256: &str) -> std::io::Result<PathBuf> {
-        let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+        let valid = sha256.len() == 64
+            && sha256
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
         if !valid {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!("{sha256:?} is not a SHA-256 address"),
             ));
         }
-        Ok(self.root.join(&sha256[..2]).join(&sha256[2..4]).join(sha256))
+        Ok(self
+            .root
+            .join(&sha256[..2])
+            .join(&sha256[2..4])
+            .join(sha256))
     }
 }
 
@@ -56,12 +63,17 @@ impl BlobStore for DiskBlobStore {
         let sha256 = sha256_hex(bytes);
         let path = self.path_of(&sha256)?;
         let size = bytes.len() as u64;
-        if tokio::fs::metadata(&path).await.is_ok_and(|m| m.len() == size) {
+        if tokio::fs::metadata(&path)
+            .await
+            .is_ok_and(|m| m.len() == size)
+        {
             return Ok(StoredBlob { sha256, size });
         }
         let bytes = bytes.to_vec();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            let dir = path.parent().ok_or_else(|| std::io::Error::other("blob path has no parent"))?;
+            let dir = path
+                .parent()
+                .ok_or_else(|| std::io::Error::other("blob path has no parent"))?;
             std::fs::create_dir_all(dir)?;
             let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
             tmp.write_all(&bytes)?;

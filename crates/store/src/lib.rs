@@ -11,6 +11,7 @@ mod migrate;
 mod model;
 pub mod postgres;
 pub mod sqlite;
+pub mod testkit;
 
 pub use blob::{BlobStore, DiskBlobStore, StoredBlob};
 pub use error::StoreError;
@@ -78,7 +79,12 @@ pub trait Store: Send + Sync + 'static {
 
     // Tickets
     async fn create_ticket(&self, new: &NewTicket) -> Result<Ticket>;
-    async fn update_ticket(&self, id: TicketId, patch: &TicketPatch, actor: soporte_core::ticket::Actor) -> Result<Ticket>;
+    async fn update_ticket(
+        &self,
+        id: TicketId,
+        patch: &TicketPatch,
+        actor: soporte_core::ticket::Actor,
+    ) -> Result<Ticket>;
     async fn add_message(&self, ticket: TicketId, new: &NewMessage) -> Result<(Ticket, Message)>;
     async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>>;
     async fn ticket_messages(&self, id: TicketId) -> Result<Vec<Message>>;
@@ -94,7 +100,9 @@ pub trait Store: Send + Sync + 'static {
 /// Opens the database a URL names: `sqlite://PATH` or `postgres://…`.
 pub async fn open(database_url: &str) -> Result<Arc<dyn Store>> {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PostgresStore::connect(database_url).await?))
+        Ok(Arc::new(
+            postgres::PostgresStore::connect(database_url).await?,
+        ))
     } else if let Some(path) = database_url.strip_prefix("sqlite://") {
         Ok(Arc::new(sqlite::SqliteStore::open(Path::new(path)).await?))
     } else {

@@ -118,7 +118,9 @@ fn account_from_row(r: &DbRow) -> Result<Account> {
         tax_id: r.try_get("tax_id")?,
         plan: r.try_get("plan")?,
         email_domains: from_json(r.try_get::<&str, _>("email_domains")?)?,
-        personal_agent_id: r.try_get::<Option<i64>, _>("personal_agent_id")?.map(AgentId),
+        personal_agent_id: r
+            .try_get::<Option<i64>, _>("personal_agent_id")?
+            .map(AgentId),
         backup_agent_id: r.try_get::<Option<i64>, _>("backup_agent_id")?.map(AgentId),
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
@@ -167,7 +169,9 @@ const TICKET_COLUMNS: &str = "id, number, subject, support_type, channel, priori
 fn ticket_from_row(r: &DbRow) -> Result<Ticket> {
     Ok(Ticket {
         id: TicketId(r.try_get("id")?),
-        number: r.try_get::<Option<String>, _>("number")?.unwrap_or_default(),
+        number: r
+            .try_get::<Option<String>, _>("number")?
+            .unwrap_or_default(),
         subject: r.try_get("subject")?,
         support_type: r
             .try_get::<Option<&str>, _>("support_type")?
@@ -195,7 +199,10 @@ fn message_from_row(r: &DbRow) -> Result<Message> {
         id: MessageId(r.try_get("id")?),
         ticket_id: TicketId(r.try_get("ticket_id")?),
         kind: parse::<MessageKind>(r.try_get::<&str, _>("kind")?)?,
-        author: actor_from(r.try_get::<&str, _>("author_kind")?, r.try_get("author_id")?)?,
+        author: actor_from(
+            r.try_get::<&str, _>("author_kind")?,
+            r.try_get("author_id")?,
+        )?,
         channel: parse::<Channel>(r.try_get::<&str, _>("channel")?)?,
         body_text: r.try_get("body_text")?,
         body_html: r.try_get("body_html")?,
@@ -315,7 +322,11 @@ async fn insert_account(tx: &mut Tx, new: &NewAccount, at: Timestamp) -> Result<
     Ok(AccountId(id))
 }
 
-fn account_write_error(err: sqlx::Error, personal: Option<AgentId>, backup: Option<AgentId>) -> StoreError {
+fn account_write_error(
+    err: sqlx::Error,
+    personal: Option<AgentId>,
+    backup: Option<AgentId>,
+) -> StoreError {
     let field = match (personal, backup) {
         (Some(_), None) => "personal_agent_id",
         (None, Some(_)) => "backup_agent_id",
@@ -357,7 +368,13 @@ async fn write_account_domains(tx: &mut Tx, id: AccountId, domains: &[String]) -
     Ok(())
 }
 
-async fn insert_event(tx: &mut Tx, ticket: TicketId, actor: Actor, kind: &EventKind, at: Timestamp) -> Result<()> {
+async fn insert_event(
+    tx: &mut Tx,
+    ticket: TicketId,
+    actor: Actor,
+    kind: &EventKind,
+    at: Timestamp,
+) -> Result<()> {
     let (actor_kind, actor_id) = actor_parts(actor);
     sqlx::query(
         "INSERT INTO events (ticket_id, actor_kind, actor_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -531,9 +548,10 @@ impl Store for SqlStore {
         .await?;
         let mut tx = begin_write(&self.writer).await?;
         lock_migrations(&mut tx).await?;
-        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM soporte_migrations ORDER BY version")
-            .fetch_all(&mut *tx)
-            .await?;
+        let done: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM soporte_migrations ORDER BY version")
+                .fetch_all(&mut *tx)
+                .await?;
         let newest_known = MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
         if let Some(v) = done.iter().find(|v| **v > newest_known) {
             return Err(StoreError::Config(format!(
@@ -543,12 +561,14 @@ impl Store for SqlStore {
         let mut applied = Vec::new();
         for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
             sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO soporte_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(to_micros(now()))
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO soporte_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(to_micros(now()))
+            .execute(&mut *tx)
+            .await?;
             applied.push(AppliedMigration {
                 version: m.version,
                 name: m.name.to_string(),
@@ -664,11 +684,13 @@ impl Store for SqlStore {
     }
 
     async fn agent_password_hash(&self, id: AgentId) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM agents WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.reader)
-            .await?
-            .flatten())
+        Ok(sqlx::query_scalar::<_, Option<String>>(
+            "SELECT password_hash FROM agents WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await?
+        .flatten())
     }
 
     async fn list_agents(&self) -> Result<Vec<Agent>> {
@@ -712,16 +734,19 @@ impl Store for SqlStore {
         let mut tx = begin_write(&self.writer).await?;
         let mut ids = Vec::with_capacity(new.len());
         for (i, account) in new.iter().enumerate() {
-            let id = insert_account(&mut tx, account, at).await.map_err(|e| match e {
-                StoreError::Conflict { field, message } => StoreError::Conflict {
-                    field: format!("[{i}].{field}"),
-                    message,
-                },
-                StoreError::Invalid(v) => {
-                    soporte_core::ValidationError::new(format!("[{i}].{}", v.field), v.message).into()
-                }
-                other => other,
-            })?;
+            let id = insert_account(&mut tx, account, at)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Conflict { field, message } => StoreError::Conflict {
+                        field: format!("[{i}].{field}"),
+                        message,
+                    },
+                    StoreError::Invalid(v) => {
+                        soporte_core::ValidationError::new(format!("[{i}].{}", v.field), v.message)
+                            .into()
+                    }
+                    other => other,
+                })?;
             ids.push(id);
         }
         tx.commit().await?;
@@ -781,10 +806,11 @@ impl Store for SqlStore {
     }
 
     async fn account_by_domain(&self, domain: &str) -> Result<Option<Account>> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT account_id FROM account_domains WHERE domain = $1")
-            .bind(domain)
-            .fetch_optional(&self.reader)
-            .await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT account_id FROM account_domains WHERE domain = $1")
+                .bind(domain)
+                .fetch_optional(&self.reader)
+                .await?;
         match id {
             Some(id) => fetch_account(&self.reader, AccountId(id)).await,
             None => Ok(None),
@@ -792,7 +818,8 @@ impl Store for SqlStore {
     }
 
     async fn list_accounts(&self, page: &PageRequest) -> Result<Vec<Account>> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id > $1 ORDER BY id LIMIT $2");
+        let sql =
+            format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id > $1 ORDER BY id LIMIT $2");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(page.after_id.unwrap_or(0))
             .bind(i64::from(page.limit))
@@ -858,23 +885,31 @@ impl Store for SqlStore {
     }
 
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&self.reader)
-            .await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&self.reader)
+                .await?;
         match id {
             Some(id) => fetch_contact(&self.reader, ContactId(id)).await,
             None => Ok(None),
         }
     }
 
-    async fn list_contacts(&self, account: Option<AccountId>, page: &PageRequest) -> Result<Vec<Contact>> {
-        let mut q = QueryBuilder::<Db>::new(format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id > "));
+    async fn list_contacts(
+        &self,
+        account: Option<AccountId>,
+        page: &PageRequest,
+    ) -> Result<Vec<Contact>> {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id > "
+        ));
         q.push_bind(page.after_id.unwrap_or(0));
         if let Some(account) = account {
             q.push(" AND account_id = ").push_bind(account.0);
         }
-        q.push(" ORDER BY id LIMIT ").push_bind(i64::from(page.limit));
+        q.push(" ORDER BY id LIMIT ")
+            .push_bind(i64::from(page.limit));
         q.build()
             .fetch_all(&self.reader)
             .await?
@@ -936,11 +971,13 @@ impl Store for SqlStore {
     }
 
     async fn revoke_token(&self, id: TokenId) -> Result<bool> {
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-            .bind(id.0)
-            .bind(to_micros(now()))
-            .execute(&self.writer)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+        )
+        .bind(id.0)
+        .bind(to_micros(now()))
+        .execute(&self.writer)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -1004,12 +1041,24 @@ impl Store for SqlStore {
         )
         .await?;
         let actor = new.created_by.unwrap_or(requester);
-        insert_event(&mut tx, id, actor, &EventKind::Created { channel: new.channel }, at).await?;
+        insert_event(
+            &mut tx,
+            id,
+            actor,
+            &EventKind::Created {
+                channel: new.channel,
+            },
+            at,
+        )
+        .await?;
         if new.assignee_id.is_some() {
             let assigned = EventKind::Assigned {
                 from: None,
                 to: new.assignee_id,
-                reason: new.assignment_reason.clone().unwrap_or_else(|| "manual".into()),
+                reason: new
+                    .assignment_reason
+                    .clone()
+                    .unwrap_or_else(|| "manual".into()),
             };
             insert_event(&mut tx, id, Actor::System, &assigned, at).await?;
         }
@@ -1034,7 +1083,12 @@ impl Store for SqlStore {
         })
     }
 
-    async fn update_ticket(&self, id: TicketId, patch: &TicketPatch, actor: Actor) -> Result<Ticket> {
+    async fn update_ticket(
+        &self,
+        id: TicketId,
+        patch: &TicketPatch,
+        actor: Actor,
+    ) -> Result<Ticket> {
         let mut tx = begin_write(&self.writer).await?;
         let ticket = lock_ticket(&mut tx, id).await?;
         let (next, events) = apply_patch(&ticket, patch, now())?;
@@ -1049,7 +1103,11 @@ impl Store for SqlStore {
         Ok(next)
     }
 
-    async fn add_message(&self, ticket_id: TicketId, new: &NewMessage) -> Result<(Ticket, Message)> {
+    async fn add_message(
+        &self,
+        ticket_id: TicketId,
+        new: &NewMessage,
+    ) -> Result<(Ticket, Message)> {
         let mut tx = begin_write(&self.writer).await?;
         let ticket = lock_ticket(&mut tx, ticket_id).await?;
         let (next, events) = apply_message(&ticket, new.kind, now())?;
@@ -1094,7 +1152,8 @@ impl Store for SqlStore {
     }
 
     async fn ticket_messages(&self, id: TicketId) -> Result<Vec<Message>> {
-        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = $1 ORDER BY id");
+        let sql =
+            format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE ticket_id = $1 ORDER BY id");
         let mut messages: Vec<Message> = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.0)
             .fetch_all(&self.reader)
@@ -1102,14 +1161,19 @@ impl Store for SqlStore {
             .iter()
             .map(message_from_row)
             .collect::<Result<_>>()?;
-        let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE ticket_id = $1 ORDER BY id");
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE ticket_id = $1 ORDER BY id"
+        );
         let attachments = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.0)
             .fetch_all(&self.reader)
             .await?;
         if !attachments.is_empty() {
-            let index: HashMap<MessageId, usize> =
-                messages.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+            let index: HashMap<MessageId, usize> = messages
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.id, i))
+                .collect();
             for row in &attachments {
                 let a = attachment_from_row(row)?;
                 if let Some(i) = index.get(&a.message_id) {
@@ -1133,7 +1197,8 @@ impl Store for SqlStore {
     }
 
     async fn list_tickets(&self, query: &TicketQuery) -> Result<Vec<Ticket>> {
-        let mut q = QueryBuilder::<Db>::new(format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE 1 = 1"));
+        let mut q =
+            QueryBuilder::<Db>::new(format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE 1 = 1"));
         if !query.statuses.is_empty() {
             q.push(" AND status IN (");
             let mut list = q.separated(", ");
@@ -1176,7 +1241,11 @@ impl Store for SqlStore {
             q.push(" AND updated_at >= ").push_bind(to_micros(since));
         }
         let column = query.sort.column();
-        let (cmp, dir) = if query.sort.descending() { ("<", "DESC") } else { (">", "ASC") };
+        let (cmp, dir) = if query.sort.descending() {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
         if let Some(cursor) = query.after {
             q.push(format!(" AND ({column}, id) {cmp} ("))
                 .push_bind(cursor.key)

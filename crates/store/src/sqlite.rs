@@ -31,6 +31,8 @@ async fn lock_migrations(_tx: &mut Transaction<'static, Db>) -> Result<(), sqlx:
     Ok(())
 }
 
+// The shared SQL is compiled once per backend on purpose: see sql_common.rs.
+#[allow(clippy::duplicate_mod)]
 #[path = "sql_common.rs"]
 mod common;
 

@@ -1,74 +1,19 @@
 //! The store conformance suite: every check runs unchanged on SQLite and on PostgreSQL.
 //!
 //! PostgreSQL comes from `TEST_SOPORTE_POSTGRES_URL` (set by `scripts/test.sh`); each check
-//! gets a schema of its own. Without the variable the PostgreSQL half is skipped with a
-//! message, except in CI (`CI=true`), where a missing server is a failure.
+//! gets a schema of its own (see `soporte_store::testkit`).
 
 use soporte_core::auth::TokenScope;
 use soporte_core::directory::{Absence, Role};
 use soporte_core::ids::*;
 use soporte_core::support::{Channel, Priority, SupportType};
-use soporte_core::ticket::{Actor, ChangeError, EventKind, MessageKind, Status, TicketPatch, TicketPrefix};
+use soporte_core::ticket::{
+    Actor, ChangeError, EventKind, MessageKind, Status, TicketPatch, TicketPrefix,
+};
 use soporte_store::*;
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-struct Backend {
-    store: Arc<dyn Store>,
-    _dir: Option<tempfile::TempDir>,
-    pg_schema: Option<(String, sqlx::PgPool)>,
-}
-
-impl Backend {
-    async fn cleanup(self) {
-        if let Some((schema, pool)) = self.pg_schema {
-            let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&pool).await;
-        }
-    }
-}
-
-async fn sqlite() -> Backend {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let store = sqlite::SqliteStore::open(&dir.path().join("soporte.db"))
-        .await
-        .unwrap_or_else(|e| panic!("open sqlite: {e}"));
-    store.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
-    Backend { store: Arc::new(store), _dir: Some(dir), pg_schema: None }
-}
-
-async fn postgres() -> Option<Backend> {
-    let Ok(url) = std::env::var("TEST_SOPORTE_POSTGRES_URL") else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but TEST_SOPORTE_POSTGRES_URL is not set: the PostgreSQL half of the conformance suite cannot run");
-        }
-        eprintln!("SKIPPED: PostgreSQL conformance (set TEST_SOPORTE_POSTGRES_URL or run scripts/test.sh)");
-        return None;
-    };
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let schema = format!(
-        "conformance_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        jiff::Timestamp::now().as_millisecond()
-    );
-    let admin = sqlx::PgPool::connect(&url).await.unwrap_or_else(|e| panic!("connect {url}: {e}"));
-    let create = format!("CREATE SCHEMA {schema}");
-    sqlx::query(sqlx::AssertSqlSafe(create))
-        .execute(&admin)
-        .await
-        .unwrap_or_else(|e| panic!("create schema: {e}"));
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    let store = postgres::PostgresStore::connect(&scoped)
-        .await
-        .unwrap_or_else(|e| panic!("connect postgres: {e}"));
-    store.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
-    Some(Backend { store: Arc::new(store), _dir: None, pg_schema: Some((schema, admin)) })
-}
 
 /// Declares one check and runs it on both databases.
 macro_rules! conformance {
@@ -77,9 +22,9 @@ macro_rules! conformance {
             $(
                 #[tokio::test]
                 async fn $name() -> super::TestResult {
-                    let backend = super::sqlite().await;
-                    super::$name(backend.store.as_ref()).await?;
-                    backend.cleanup().await;
+                    let db = soporte_store::testkit::sqlite().await?;
+                    super::$name(db.store.as_ref()).await?;
+                    db.cleanup().await;
                     Ok(())
                 }
             )+
@@ -88,9 +33,9 @@ macro_rules! conformance {
             $(
                 #[tokio::test]
                 async fn $name() -> super::TestResult {
-                    let Some(backend) = super::postgres().await else { return Ok(()) };
-                    super::$name(backend.store.as_ref()).await?;
-                    backend.cleanup().await;
+                    let Some(db) = soporte_store::testkit::postgres().await? else { return Ok(()) };
+                    super::$name(db.store.as_ref()).await?;
+                    db.cleanup().await;
                     Ok(())
                 }
             )+
@@ -171,15 +116,29 @@ fn ticket(subject: &str, requester: Requester) -> NewTicket {
 }
 
 async fn migrations_apply_once(store: &dyn Store) -> TestResult {
-    assert!(store.migrate().await?.is_empty(), "second run must apply nothing");
+    assert!(
+        store.migrate().await?.is_empty(),
+        "second run must apply nothing"
+    );
     Ok(())
 }
 
 async fn agents_are_unique_by_email_and_editable(store: &dyn Store) -> TestResult {
-    let ana = store.create_agent(&agent("ana@vendomia.com", Role::Admin)).await?;
+    let ana = store
+        .create_agent(&agent("ana@vendomia.com", Role::Admin))
+        .await?;
     assert_eq!(store.agent(ana.id).await?, Some(ana.clone()));
-    assert_eq!(store.agent_by_email("ana@vendomia.com").await?.map(|a| a.id), Some(ana.id));
-    match store.create_agent(&agent("ana@vendomia.com", Role::Agent)).await {
+    assert_eq!(
+        store
+            .agent_by_email("ana@vendomia.com")
+            .await?
+            .map(|a| a.id),
+        Some(ana.id)
+    );
+    match store
+        .create_agent(&agent("ana@vendomia.com", Role::Agent))
+        .await
+    {
         Err(StoreError::Conflict { field, .. }) => assert_eq!(field, "email"),
         other => panic!("expected a conflict, got {other:?}"),
     }
@@ -197,62 +156,114 @@ async fn agents_are_unique_by_email_and_editable(store: &dyn Store) -> TestResul
     let updated = store.update_agent(ana.id, &patch).await?;
     assert_eq!(updated.role, Role::Agent);
     assert_eq!(store.agent(ana.id).await?, Some(updated));
-    assert_eq!(store.agent_password_hash(ana.id).await?.as_deref(), Some("$argon2id$fake"));
+    assert_eq!(
+        store.agent_password_hash(ana.id).await?.as_deref(),
+        Some("$argon2id$fake")
+    );
     assert_eq!(store.count_agents().await?, 1);
     assert!(matches!(
-        store.update_agent(AgentId(999), &AgentPatch::default()).await,
-        Err(StoreError::NotFound { entity: "agent", id: 999 })
+        store
+            .update_agent(AgentId(999), &AgentPatch::default())
+            .await,
+        Err(StoreError::NotFound {
+            entity: "agent",
+            id: 999
+        })
     ));
     Ok(())
 }
 
 async fn accounts_own_their_domains(store: &dyn Store) -> TestResult {
-    let ana = store.create_agent(&agent("ana@vendomia.com", Role::Agent)).await?;
+    let ana = store
+        .create_agent(&agent("ana@vendomia.com", Role::Agent))
+        .await?;
     let mut new = account("Tienda Ejemplo SL", &["tienda-ejemplo.es"]);
     new.personal_agent_id = Some(ana.id);
     new.tax_id = Some("B12345674".into());
     let shop = store.create_account(&new).await?;
     assert_eq!(store.account(shop.id).await?, Some(shop.clone()));
-    assert_eq!(store.account_by_domain("tienda-ejemplo.es").await?.map(|a| a.id), Some(shop.id));
+    assert_eq!(
+        store
+            .account_by_domain("tienda-ejemplo.es")
+            .await?
+            .map(|a| a.id),
+        Some(shop.id)
+    );
 
-    let clash = store.create_account(&account("Otra", &["tienda-ejemplo.es"])).await;
-    assert!(matches!(clash, Err(StoreError::Conflict { ref field, .. }) if field == "email_domains"), "{clash:?}");
+    let clash = store
+        .create_account(&account("Otra", &["tienda-ejemplo.es"]))
+        .await;
+    assert!(
+        matches!(clash, Err(StoreError::Conflict { ref field, .. }) if field == "email_domains"),
+        "{clash:?}"
+    );
     let mut same_tax = account("Otra", &[]);
     same_tax.tax_id = Some("B12345674".into());
-    assert!(matches!(store.create_account(&same_tax).await, Err(StoreError::Conflict { ref field, .. }) if field == "tax_id"));
+    assert!(
+        matches!(store.create_account(&same_tax).await, Err(StoreError::Conflict { ref field, .. }) if field == "tax_id")
+    );
     let mut ghost_agent = account("Otra", &[]);
     ghost_agent.personal_agent_id = Some(AgentId(424242));
-    assert!(matches!(store.create_account(&ghost_agent).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.create_account(&ghost_agent).await,
+        Err(StoreError::Invalid(_))
+    ));
 
     let moved = store
-        .update_account(shop.id, &AccountPatch { email_domains: Some(vec!["ejemplo.com".into()]), ..AccountPatch::default() })
+        .update_account(
+            shop.id,
+            &AccountPatch {
+                email_domains: Some(vec!["ejemplo.com".into()]),
+                ..AccountPatch::default()
+            },
+        )
         .await?;
     assert_eq!(moved.email_domains, ["ejemplo.com"]);
     assert_eq!(store.account_by_domain("tienda-ejemplo.es").await?, None);
-    assert_eq!(store.account_by_domain("ejemplo.com").await?.map(|a| a.id), Some(shop.id));
+    assert_eq!(
+        store.account_by_domain("ejemplo.com").await?.map(|a| a.id),
+        Some(shop.id)
+    );
     // The freed domain can now go to someone else.
-    store.create_account(&account("Otra", &["tienda-ejemplo.es"])).await?;
+    store
+        .create_account(&account("Otra", &["tienda-ejemplo.es"]))
+        .await?;
     assert_eq!(store.list_accounts(&PageRequest::default()).await?.len(), 2);
     Ok(())
 }
 
 async fn account_import_is_all_or_nothing(store: &dyn Store) -> TestResult {
-    store.create_account(&account("Existente", &["existente.es"])).await?;
-    let rows = [account("Uno", &["uno.es"]), account("Dos", &["existente.es"])];
+    store
+        .create_account(&account("Existente", &["existente.es"]))
+        .await?;
+    let rows = [
+        account("Uno", &["uno.es"]),
+        account("Dos", &["existente.es"]),
+    ];
     match store.create_accounts(&rows).await {
         Err(StoreError::Conflict { field, .. }) => assert_eq!(field, "[1].email_domains"),
         other => panic!("expected conflict on row 1, got {other:?}"),
     }
-    assert_eq!(store.account_by_domain("uno.es").await?, None, "row 0 must not be half-imported");
-    let ids = store.create_accounts(&[account("Uno", &["uno.es"]), account("Dos", &["dos.es"])]).await?;
+    assert_eq!(
+        store.account_by_domain("uno.es").await?,
+        None,
+        "row 0 must not be half-imported"
+    );
+    let ids = store
+        .create_accounts(&[account("Uno", &["uno.es"]), account("Dos", &["dos.es"])])
+        .await?;
     assert_eq!(ids.len(), 2);
     assert_eq!(store.list_accounts(&PageRequest::default()).await?.len(), 3);
     Ok(())
 }
 
 async fn contacts_are_found_by_any_of_their_emails(store: &dyn Store) -> TestResult {
-    let shop = store.create_account(&account("Tienda", &["tienda.es"])).await?;
-    let luis = store.create_contact(&new_contact("luis@tienda.es", Some(shop.id))).await?;
+    let shop = store
+        .create_account(&account("Tienda", &["tienda.es"]))
+        .await?;
+    let luis = store
+        .create_contact(&new_contact("luis@tienda.es", Some(shop.id)))
+        .await?;
     assert_eq!(store.contact(luis.id).await?, Some(luis.clone()));
     assert!(matches!(
         store.create_contact(&new_contact("luis@tienda.es", None)).await,
@@ -263,18 +274,42 @@ async fn contacts_are_found_by_any_of_their_emails(store: &dyn Store) -> TestRes
         ..ContactPatch::default()
     };
     store.update_contact(luis.id, &patch).await?;
-    assert_eq!(store.contact_by_email("luis.perez@gmail.com").await?.map(|c| c.id), Some(luis.id));
-    store.create_contact(&new_contact("marta@otra.es", None)).await?;
-    let of_shop = store.list_contacts(Some(shop.id), &PageRequest::default()).await?;
+    assert_eq!(
+        store
+            .contact_by_email("luis.perez@gmail.com")
+            .await?
+            .map(|c| c.id),
+        Some(luis.id)
+    );
+    store
+        .create_contact(&new_contact("marta@otra.es", None))
+        .await?;
+    let of_shop = store
+        .list_contacts(Some(shop.id), &PageRequest::default())
+        .await?;
     assert_eq!(of_shop.iter().map(|c| c.id).collect::<Vec<_>>(), [luis.id]);
-    assert_eq!(store.list_contacts(None, &PageRequest::default()).await?.len(), 2);
-    let bad_account = ContactPatch { account_id: Some(Some(AccountId(777))), ..ContactPatch::default() };
-    assert!(matches!(store.update_contact(luis.id, &bad_account).await, Err(StoreError::Invalid(_))));
+    assert_eq!(
+        store
+            .list_contacts(None, &PageRequest::default())
+            .await?
+            .len(),
+        2
+    );
+    let bad_account = ContactPatch {
+        account_id: Some(Some(AccountId(777))),
+        ..ContactPatch::default()
+    };
+    assert!(matches!(
+        store.update_contact(luis.id, &bad_account).await,
+        Err(StoreError::Invalid(_))
+    ));
     Ok(())
 }
 
 async fn tokens_are_found_by_hash_and_revoked(store: &dyn Store) -> TestResult {
-    let ana = store.create_agent(&agent("ana@vendomia.com", Role::Admin)).await?;
+    let ana = store
+        .create_agent(&agent("ana@vendomia.com", Role::Admin))
+        .await?;
     let token = store
         .create_token(&NewToken {
             token_hash: "ab".repeat(32),
@@ -284,20 +319,39 @@ async fn tokens_are_found_by_hash_and_revoked(store: &dyn Store) -> TestResult {
         })
         .await?;
     let found = store.token_by_hash(&"ab".repeat(32)).await?;
-    assert_eq!(found.as_ref().map(|t| t.owner), Some(TokenOwner::Agent(ana.id)));
+    assert_eq!(
+        found.as_ref().map(|t| t.owner),
+        Some(TokenOwner::Agent(ana.id))
+    );
     assert_eq!(store.token_by_hash(&"cd".repeat(32)).await?, None);
     store.touch_token(token.id).await?;
     assert!(store.revoke_token(token.id).await?);
-    assert!(!store.revoke_token(token.id).await?, "revoking twice reports nothing to do");
-    assert!(store.token_by_hash(&"ab".repeat(32)).await?.and_then(|t| t.revoked_at).is_some());
+    assert!(
+        !store.revoke_token(token.id).await?,
+        "revoking twice reports nothing to do"
+    );
+    assert!(
+        store
+            .token_by_hash(&"ab".repeat(32))
+            .await?
+            .and_then(|t| t.revoked_at)
+            .is_some()
+    );
     assert_eq!(store.list_tokens().await?.len(), 1);
     Ok(())
 }
 
 async fn new_ticket_is_written_whole(store: &dyn Store) -> TestResult {
-    let ana = store.create_agent(&agent("ana@vendomia.com", Role::Agent)).await?;
-    let shop = store.create_account(&account("Tienda", &["tienda.es"])).await?;
-    let mut new = ticket("Se duplican los textos", Requester::New(new_contact("luis@tienda.es", Some(shop.id))));
+    let ana = store
+        .create_agent(&agent("ana@vendomia.com", Role::Agent))
+        .await?;
+    let shop = store
+        .create_account(&account("Tienda", &["tienda.es"]))
+        .await?;
+    let mut new = ticket(
+        "Se duplican los textos",
+        Requester::New(new_contact("luis@tienda.es", Some(shop.id))),
+    );
     new.account_id = Some(shop.id);
     new.assignee_id = Some(ana.id);
     new.assignment_reason = Some("personal agent".into());
@@ -313,7 +367,10 @@ async fn new_ticket_is_written_whole(store: &dyn Store) -> TestResult {
     assert_eq!(t.number, format!("VND-{:06}", t.id.0));
     assert_eq!(t.status, Status::New);
     assert_eq!(store.ticket(t.id).await?, Some(t.clone()));
-    let requester = store.contact_by_email("luis@tienda.es").await?.ok_or("requester not created")?;
+    let requester = store
+        .contact_by_email("luis@tienda.es")
+        .await?
+        .ok_or("requester not created")?;
     assert_eq!(t.requester_id, requester.id);
 
     let messages = store.ticket_messages(t.id).await?;
@@ -321,33 +378,61 @@ async fn new_ticket_is_written_whole(store: &dyn Store) -> TestResult {
     assert_eq!(messages[0].kind, MessageKind::Inbound);
     assert_eq!(messages[0].author, Actor::Contact(requester.id));
     assert_eq!(messages[0].attachments.len(), 1);
-    assert_eq!(messages[0].channel_message_id.as_deref(), Some("<abc@mail.tienda.es>"));
-    let attachment = store.attachment(messages[0].attachments[0].id).await?.ok_or("attachment missing")?;
+    assert_eq!(
+        messages[0].channel_message_id.as_deref(),
+        Some("<abc@mail.tienda.es>")
+    );
+    let attachment = store
+        .attachment(messages[0].attachments[0].id)
+        .await?
+        .ok_or("attachment missing")?;
     assert_eq!(attachment.filename, "captura.png");
 
     let events = store.ticket_events(t.id).await?;
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.name()).collect();
     assert_eq!(kinds, ["created", "assigned"]);
-    assert!(matches!(&events[1].kind, EventKind::Assigned { to: Some(a), reason, .. } if *a == ana.id && reason == "personal agent"));
+    assert!(
+        matches!(&events[1].kind, EventKind::Assigned { to: Some(a), reason, .. } if *a == ana.id && reason == "personal agent")
+    );
     Ok(())
 }
 
 async fn failed_ticket_creation_leaves_nothing_behind(store: &dyn Store) -> TestResult {
-    store.create_contact(&new_contact("luis@tienda.es", None)).await?;
+    store
+        .create_contact(&new_contact("luis@tienda.es", None))
+        .await?;
     // A second contact with the same address fails inside the ticket's transaction.
-    let mut new = ticket("Duplicado", Requester::New(new_contact("nuevo@tienda.es", None)));
+    let mut new = ticket(
+        "Duplicado",
+        Requester::New(new_contact("nuevo@tienda.es", None)),
+    );
     new.assignee_id = Some(AgentId(99_999)); // no such agent: the ticket insert fails
     assert!(store.create_ticket(&new).await.is_err());
-    assert_eq!(store.contact_by_email("nuevo@tienda.es").await?, None, "the requester must be rolled back too");
-    let all = store.list_tickets(&TicketQuery { limit: 10, ..TicketQuery::default() }).await?;
+    assert_eq!(
+        store.contact_by_email("nuevo@tienda.es").await?,
+        None,
+        "the requester must be rolled back too"
+    );
+    let all = store
+        .list_tickets(&TicketQuery {
+            limit: 10,
+            ..TicketQuery::default()
+        })
+        .await?;
     assert!(all.is_empty());
     Ok(())
 }
 
 async fn edits_are_recorded_and_invalid_transitions_refused(store: &dyn Store) -> TestResult {
-    let ana = store.create_agent(&agent("ana@vendomia.com", Role::Agent)).await?;
-    let luis = store.create_contact(&new_contact("luis@tienda.es", None)).await?;
-    let t = store.create_ticket(&ticket("Factura", Requester::Existing(luis.id))).await?;
+    let ana = store
+        .create_agent(&agent("ana@vendomia.com", Role::Agent))
+        .await?;
+    let luis = store
+        .create_contact(&new_contact("luis@tienda.es", None))
+        .await?;
+    let t = store
+        .create_ticket(&ticket("Factura", Requester::Existing(luis.id)))
+        .await?;
     let patch = TicketPatch {
         status: Some(Status::Open),
         support_type: Some(Some(SupportType::Administrative)),
@@ -356,34 +441,67 @@ async fn edits_are_recorded_and_invalid_transitions_refused(store: &dyn Store) -
         tags: Some(vec!["factura".into()]),
         ..TicketPatch::default()
     };
-    let updated = store.update_ticket(t.id, &patch, Actor::Agent(ana.id)).await?;
+    let updated = store
+        .update_ticket(t.id, &patch, Actor::Agent(ana.id))
+        .await?;
     assert_eq!(updated.status, Status::Open);
     assert_eq!(store.ticket(t.id).await?, Some(updated.clone()));
     let events = store.ticket_events(t.id).await?;
     assert_eq!(events.len(), 6, "{events:?}");
     assert!(events[1..].iter().all(|e| e.actor == Actor::Agent(ana.id)));
 
-    let back_to_new = TicketPatch { status: Some(Status::New), priority: Some(Priority::Normal), ..TicketPatch::default() };
-    match store.update_ticket(t.id, &back_to_new, Actor::Agent(ana.id)).await {
-        Err(StoreError::Change(ChangeError::Transition { from: Status::Open, to: Status::New })) => {}
+    let back_to_new = TicketPatch {
+        status: Some(Status::New),
+        priority: Some(Priority::Normal),
+        ..TicketPatch::default()
+    };
+    match store
+        .update_ticket(t.id, &back_to_new, Actor::Agent(ana.id))
+        .await
+    {
+        Err(StoreError::Change(ChangeError::Transition {
+            from: Status::Open,
+            to: Status::New,
+        })) => {}
         other => panic!("expected an invalid transition, got {other:?}"),
     }
-    assert_eq!(store.ticket(t.id).await?, Some(updated), "a refused edit changes nothing");
+    assert_eq!(
+        store.ticket(t.id).await?,
+        Some(updated),
+        "a refused edit changes nothing"
+    );
     assert_eq!(store.ticket_events(t.id).await?.len(), 6);
 
-    let ghost = TicketPatch { assignee_id: Some(Some(AgentId(31337))), ..TicketPatch::default() };
-    assert!(matches!(store.update_ticket(t.id, &ghost, Actor::System).await, Err(StoreError::Invalid(_))));
+    let ghost = TicketPatch {
+        assignee_id: Some(Some(AgentId(31337))),
+        ..TicketPatch::default()
+    };
     assert!(matches!(
-        store.update_ticket(TicketId(424242), &TicketPatch::default(), Actor::System).await,
-        Err(StoreError::NotFound { entity: "ticket", .. })
+        store.update_ticket(t.id, &ghost, Actor::System).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store
+            .update_ticket(TicketId(424242), &TicketPatch::default(), Actor::System)
+            .await,
+        Err(StoreError::NotFound {
+            entity: "ticket",
+            ..
+        })
     ));
     Ok(())
 }
 
 async fn messages_move_status_and_keep_attachments(store: &dyn Store) -> TestResult {
-    let ana = store.create_agent(&agent("ana@vendomia.com", Role::Agent)).await?;
-    let luis = store.create_contact(&new_contact("luis@tienda.es", None)).await?;
-    let t = store.create_ticket(&ticket("Duda", Requester::Existing(luis.id))).await?;
+    let ana = store
+        .create_agent(&agent("ana@vendomia.com", Role::Agent))
+        .await?;
+    let luis = store
+        .create_contact(&new_contact("luis@tienda.es", None))
+        .await?;
+    let t = store
+        .create_ticket(&ticket("Duda", Requester::Existing(luis.id)))
+        .await?;
     let reply = NewMessage {
         kind: MessageKind::Outbound,
         author: Actor::Agent(ana.id),
@@ -396,7 +514,14 @@ async fn messages_move_status_and_keep_attachments(store: &dyn Store) -> TestRes
     let (after_reply, _) = store.add_message(t.id, &reply).await?;
     assert_eq!(after_reply.status, Status::Open);
     store
-        .update_ticket(t.id, &TicketPatch { status: Some(Status::Pending), ..TicketPatch::default() }, Actor::Agent(ana.id))
+        .update_ticket(
+            t.id,
+            &TicketPatch {
+                status: Some(Status::Pending),
+                ..TicketPatch::default()
+            },
+            Actor::Agent(ana.id),
+        )
         .await?;
     let screenshot = NewAttachment {
         sha256: "1a".repeat(32),
@@ -415,35 +540,91 @@ async fn messages_move_status_and_keep_attachments(store: &dyn Store) -> TestRes
         attachments: vec![screenshot.clone(), screenshot],
     };
     let (after_answer, message) = store.add_message(t.id, &answer).await?;
-    assert_eq!(after_answer.status, Status::Open, "the customer's answer reopens a pending ticket");
-    assert_eq!(message.attachments.len(), 2, "same bytes twice: two attachments, one blob");
+    assert_eq!(
+        after_answer.status,
+        Status::Open,
+        "the customer's answer reopens a pending ticket"
+    );
+    assert_eq!(
+        message.attachments.len(),
+        2,
+        "same bytes twice: two attachments, one blob"
+    );
     let messages = store.ticket_messages(t.id).await?;
-    assert_eq!(messages.iter().map(|m| m.kind).collect::<Vec<_>>(), [MessageKind::Inbound, MessageKind::Outbound, MessageKind::Inbound]);
+    assert_eq!(
+        messages.iter().map(|m| m.kind).collect::<Vec<_>>(),
+        [
+            MessageKind::Inbound,
+            MessageKind::Outbound,
+            MessageKind::Inbound
+        ]
+    );
     assert_eq!(messages[2], message);
 
     for status in [Status::Solved, Status::Closed] {
-        store.update_ticket(t.id, &TicketPatch { status: Some(status), ..TicketPatch::default() }, Actor::Agent(ana.id)).await?;
+        store
+            .update_ticket(
+                t.id,
+                &TicketPatch {
+                    status: Some(status),
+                    ..TicketPatch::default()
+                },
+                Actor::Agent(ana.id),
+            )
+            .await?;
     }
-    assert!(matches!(store.add_message(t.id, &answer).await, Err(StoreError::Change(ChangeError::Closed))));
-    assert_eq!(store.ticket_messages(t.id).await?.len(), 3, "nothing written for a refused message");
+    assert!(matches!(
+        store.add_message(t.id, &answer).await,
+        Err(StoreError::Change(ChangeError::Closed))
+    ));
+    assert_eq!(
+        store.ticket_messages(t.id).await?.len(),
+        3,
+        "nothing written for a refused message"
+    );
     Ok(())
 }
 
 async fn cursor_pages_cover_every_ticket_once(store: &dyn Store) -> TestResult {
-    let luis = store.create_contact(&new_contact("luis@tienda.es", None)).await?;
+    let luis = store
+        .create_contact(&new_contact("luis@tienda.es", None))
+        .await?;
     let mut created = Vec::new();
     for i in 0..23 {
-        created.push(store.create_ticket(&ticket(&format!("Ticket {i}"), Requester::Existing(luis.id))).await?.id);
+        created.push(
+            store
+                .create_ticket(&ticket(
+                    &format!("Ticket {i}"),
+                    Requester::Existing(luis.id),
+                ))
+                .await?
+                .id,
+        );
     }
-    for sort in [TicketSort::UpdatedDesc, TicketSort::UpdatedAsc, TicketSort::CreatedDesc, TicketSort::CreatedAsc] {
+    for sort in [
+        TicketSort::UpdatedDesc,
+        TicketSort::UpdatedAsc,
+        TicketSort::CreatedDesc,
+        TicketSort::CreatedAsc,
+    ] {
         let mut seen = Vec::new();
         let mut after = None;
         loop {
-            let page = store.list_tickets(&TicketQuery { sort, after, limit: 5, ..TicketQuery::default() }).await?;
+            let page = store
+                .list_tickets(&TicketQuery {
+                    sort,
+                    after,
+                    limit: 5,
+                    ..TicketQuery::default()
+                })
+                .await?;
             if page.is_empty() {
                 break;
             }
-            after = page.last().map(|t| Cursor { key: sort.key_of(t), id: t.id.0 });
+            after = page.last().map(|t| Cursor {
+                key: sort.key_of(t),
+                id: t.id.0,
+            });
             seen.extend(page.iter().map(|t| t.id));
         }
         let unique: HashSet<_> = seen.iter().collect();
@@ -459,10 +640,18 @@ async fn cursor_pages_cover_every_ticket_once(store: &dyn Store) -> TestResult {
 }
 
 async fn filters_narrow_the_listing(store: &dyn Store) -> TestResult {
-    let ana = store.create_agent(&agent("ana@vendomia.com", Role::Agent)).await?;
-    let shop = store.create_account(&account("Tienda", &["tienda.es"])).await?;
-    let luis = store.create_contact(&new_contact("luis@tienda.es", Some(shop.id))).await?;
-    let marta = store.create_contact(&new_contact("marta@otra.es", None)).await?;
+    let ana = store
+        .create_agent(&agent("ana@vendomia.com", Role::Agent))
+        .await?;
+    let shop = store
+        .create_account(&account("Tienda", &["tienda.es"]))
+        .await?;
+    let luis = store
+        .create_contact(&new_contact("luis@tienda.es", Some(shop.id)))
+        .await?;
+    let marta = store
+        .create_contact(&new_contact("marta@otra.es", None))
+        .await?;
     let mut a = ticket("A", Requester::Existing(luis.id));
     a.account_id = Some(shop.id);
     a.assignee_id = Some(ana.id);
@@ -473,21 +662,111 @@ async fn filters_narrow_the_listing(store: &dyn Store) -> TestResult {
     b.priority = Priority::Urgent;
     let b = store.create_ticket(&b).await?;
     let since = jiff::Timestamp::now();
-    store.update_ticket(b.id, &TicketPatch { status: Some(Status::Pending), ..TicketPatch::default() }, Actor::System).await?;
+    store
+        .update_ticket(
+            b.id,
+            &TicketPatch {
+                status: Some(Status::Pending),
+                ..TicketPatch::default()
+            },
+            Actor::System,
+        )
+        .await?;
 
     let ids = |q: TicketQuery| async move {
-        store.list_tickets(&TicketQuery { limit: 50, ..q }).await.map(|v| v.into_iter().map(|t| t.id).collect::<Vec<_>>())
+        store
+            .list_tickets(&TicketQuery { limit: 50, ..q })
+            .await
+            .map(|v| v.into_iter().map(|t| t.id).collect::<Vec<_>>())
     };
-    assert_eq!(ids(TicketQuery { statuses: vec![Status::Pending], ..Default::default() }).await?, [b.id]);
-    assert_eq!(ids(TicketQuery { statuses: vec![Status::Pending, Status::New], ..Default::default() }).await?.len(), 2);
-    assert_eq!(ids(TicketQuery { support_type: Some(TypeFilter::Type(SupportType::Technical)), ..Default::default() }).await?, [a.id]);
-    assert_eq!(ids(TicketQuery { support_type: Some(TypeFilter::Unset), ..Default::default() }).await?, [b.id]);
-    assert_eq!(ids(TicketQuery { priority: Some(Priority::Urgent), ..Default::default() }).await?, [b.id]);
-    assert_eq!(ids(TicketQuery { channel: Some(Channel::Whatsapp), ..Default::default() }).await?, [b.id]);
-    assert_eq!(ids(TicketQuery { assignee: Some(AssigneeFilter::Agent(ana.id)), ..Default::default() }).await?, [a.id]);
-    assert_eq!(ids(TicketQuery { assignee: Some(AssigneeFilter::Unassigned), ..Default::default() }).await?, [b.id]);
-    assert_eq!(ids(TicketQuery { account_id: Some(shop.id), ..Default::default() }).await?, [a.id]);
-    assert_eq!(ids(TicketQuery { requester_id: Some(marta.id), ..Default::default() }).await?, [b.id]);
-    assert_eq!(ids(TicketQuery { updated_since: Some(since), ..Default::default() }).await?, [b.id]);
+    assert_eq!(
+        ids(TicketQuery {
+            statuses: vec![Status::Pending],
+            ..Default::default()
+        })
+        .await?,
+        [b.id]
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            statuses: vec![Status::Pending, Status::New],
+            ..Default::default()
+        })
+        .await?
+        .len(),
+        2
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            support_type: Some(TypeFilter::Type(SupportType::Technical)),
+            ..Default::default()
+        })
+        .await?,
+        [a.id]
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            support_type: Some(TypeFilter::Unset),
+            ..Default::default()
+        })
+        .await?,
+        [b.id]
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            priority: Some(Priority::Urgent),
+            ..Default::default()
+        })
+        .await?,
+        [b.id]
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            channel: Some(Channel::Whatsapp),
+            ..Default::default()
+        })
+        .await?,
+        [b.id]
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            assignee: Some(AssigneeFilter::Agent(ana.id)),
+            ..Default::default()
+        })
+        .await?,
+        [a.id]
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            assignee: Some(AssigneeFilter::Unassigned),
+            ..Default::default()
+        })
+        .await?,
+        [b.id]
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            account_id: Some(shop.id),
+            ..Default::default()
+        })
+        .await?,
+        [a.id]
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            requester_id: Some(marta.id),
+            ..Default::default()
+        })
+        .await?,
+        [b.id]
+    );
+    assert_eq!(
+        ids(TicketQuery {
+            updated_since: Some(since),
+            ..Default::default()
+        })
+        .await?,
+        [b.id]
+    );
     Ok(())
 }

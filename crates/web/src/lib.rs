@@ -6,7 +6,7 @@ mod auth;
 mod problem;
 
 pub use api::ApiDoc;
-pub use problem::Problem;
+pub use problem::{Problem, ProblemDocument};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

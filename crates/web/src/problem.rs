@@ -8,8 +8,19 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use soporte_app::AppError;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// An error on its way to the client. Kept small (clippy's `result_large_err`): the
+/// document's `type` and `title` are derived from `code` and `status` when it is sent.
+#[derive(Debug, Clone)]
 pub struct Problem {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub field: Option<String>,
+}
+
+/// The RFC 9457 document as sent.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemDocument {
     #[serde(rename = "type")]
     pub type_uri: String,
     pub title: String,
@@ -23,12 +34,10 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
         Self {
-            type_uri: format!("urn:soporte:problem:{code}"),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            status: status.as_u16(),
-            code: code.to_string(),
+            status,
+            code,
             detail: detail.into(),
             field: None,
         }
@@ -42,12 +51,22 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let unauthorized = status == StatusCode::UNAUTHORIZED;
-        let mut response = (status, Json(self)).into_response();
+        let status = self.status;
+        let document = ProblemDocument {
+            type_uri: format!("urn:soporte:problem:{}", self.code),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            code: self.code.to_string(),
+            detail: self.detail,
+            field: self.field,
+        };
+        let mut response = (status, Json(document)).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if unauthorized {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
@@ -65,17 +84,23 @@ impl From<AppError> for Problem {
             ),
             AppError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "forbidden", detail),
             AppError::NotFound { .. } => Problem::new(StatusCode::NOT_FOUND, "not_found", detail),
-            AppError::Invalid(v) => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail).with_field(v.field)
-            }
+            AppError::Invalid(v) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                detail,
+            )
+            .with_field(v.field),
             AppError::Conflict { field, .. } => {
                 Problem::new(StatusCode::CONFLICT, "conflict", detail).with_field(field)
             }
             AppError::InvalidTransition { .. } => {
-                Problem::new(StatusCode::CONFLICT, "invalid_transition", detail).with_field("status")
+                Problem::new(StatusCode::CONFLICT, "invalid_transition", detail)
+                    .with_field("status")
             }
             AppError::TicketClosed => Problem::new(StatusCode::CONFLICT, "ticket_closed", detail),
-            AppError::Unavailable(_) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail),
+            AppError::Unavailable(_) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+            }
             AppError::Internal(_) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -93,7 +118,9 @@ impl From<JsonRejection> for Problem {
             JsonRejection::JsonDataError(_) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", detail)
             }
-            JsonRejection::JsonSyntaxError(_) => Problem::new(StatusCode::BAD_REQUEST, "malformed_json", detail),
+            JsonRejection::JsonSyntaxError(_) => {
+                Problem::new(StatusCode::BAD_REQUEST, "malformed_json", detail)
+            }
             JsonRejection::MissingJsonContentType(_) => Problem::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",

@@ -7,7 +7,8 @@ use crate::ValidationError;
 /// (real customers have odd ones) but strict about what would break sending or matching.
 pub fn normalize_email(field: &str, raw: &str) -> Result<String, ValidationError> {
     let email = raw.trim().to_lowercase();
-    let bad = |why: &str| ValidationError::new(field, format!("{raw:?} is not an e-mail address: {why}"));
+    let bad =
+        |why: &str| ValidationError::new(field, format!("{raw:?} is not an e-mail address: {why}"));
     if email.len() > 254 {
         return Err(bad("longer than 254 characters"));
     }
@@ -37,9 +38,7 @@ pub fn normalize_domain(field: &str, raw: &str) -> Result<String, ValidationErro
             && label.len() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-');
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-');
         if !ok {
             return Err(bad());
         }
@@ -96,11 +95,15 @@ pub fn normalize_tax_id(field: &str, raw: &str) -> Result<String, ValidationErro
         .filter(|c| !matches!(c, ' ' | '-' | '.'))
         .collect::<String>()
         .to_uppercase();
-    let bad = |why: &str| ValidationError::new(field, format!("{raw:?} is not a valid NIF/CIF: {why}"));
+    let bad =
+        |why: &str| ValidationError::new(field, format!("{raw:?} is not a valid NIF/CIF: {why}"));
     if !id.chars().all(|c| c.is_ascii_alphanumeric()) || id.is_empty() {
         return Err(bad("only letters and digits are allowed"));
     }
-    let spanish = id.strip_prefix("ES").filter(|rest| rest.len() == 9).unwrap_or(&id);
+    let spanish = id
+        .strip_prefix("ES")
+        .filter(|rest| rest.len() == 9)
+        .unwrap_or(&id);
     let b = spanish.as_bytes();
     if b.len() == 9 {
         let first = b[0];
@@ -180,7 +183,10 @@ mod tests {
     #[test]
     fn emails_are_lowercased_and_checked() {
         let cases = [
-            (" Ana.Garcia@Tienda-Ejemplo.ES ", Some("ana.garcia@tienda-ejemplo.es")),
+            (
+                " Ana.Garcia@Tienda-Ejemplo.ES ",
+                Some("ana.garcia@tienda-ejemplo.es"),
+            ),
             ("soporte@vendomia.com", Some("soporte@vendomia.com")),
             ("no-at-sign", None),
             ("@vendomia.com", None),
@@ -189,7 +195,11 @@ mod tests {
             ("Ana <ana@x.com>", None),
         ];
         for (input, expected) in cases {
-            assert_eq!(normalize_email("email", input).ok().as_deref(), expected, "{input}");
+            assert_eq!(
+                normalize_email("email", input).ok().as_deref(),
+                expected,
+                "{input}"
+            );
         }
     }
 
@@ -204,7 +214,11 @@ mod tests {
             ("tel: 600", None),
         ];
         for (input, expected) in cases {
-            assert_eq!(normalize_phone("phone", input).ok().as_deref(), expected, "{input}");
+            assert_eq!(
+                normalize_phone("phone", input).ok().as_deref(),
+                expected,
+                "{input}"
+            );
         }
     }
 
@@ -224,7 +238,11 @@ mod tests {
             ("hola", None),
         ];
         for (input, expected) in cases {
-            assert_eq!(normalize_tax_id("tax_id", input).ok().as_deref(), expected, "{input}");
+            assert_eq!(
+                normalize_tax_id("tax_id", input).ok().as_deref(),
+                expected,
+                "{input}"
+            );
         }
     }
 }

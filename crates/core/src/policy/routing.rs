@@ -86,8 +86,16 @@ mod tests {
         // (personal: active, absent), (backup: active, absent), expected agent
         let table = [
             ((true, false), (true, false), Some((1, "personal agent"))),
-            ((true, true), (true, false), Some((2, "backup agent (personal agent unavailable)"))),
-            ((false, false), (true, false), Some((2, "backup agent (personal agent unavailable)"))),
+            (
+                (true, true),
+                (true, false),
+                Some((2, "backup agent (personal agent unavailable)")),
+            ),
+            (
+                (false, false),
+                (true, false),
+                Some((2, "backup agent (personal agent unavailable)")),
+            ),
             ((true, true), (true, true), None),
             ((true, true), (false, false), None),
         ];
@@ -104,6 +112,9 @@ mod tests {
                 "personal {pa}/{pabs}, backup {ba}/{babs}"
             );
         }
-        assert_eq!(assign_for_account(&account(None, None), |_| None, now), None);
+        assert_eq!(
+            assign_for_account(&account(None, None), |_| None, now),
+            None
+        );
     }
 }

@@ -229,9 +229,13 @@ mod tests {
             tags: Some(vec!["Factura".into()]),
             ..TicketPatch::default()
         };
-        let (next, events) = apply_patch(&ticket(Status::New), &patch, now()).unwrap_or_else(|e| panic!("{e}"));
+        let (next, events) =
+            apply_patch(&ticket(Status::New), &patch, now()).unwrap_or_else(|e| panic!("{e}"));
         let names: Vec<&str> = events.iter().map(EventKind::name).collect();
-        assert_eq!(names, ["type_changed", "assigned", "tags_changed", "status_changed"]);
+        assert_eq!(
+            names,
+            ["type_changed", "assigned", "tags_changed", "status_changed"]
+        );
         assert_eq!(next.tags, ["factura"]);
         assert_eq!(next.updated_at, now());
     }
@@ -239,7 +243,8 @@ mod tests {
     #[test]
     fn empty_patch_changes_nothing() {
         let t = ticket(Status::Open);
-        let (next, events) = apply_patch(&t, &TicketPatch::default(), now()).unwrap_or_else(|e| panic!("{e}"));
+        let (next, events) =
+            apply_patch(&t, &TicketPatch::default(), now()).unwrap_or_else(|e| panic!("{e}"));
         assert!(events.is_empty());
         assert_eq!(next, t);
     }
@@ -252,16 +257,24 @@ mod tests {
         };
         assert_eq!(
             apply_patch(&ticket(Status::Open), &patch, now()).err(),
-            Some(ChangeError::Transition { from: Status::Open, to: Status::New })
+            Some(ChangeError::Transition {
+                from: Status::Open,
+                to: Status::New
+            })
         );
     }
 
     #[test]
     fn solving_and_reopening_keep_timestamps_in_step() {
-        let solve = TicketPatch { status: Some(Status::Solved), ..TicketPatch::default() };
-        let (solved, _) = apply_patch(&ticket(Status::Open), &solve, now()).unwrap_or_else(|e| panic!("{e}"));
+        let solve = TicketPatch {
+            status: Some(Status::Solved),
+            ..TicketPatch::default()
+        };
+        let (solved, _) =
+            apply_patch(&ticket(Status::Open), &solve, now()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(solved.solved_at, Some(now()));
-        let (reopened, events) = apply_message(&solved, MessageKind::Inbound, now()).unwrap_or_else(|e| panic!("{e}"));
+        let (reopened, events) =
+            apply_message(&solved, MessageKind::Inbound, now()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(reopened.status, Status::Open);
         assert_eq!(reopened.solved_at, None);
         assert_eq!(events.len(), 1);
@@ -285,14 +298,22 @@ mod tests {
             (Status::Closed, Note, Some(Status::Closed)),
         ];
         for (before, kind, after) in table {
-            let got = apply_message(&ticket(before), kind, now()).ok().map(|(t, _)| t.status);
+            let got = apply_message(&ticket(before), kind, now())
+                .ok()
+                .map(|(t, _)| t.status);
             assert_eq!(got, after, "{before} + {kind}");
         }
     }
 
     #[test]
     fn closed_ticket_refuses_edits_other_than_status() {
-        let patch = TicketPatch { priority: Some(Priority::Urgent), ..TicketPatch::default() };
-        assert_eq!(apply_patch(&ticket(Status::Closed), &patch, now()).err(), Some(ChangeError::Closed));
+        let patch = TicketPatch {
+            priority: Some(Priority::Urgent),
+            ..TicketPatch::default()
+        };
+        assert_eq!(
+            apply_patch(&ticket(Status::Closed), &patch, now()).err(),
+            Some(ChangeError::Closed)
+        );
     }
 }

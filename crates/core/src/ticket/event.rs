@@ -99,10 +99,22 @@ mod tests {
     #[test]
     fn event_names_match_their_json_tag() {
         let kinds = [
-            EventKind::Created { channel: Channel::Email },
-            EventKind::StatusChanged { from: Status::New, to: Status::Open },
-            EventKind::Assigned { from: None, to: Some(AgentId(3)), reason: "x".into() },
-            EventKind::MessageAdded { message_id: MessageId(1), message_kind: MessageKind::Note },
+            EventKind::Created {
+                channel: Channel::Email,
+            },
+            EventKind::StatusChanged {
+                from: Status::New,
+                to: Status::Open,
+            },
+            EventKind::Assigned {
+                from: None,
+                to: Some(AgentId(3)),
+                reason: "x".into(),
+            },
+            EventKind::MessageAdded {
+                message_id: MessageId(1),
+                message_kind: MessageKind::Note,
+            },
         ];
         for kind in kinds {
             let json = serde_json::to_value(&kind).unwrap_or_default();

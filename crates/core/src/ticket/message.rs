@@ -117,6 +117,9 @@ mod tests {
         assert_eq!(normalize_media_type("Image/PNG; name=x.png"), "image/png");
         assert_eq!(normalize_media_type("text/html"), "text/html");
         assert_eq!(normalize_media_type("garbage"), "application/octet-stream");
-        assert_eq!(normalize_media_type("text/<script>"), "application/octet-stream");
+        assert_eq!(
+            normalize_media_type("text/<script>"),
+            "application/octet-stream"
+        );
     }
 }

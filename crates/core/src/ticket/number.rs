@@ -7,13 +7,18 @@ pub struct TicketPrefix(String);
 
 impl TicketPrefix {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let ok = (1..=10).contains(&raw.len()) && raw.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        let ok = (1..=10).contains(&raw.len())
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         if ok && raw.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
             Ok(Self(raw.to_string()))
         } else {
             Err(ValidationError::new(
                 "ticket_prefix",
-                format!("{raw:?} must be 1 to 10 upper-case letters or digits, starting with a letter"),
+                format!(
+                    "{raw:?} must be 1 to 10 upper-case letters or digits, starting with a letter"
+                ),
             ))
         }
     }
@@ -51,7 +56,10 @@ impl TicketNumber {
                     .chars()
                     .next()
                     .is_none_or(|c| !c.is_ascii_alphanumeric());
-                if end > 0 && boundary_ok && let Ok(n) = digits[..end].parse::<i64>() {
+                if end > 0
+                    && boundary_ok
+                    && let Ok(n) = digits[..end].parse::<i64>()
+                {
                     return Some(TicketId(n));
                 }
             }
@@ -72,7 +80,10 @@ mod tests {
     #[test]
     fn numbers_are_padded() {
         assert_eq!(TicketNumber::format(&vnd(), TicketId(123)), "VND-000123");
-        assert_eq!(TicketNumber::format(&vnd(), TicketId(1_234_567)), "VND-1234567");
+        assert_eq!(
+            TicketNumber::format(&vnd(), TicketId(1_234_567)),
+            "VND-1234567"
+        );
     }
 
     #[test]
@@ -86,7 +97,11 @@ mod tests {
             ("sobre VND-7, y VND-8", Some(7)),
         ];
         for (text, expected) in cases {
-            assert_eq!(TicketNumber::find_in(&vnd(), text), expected.map(TicketId), "{text}");
+            assert_eq!(
+                TicketNumber::find_in(&vnd(), text),
+                expected.map(TicketId),
+                "{text}"
+            );
         }
     }
 

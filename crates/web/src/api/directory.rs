@@ -3,7 +3,7 @@
 use super::dto::*;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Caller;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemDocument};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,9 +11,9 @@ use serde::Deserialize;
 use soporte_app::{
     AccountInput, AccountUpdate, AgentInput, AgentUpdate, App, ContactInput, ContactUpdate,
 };
+use soporte_app::{PageRequest, TokenOwner};
 use soporte_core::auth::TokenScope;
 use soporte_core::ids::{AccountId, AgentId, ContactId};
-use soporte_app::{PageRequest, TokenOwner};
 use utoipa::IntoParams;
 
 type Created<T> = (StatusCode, Json<T>);
@@ -42,7 +42,7 @@ impl PageParams {
 
 /// Create a customer account (admin).
 #[utoipa::path(post, path = "/api/v1/accounts", request_body = AccountCreate, responses(
-    (status = 201, body = AccountOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    (status = 201, body = AccountOut), (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 pub async fn create_account(
     State(app): State<App>,
     Caller(who): Caller,
@@ -74,7 +74,7 @@ pub async fn list_accounts(
 }
 
 /// One account (agents, or a customer for their own account).
-#[utoipa::path(get, path = "/api/v1/accounts/{id}", responses((status = 200, body = AccountOut), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", responses((status = 200, body = AccountOut), (status = 404, body = ProblemDocument)))]
 pub async fn get_account(
     State(app): State<App>,
     Caller(who): Caller,
@@ -85,7 +85,7 @@ pub async fn get_account(
 
 /// Change an account (admin). Absent fields stay as they are; `null` clears.
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", request_body = AccountPatchBody, responses(
-    (status = 200, body = AccountOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    (status = 200, body = AccountOut), (status = 404, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 pub async fn patch_account(
     State(app): State<App>,
     Caller(who): Caller,
@@ -101,14 +101,16 @@ pub async fn patch_account(
         personal_agent_id: body.personal_agent_id.map(|o| o.map(AgentId)),
         backup_agent_id: body.backup_agent_id.map(|o| o.map(AgentId)),
     };
-    Ok(Json(app.update_account(AccountId(id), &input).await?.into()))
+    Ok(Json(
+        app.update_account(AccountId(id), &input).await?.into(),
+    ))
 }
 
 // ----- contacts
 
 /// Create a contact, a person of a customer account (admin).
 #[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactCreate, responses(
-    (status = 201, body = ContactOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    (status = 201, body = ContactOut), (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 pub async fn create_contact(
     State(app): State<App>,
     Caller(who): Caller,
@@ -133,12 +135,14 @@ pub async fn list_contacts(
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<Vec<ContactOut>>, Problem> {
     who.require_agent()?;
-    let contacts = app.list_contacts(params.account_id.map(AccountId), &params.page()).await?;
+    let contacts = app
+        .list_contacts(params.account_id.map(AccountId), &params.page())
+        .await?;
     Ok(Json(contacts.into_iter().map(ContactOut::from).collect()))
 }
 
 /// One contact (agents, or a customer for people of their own account).
-#[utoipa::path(get, path = "/api/v1/contacts/{id}", responses((status = 200, body = ContactOut), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", responses((status = 200, body = ContactOut), (status = 404, body = ProblemDocument)))]
 pub async fn get_contact(
     State(app): State<App>,
     Caller(who): Caller,
@@ -149,7 +153,7 @@ pub async fn get_contact(
 
 /// Change a contact (admin).
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", request_body = ContactPatchBody, responses(
-    (status = 200, body = ContactOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    (status = 200, body = ContactOut), (status = 404, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 pub async fn patch_contact(
     State(app): State<App>,
     Caller(who): Caller,
@@ -163,12 +167,14 @@ pub async fn patch_contact(
         emails: body.emails,
         phones: body.phones,
     };
-    Ok(Json(app.update_contact(ContactId(id), &input).await?.into()))
+    Ok(Json(
+        app.update_contact(ContactId(id), &input).await?.into(),
+    ))
 }
 
 /// Issue an API token for a customer contact (admin). It sees only its account's tickets.
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/tokens", request_body = TokenCreate, responses(
-    (status = 201, body = TokenOut), (status = 404, body = Problem)))]
+    (status = 201, body = TokenOut), (status = 404, body = ProblemDocument)))]
 pub async fn create_contact_token(
     State(app): State<App>,
     Caller(who): Caller,
@@ -177,7 +183,11 @@ pub async fn create_contact_token(
 ) -> Result<Created<TokenOut>, Problem> {
     who.require_admin()?;
     let issued = app
-        .issue_token(TokenOwner::Contact(ContactId(id)), TokenScope::Contact, &body.label)
+        .issue_token(
+            TokenOwner::Contact(ContactId(id)),
+            TokenScope::Contact,
+            &body.label,
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -193,7 +203,7 @@ pub async fn create_contact_token(
 
 /// Create an agent (admin).
 #[utoipa::path(post, path = "/api/v1/agents", request_body = AgentCreate, responses(
-    (status = 201, body = AgentOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    (status = 201, body = AgentOut), (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 pub async fn create_agent(
     State(app): State<App>,
     Caller(who): Caller,
@@ -215,13 +225,22 @@ pub async fn create_agent(
 
 /// List agents (agents).
 #[utoipa::path(get, path = "/api/v1/agents", responses((status = 200, body = Vec<AgentOut>)))]
-pub async fn list_agents(State(app): State<App>, Caller(who): Caller) -> Result<Json<Vec<AgentOut>>, Problem> {
+pub async fn list_agents(
+    State(app): State<App>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<AgentOut>>, Problem> {
     who.require_agent()?;
-    Ok(Json(app.list_agents().await?.into_iter().map(AgentOut::from).collect()))
+    Ok(Json(
+        app.list_agents()
+            .await?
+            .into_iter()
+            .map(AgentOut::from)
+            .collect(),
+    ))
 }
 
 /// One agent (agents).
-#[utoipa::path(get, path = "/api/v1/agents/{id}", responses((status = 200, body = AgentOut), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/agents/{id}", responses((status = 200, body = AgentOut), (status = 404, body = ProblemDocument)))]
 pub async fn get_agent(
     State(app): State<App>,
     Caller(who): Caller,
@@ -233,7 +252,7 @@ pub async fn get_agent(
 
 /// Change an agent: role, support types, absences, disable (admin).
 #[utoipa::path(patch, path = "/api/v1/agents/{id}", request_body = AgentPatchBody, responses(
-    (status = 200, body = AgentOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    (status = 200, body = AgentOut), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
 pub async fn patch_agent(
     State(app): State<App>,
     Caller(who): Caller,

@@ -380,7 +380,10 @@ impl From<Actor> for ActorOut {
             Actor::Contact(x) => ("contact", Some(x.0)),
             Actor::System => ("system", None),
         };
-        Self { kind: kind.to_string(), id }
+        Self {
+            kind: kind.to_string(),
+            id,
+        }
     }
 }
 

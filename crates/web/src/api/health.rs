@@ -1,5 +1,5 @@
 use super::dto::Health;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemDocument};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,7 +8,7 @@ use soporte_app::App;
 /// Whether this instance can serve: answers 200 when the database responds.
 #[utoipa::path(get, path = "/healthz", security(()), responses(
     (status = 200, body = Health),
-    (status = 503, body = Problem),
+    (status = 503, body = ProblemDocument),
 ))]
 pub async fn healthz(State(app): State<App>) -> Result<Json<Health>, Problem> {
     let database = match app.backend() {
@@ -16,7 +16,11 @@ pub async fn healthz(State(app): State<App>) -> Result<Json<Health>, Problem> {
         soporte_app::Backend::Postgres => "postgres",
     };
     app.ping().await.map_err(|e| {
-        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("database: {e}"))
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            format!("database: {e}"),
+        )
     })?;
     Ok(Json(Health {
         status: "ok".into(),

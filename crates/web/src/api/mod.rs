@@ -24,7 +24,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         tickets::add_message, tickets::list_events, tickets::get_attachment,
         health::healthz,
     ),
-    components(schemas(crate::problem::Problem)),
+    components(schemas(crate::problem::ProblemDocument)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -35,7 +35,10 @@ struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
@@ -46,16 +49,46 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
-        .route("/accounts", get(directory::list_accounts).post(directory::create_account))
-        .route("/accounts/{id}", get(directory::get_account).patch(directory::patch_account))
-        .route("/contacts", get(directory::list_contacts).post(directory::create_contact))
-        .route("/contacts/{id}", get(directory::get_contact).patch(directory::patch_contact))
-        .route("/contacts/{id}/tokens", axum::routing::post(directory::create_contact_token))
-        .route("/agents", get(directory::list_agents).post(directory::create_agent))
-        .route("/agents/{id}", get(directory::get_agent).patch(directory::patch_agent))
-        .route("/tickets", get(tickets::list_tickets).post(tickets::create_ticket))
-        .route("/tickets/{id}", get(tickets::get_ticket).patch(tickets::patch_ticket))
-        .route("/tickets/{id}/messages", axum::routing::post(tickets::add_message))
+        .route(
+            "/accounts",
+            get(directory::list_accounts).post(directory::create_account),
+        )
+        .route(
+            "/accounts/{id}",
+            get(directory::get_account).patch(directory::patch_account),
+        )
+        .route(
+            "/contacts",
+            get(directory::list_contacts).post(directory::create_contact),
+        )
+        .route(
+            "/contacts/{id}",
+            get(directory::get_contact).patch(directory::patch_contact),
+        )
+        .route(
+            "/contacts/{id}/tokens",
+            axum::routing::post(directory::create_contact_token),
+        )
+        .route(
+            "/agents",
+            get(directory::list_agents).post(directory::create_agent),
+        )
+        .route(
+            "/agents/{id}",
+            get(directory::get_agent).patch(directory::patch_agent),
+        )
+        .route(
+            "/tickets",
+            get(tickets::list_tickets).post(tickets::create_ticket),
+        )
+        .route(
+            "/tickets/{id}",
+            get(tickets::get_ticket).patch(tickets::patch_ticket),
+        )
+        .route(
+            "/tickets/{id}/messages",
+            axum::routing::post(tickets::add_message),
+        )
         .route("/tickets/{id}/events", get(tickets::list_events))
         .route("/attachments/{id}", get(tickets::get_attachment))
 }

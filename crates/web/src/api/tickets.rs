@@ -3,7 +3,7 @@
 use super::dto::*;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Caller;
-use crate::problem::{Problem, too_large};
+use crate::problem::{Problem, ProblemDocument, too_large};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -13,25 +13,33 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use soporte_app::{App, MessageInput, TicketFilter, TicketInput, TicketUpdate, Upload};
+use soporte_app::{AssigneeFilter, Cursor, TicketSort, TypeFilter};
 use soporte_core::ids::{AccountId, AgentId, AttachmentId, TicketId};
 use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::ticket::Status;
-use soporte_app::{AssigneeFilter, Cursor, TicketSort, TypeFilter};
 use utoipa::IntoParams;
 
 fn bad_query(field: &str, detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST, "invalid_query", detail).with_field(field)
 }
 
-fn parse_value<T: std::str::FromStr<Err = soporte_core::ValidationError>>(field: &str, raw: &str) -> Result<T, Problem> {
-    raw.parse::<T>().map_err(|e| bad_query(field, format!("{field}: {}", e.message)))
+fn parse_value<T: std::str::FromStr<Err = soporte_core::ValidationError>>(
+    field: &str,
+    raw: &str,
+) -> Result<T, Problem> {
+    raw.parse::<T>()
+        .map_err(|e| bad_query(field, format!("{field}: {}", e.message)))
 }
 
 /// Opens a ticket. Send JSON, or `multipart/form-data` with the same fields as text parts
 /// and any number of file parts, which become attachments.
 #[utoipa::path(post, path = "/api/v1/tickets", request_body = TicketCreate, responses(
-    (status = 201, body = TicketOut), (status = 413, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_ticket(State(app): State<App>, Caller(who): Caller, req: Request) -> Result<Response, Problem> {
+    (status = 201, body = TicketOut), (status = 413, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+pub async fn create_ticket(
+    State(app): State<App>,
+    Caller(who): Caller,
+    req: Request,
+) -> Result<Response, Problem> {
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -100,9 +108,27 @@ async fn ticket_from_multipart(mut multipart: Multipart) -> Result<TicketInput, 
             }
             "requester_email" => input.requester_email = Some(value),
             "requester_name" => input.requester_name = Some(value),
-            "type" => input.support_type = Some(value.parse::<SupportType>().map_err(|e| invalid("type", e.to_string()))?),
-            "priority" => input.priority = Some(value.parse::<Priority>().map_err(|e| invalid("priority", e.to_string()))?),
-            "channel" => input.channel = Some(value.parse::<Channel>().map_err(|e| invalid("channel", e.to_string()))?),
+            "type" => {
+                input.support_type = Some(
+                    value
+                        .parse::<SupportType>()
+                        .map_err(|e| invalid("type", e.to_string()))?,
+                )
+            }
+            "priority" => {
+                input.priority = Some(
+                    value
+                        .parse::<Priority>()
+                        .map_err(|e| invalid("priority", e.to_string()))?,
+                )
+            }
+            "channel" => {
+                input.channel = Some(
+                    value
+                        .parse::<Channel>()
+                        .map_err(|e| invalid("channel", e.to_string()))?,
+                )
+            }
             other => return Err(invalid(other, format!("unknown field {other:?}"))),
         }
     }
@@ -147,7 +173,9 @@ fn parse_sort(raw: Option<&str>) -> Result<TicketSort, Problem> {
         "created_at" => Ok(TicketSort::CreatedAsc),
         other => Err(bad_query(
             "sort",
-            format!("sort: unknown value {other:?}; expected one of: -updated_at, updated_at, -created_at, created_at"),
+            format!(
+                "sort: unknown value {other:?}; expected one of: -updated_at, updated_at, -created_at, created_at"
+            ),
         )),
     }
 }
@@ -172,11 +200,16 @@ fn decode_cursor(sort: TicketSort, raw: &str) -> Result<Cursor, Problem> {
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let mut parts = text.split('|');
-    let (Some(s), Some(key), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(s), Some(key), Some(id), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(bad());
     };
     if s != sort_name(sort) {
-        return Err(bad_query("cursor", format!("cursor: it belongs to sort={s}; pass the same sort")));
+        return Err(bad_query(
+            "cursor",
+            format!("cursor: it belongs to sort={s}; pass the same sort"),
+        ));
     }
     Ok(Cursor {
         key: key.parse().map_err(|_| bad())?,
@@ -186,7 +219,7 @@ fn decode_cursor(sort: TicketSort, raw: &str) -> Result<Cursor, Problem> {
 
 /// List tickets the caller may see, newest activity first, with cursor pagination.
 #[utoipa::path(get, path = "/api/v1/tickets", params(TicketListParams), responses(
-    (status = 200, body = TicketList), (status = 400, body = Problem)))]
+    (status = 200, body = TicketList), (status = 400, body = ProblemDocument)))]
 pub async fn list_tickets(
     State(app): State<App>,
     Caller(who): Caller,
@@ -210,25 +243,41 @@ pub async fn list_tickets(
         Some("none") => Some(TypeFilter::Unset),
         Some(t) => Some(TypeFilter::Type(parse_value("type", t)?)),
     };
-    filter.priority = p.priority.as_deref().map(|v| parse_value("priority", v)).transpose()?;
-    filter.channel = p.channel.as_deref().map(|v| parse_value("channel", v)).transpose()?;
+    filter.priority = p
+        .priority
+        .as_deref()
+        .map(|v| parse_value("priority", v))
+        .transpose()?;
+    filter.channel = p
+        .channel
+        .as_deref()
+        .map(|v| parse_value("channel", v))
+        .transpose()?;
     filter.assignee = match p.assignee.as_deref() {
         None | Some("") => None,
         Some("none") => Some(AssigneeFilter::Unassigned),
         Some("me") => Some(AssigneeFilter::Agent(who.require_agent()?.id)),
-        Some(id) => Some(AssigneeFilter::Agent(AgentId(id.parse().map_err(|_| {
-            bad_query("assignee", "assignee: expected an agent id, `me` or `none`")
-        })?))),
+        Some(id) => Some(AssigneeFilter::Agent(AgentId(id.parse().map_err(
+            |_| bad_query("assignee", "assignee: expected an agent id, `me` or `none`"),
+        )?))),
     };
     filter.updated_since = p
         .updated_since
         .as_deref()
         .map(|v| {
-            v.parse::<jiff::Timestamp>()
-                .map_err(|e| bad_query("updated_since", format!("updated_since: expected an RFC 3339 time ({e})")))
+            v.parse::<jiff::Timestamp>().map_err(|e| {
+                bad_query(
+                    "updated_since",
+                    format!("updated_since: expected an RFC 3339 time ({e})"),
+                )
+            })
         })
         .transpose()?;
-    filter.after = p.cursor.as_deref().map(|c| decode_cursor(sort, c)).transpose()?;
+    filter.after = p
+        .cursor
+        .as_deref()
+        .map(|c| decode_cursor(sort, c))
+        .transpose()?;
     let page = app.list_tickets(&who, &filter).await?;
     Ok(Json(TicketList {
         items: page.items.into_iter().map(TicketOut::from).collect(),
@@ -237,7 +286,7 @@ pub async fn list_tickets(
 }
 
 /// One ticket with its conversation (customers do not see internal notes).
-#[utoipa::path(get, path = "/api/v1/tickets/{id}", responses((status = 200, body = TicketOut), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", responses((status = 200, body = TicketOut), (status = 404, body = ProblemDocument)))]
 pub async fn get_ticket(
     State(app): State<App>,
     Caller(who): Caller,
@@ -251,7 +300,7 @@ pub async fn get_ticket(
 
 /// Change a ticket: status (allowed transitions only), type, priority, assignee… (agents).
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", request_body = TicketPatchBody, responses(
-    (status = 200, body = TicketOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    (status = 200, body = TicketOut), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 pub async fn patch_ticket(
     State(app): State<App>,
     Caller(who): Caller,
@@ -268,12 +317,14 @@ pub async fn patch_ticket(
         product_area: body.product_area,
         tags: body.tags,
     };
-    Ok(Json(app.update_ticket(&who, TicketId(id), &input).await?.into()))
+    Ok(Json(
+        app.update_ticket(&who, TicketId(id), &input).await?.into(),
+    ))
 }
 
 /// Add a message: a reply, an internal note, a call log, or the customer's answer.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", request_body = MessageCreate, responses(
-    (status = 201, body = CreatedMessage), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    (status = 201, body = CreatedMessage), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
 pub async fn add_message(
     State(app): State<App>,
     Caller(who): Caller,
@@ -296,7 +347,7 @@ pub async fn add_message(
 }
 
 /// The ticket's full history: who changed what and when (agents).
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/events", responses((status = 200, body = Vec<EventOut>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/events", responses((status = 200, body = Vec<EventOut>), (status = 404, body = ProblemDocument)))]
 pub async fn list_events(
     State(app): State<App>,
     Caller(who): Caller,
@@ -309,15 +360,20 @@ pub async fn list_events(
 /// Download an attachment. Images are shown inline; everything else is a download, and
 /// nothing is ever sniffed into something executable.
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", responses(
-    (status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+    (status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = ProblemDocument)))]
 pub async fn get_attachment(
     State(app): State<App>,
     Caller(who): Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, Problem> {
     let (attachment, bytes) = app.attachment(&who, AttachmentId(id)).await?;
-    let renders_safely = attachment.media_type.starts_with("image/") && attachment.media_type != "image/svg+xml";
-    let disposition = if renders_safely { "inline" } else { "attachment" };
+    let renders_safely =
+        attachment.media_type.starts_with("image/") && attachment.media_type != "image/svg+xml";
+    let disposition = if renders_safely {
+        "inline"
+    } else {
+        "attachment"
+    };
     let encoded: String = attachment
         .filename
         .bytes()
@@ -331,14 +387,24 @@ pub async fn get_attachment(
         .collect();
     let mut response = Response::new(Body::from(bytes));
     let headers = response.headers_mut();
-    let content_type = if renders_safely { attachment.media_type.as_str() } else { "application/octet-stream" };
+    let content_type = if renders_safely {
+        attachment.media_type.as_str()
+    } else {
+        "application/octet-stream"
+    };
     if let Ok(v) = HeaderValue::from_str(content_type) {
         headers.insert(header::CONTENT_TYPE, v);
     }
     if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename*=UTF-8''{encoded}")) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
     Ok(response)
 }
