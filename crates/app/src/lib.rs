@@ -4,6 +4,7 @@
 
 mod auth;
 mod directory;
+pub mod email;
 mod error;
 mod tickets;
 
@@ -37,6 +38,19 @@ pub struct AppSettings {
     pub ticket_prefix: TicketPrefix,
     pub company_name: String,
     pub support_email: String,
+    pub email: email::EmailSettings,
+}
+
+impl AppSettings {
+    /// Settings with the e-mail defaults derived from the support address.
+    pub fn new(ticket_prefix: TicketPrefix, company_name: &str, support_email: &str) -> Self {
+        Self {
+            ticket_prefix,
+            company_name: company_name.to_string(),
+            support_email: support_email.to_string(),
+            email: email::EmailSettings::for_address(company_name, support_email),
+        }
+    }
 }
 
 /// Everything a use case needs, cheap to clone into each request.
@@ -45,6 +59,7 @@ pub struct App {
     store: Arc<dyn Store>,
     blobs: Arc<dyn BlobStore>,
     settings: Arc<AppSettings>,
+    codec: Option<Arc<dyn email::MailCodec>>,
 }
 
 impl App {
@@ -53,7 +68,14 @@ impl App {
             store,
             blobs,
             settings: Arc::new(settings),
+            codec: None,
         }
+    }
+
+    /// Enables the e-mail use cases with the codec of the e-mail adapter.
+    pub fn with_mail(mut self, codec: Arc<dyn email::MailCodec>) -> Self {
+        self.codec = Some(codec);
+        self
     }
 
     pub fn settings(&self) -> &AppSettings {

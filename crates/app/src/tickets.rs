@@ -2,6 +2,7 @@
 //! it to the account's personal agent), reading them with the caller's visibility, editing
 //! them and adding messages.
 
+use crate::email::EmailReply;
 use crate::{App, AppError, Principal, Result};
 use jiff::Timestamp;
 use soporte_core::auth::contact_may_see;
@@ -14,8 +15,8 @@ use soporte_core::ticket::{
     normalize_media_type, normalize_subject, normalize_tags, sanitize_filename,
 };
 use soporte_store::{
-    AssigneeFilter, Cursor, NewAttachment, NewContact, NewMessage, NewTicket, Requester,
-    TicketQuery, TicketSort, TypeFilter,
+    AssigneeFilter, Cursor, MessageExtra, NewAttachment, NewContact, NewMessage, NewTicket,
+    Requester, TicketQuery, TicketSort, TypeFilter,
 };
 
 /// Longest message body kept as text (1 MiB); attachments carry anything bigger.
@@ -121,6 +122,7 @@ impl App {
                 filename: sanitize_filename(&upload.filename),
                 media_type: normalize_media_type(&upload.media_type),
                 inline: false,
+                content_id: None,
             });
         }
         Ok(out)
@@ -209,6 +211,7 @@ impl App {
             body_html: None,
             channel_message_id: None,
             attachments,
+            extra: MessageExtra::default(),
             created_by: Some(created_by),
         };
         Ok(self.store.create_ticket(&new).await?)
@@ -367,8 +370,16 @@ impl App {
             body_text: body,
             body_html: None,
             channel_message_id: None,
-            attachments,
+            attachments: attachments.clone(),
+            extra: MessageExtra::default(),
         };
+        if let (MessageKind::Outbound, Principal::Agent { agent, .. }) = (kind, who)
+            && let Some(reply) = self
+                .email_reply_for(&ticket, &agent.name, &attachments)
+                .await?
+        {
+            return Ok(self.store.add_message_with(id, &new, &reply).await?);
+        }
         Ok(self.store.add_message(id, &new).await?)
     }
 
@@ -401,4 +412,57 @@ impl App {
 
 fn visible_to(contact: &Contact, ticket: &Ticket) -> bool {
     contact_may_see(ticket, contact.id, contact.account_id)
+}
+
+impl App {
+    /// How an agent's answer reaches the customer by e-mail: for tickets that came by
+    /// e-mail, the portal or the API, when the requester has an address. WhatsApp and phone
+    /// tickets are answered on their own channels.
+    async fn email_reply_for<'a>(
+        &'a self,
+        ticket: &Ticket,
+        agent_name: &'a str,
+        attachments: &[NewAttachment],
+    ) -> Result<Option<EmailReply<'a>>> {
+        if !matches!(
+            ticket.channel,
+            Channel::Email | Channel::Portal | Channel::Api
+        ) {
+            return Ok(None);
+        }
+        let Some(requester) = self.store.contact(ticket.requester_id).await? else {
+            return Ok(None);
+        };
+        let Some(address) = requester.emails.first() else {
+            return Ok(None);
+        };
+        let thread: Vec<String> = self
+            .store
+            .ticket_messages(ticket.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.channel == Channel::Email)
+            .filter_map(|m| m.channel_message_id)
+            .collect();
+        let to = soporte_core::email::Mailbox {
+            address: address.clone(),
+            name: Some(requester.name.clone()),
+        }
+        .display();
+        Ok(Some(EmailReply {
+            settings: &self.settings.email,
+            company: &self.settings.company_name,
+            agent_name,
+            to,
+            thread,
+            attachments: attachments
+                .iter()
+                .map(|a| soporte_core::email::OutgoingAttachment {
+                    sha256: a.sha256.clone(),
+                    filename: a.filename.clone(),
+                    media_type: a.media_type.clone(),
+                })
+                .collect(),
+        }))
+    }
 }

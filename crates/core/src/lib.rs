@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod directory;
+pub mod email;
 pub mod error;
 pub mod ids;
 pub mod policy;

@@ -2,6 +2,7 @@
 //! that are shown once (tokens) are printed as the last line.
 
 use crate::config::{Config, LogFormat};
+use crate::mail_adapter::MimeCodec;
 use crate::{import, serve};
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -44,10 +45,19 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Take in e-mail from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Copy the database and every attachment into DEST (a new directory).
     Backup { dest: PathBuf },
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// A .eml file, a directory of them, a Maildir or an mbox file.
+    Mail { path: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,12 +158,22 @@ pub async fn open(config: Config) -> Result<Context> {
         .with_context(|| format!("cannot open the database {}", redact(&url)))?;
     let blobs = DiskBlobStore::new(config.blob_dir())
         .with_context(|| format!("cannot create {}", config.blob_dir().display()))?;
-    let settings = AppSettings {
-        ticket_prefix: TicketPrefix::parse(&config.company.ticket_prefix)?,
-        company_name: config.company.name.clone(),
-        support_email: config.company.support_email.clone(),
-    };
-    let app = App::new(store, Arc::new(blobs), settings);
+    let mut settings = AppSettings::new(
+        TicketPrefix::parse(&config.company.ticket_prefix)?,
+        &config.company.name,
+        &config.company.support_email,
+    );
+    let email = &mut settings.email;
+    if !config.email.from_name.trim().is_empty() {
+        email.from_name = config.email.from_name.trim().to_string();
+    }
+    email.auto_answers_per_hour = config.email.auto_answers_per_hour;
+    email.max_message_bytes = config.email.max_message_bytes;
+    email
+        .own_addresses
+        .extend(config.email.own_addresses.iter().map(|a| a.to_lowercase()));
+    email.templates = config.email_templates()?;
+    let app = App::new(store, Arc::new(blobs), settings).with_mail(Arc::new(MimeCodec));
     let applied = app.migrate().await.context("database migration failed")?;
     for m in applied {
         tracing::info!(version = m.version, name = %m.name, "migration applied");
@@ -226,6 +246,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Token(TokenCommand::List) => token_list(&open(config).await?.app).await,
+        Command::Import(ImportCommand::Mail { path }) => {
+            import::import_mail(&open(config).await?.app, &path).await
+        }
         Command::Backup { dest } => backup(open(config).await?, &dest).await,
     }
 }

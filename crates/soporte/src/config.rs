@@ -30,6 +30,98 @@ pub struct Config {
     pub company: Company,
     /// The policy's support types: labels and the channels each one accepts.
     pub support_types: BTreeMap<SupportType, SupportTypeConfig>,
+    pub email: EmailConfig,
+    /// The relay outgoing mail goes through; without it the outbox waits.
+    pub smtp: Option<SmtpConfig>,
+    /// Mailboxes to take mail from.
+    pub mailboxes: Vec<MailboxConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// Display name of outgoing mail; empty means "Soporte <company>".
+    pub from_name: String,
+    /// Language of the built-in texts: `es` or `en`.
+    pub language: String,
+    /// Automatic answers to one sender per hour, at most (loop protection).
+    pub auto_answers_per_hour: i64,
+    /// Larger messages are quarantined instead of becoming tickets.
+    pub max_message_bytes: usize,
+    /// Other addresses that are Soporte itself (aliases): never answered automatically.
+    pub own_addresses: Vec<String>,
+    /// Replacements for the built-in texts (minijinja templates).
+    pub templates: TemplateOverrides,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateOverrides {
+    pub acknowledgement_subject: Option<String>,
+    pub acknowledgement_body: Option<String>,
+    pub reply_subject: Option<String>,
+    pub reply_footer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    Tls,
+    Starttls,
+    Plain,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Read the password from this file (first line) instead of the configuration.
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxConfig {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+    pub password: Option<String>,
+    pub password_file: Option<PathBuf>,
+    #[serde(default = "default_folder")]
+    pub folder: String,
+    /// Move taken-in messages here instead of flagging them `\Seen`.
+    pub processed_folder: Option<String>,
+    /// Seconds between checks when the server has no IDLE.
+    #[serde(default = "default_poll")]
+    pub poll_seconds: u64,
+}
+
+fn default_folder() -> String {
+    "INBOX".into()
+}
+
+fn default_poll() -> u64 {
+    60
+}
+
+/// A password given inline or in a file (first line), never both.
+pub fn read_secret(key: &str, inline: Option<&str>, file: Option<&Path>) -> Result<Option<String>> {
+    match (inline, file) {
+        (Some(_), Some(_)) => bail!("config key `{key}`: give password or password_file, not both"),
+        (Some(p), None) => Ok(Some(p.to_string())),
+        (None, Some(f)) => {
+            let text = std::fs::read_to_string(f)
+                .with_context(|| format!("config key `{key}_file`: cannot read {}", f.display()))?;
+            Ok(Some(text.lines().next().unwrap_or_default().to_string()))
+        }
+        (None, None) => Ok(None),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +196,16 @@ impl Default for Config {
             database_url: String::new(),
             max_body_bytes: 25 * 1024 * 1024,
             log_format: LogFormat::Text,
+            email: EmailConfig {
+                from_name: String::new(),
+                language: "es".into(),
+                auto_answers_per_hour: 5,
+                max_message_bytes: 40 * 1024 * 1024,
+                own_addresses: vec![],
+                templates: TemplateOverrides::default(),
+            },
+            smtp: None,
+            mailboxes: vec![],
             company: Company {
                 name: "Vendomia".into(),
                 support_email: "soporte@vendomia.com".into(),
@@ -166,6 +268,49 @@ impl Config {
         {
             bail!("config key `database_url`: must start with sqlite:// or postgres://");
         }
+        if !matches!(self.email.language.as_str(), "es" | "en") {
+            bail!(
+                "config key `email.language`: {:?} is not supported; use es or en",
+                self.email.language
+            );
+        }
+        if self.email.auto_answers_per_hour < 0 {
+            bail!("config key `email.auto_answers_per_hour`: must not be negative");
+        }
+        for (i, a) in self.email.own_addresses.iter().enumerate() {
+            normalize_email(&format!("email.own_addresses[{i}]"), a)
+                .map_err(|e| anyhow!("config key `{}`: {}", e.field, e.message))?;
+        }
+        self.email_templates()?;
+        if let Some(smtp) = &self.smtp {
+            read_secret(
+                "smtp.password",
+                smtp.password.as_deref(),
+                smtp.password_file.as_deref(),
+            )?;
+        }
+        for (i, m) in self.mailboxes.iter().enumerate() {
+            if m.name.trim().is_empty() {
+                bail!("config key `mailboxes[{i}].name`: must not be empty");
+            }
+            if self.mailboxes.iter().filter(|o| o.name == m.name).count() > 1 {
+                bail!(
+                    "config key `mailboxes[{i}].name`: {:?} is used twice",
+                    m.name
+                );
+            }
+            if read_secret(
+                &format!("mailboxes[{i}].password"),
+                m.password.as_deref(),
+                m.password_file.as_deref(),
+            )?
+            .is_none()
+            {
+                bail!(
+                    "config key `mailboxes[{i}].password`: a mailbox needs password or password_file"
+                );
+            }
+        }
         for t in SupportType::ALL {
             let Some(cfg) = self.support_types.get(t) else {
                 bail!(
@@ -177,6 +322,29 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The texts of outgoing mail: the built-in ones for the language, with overrides.
+    pub fn email_templates(&self) -> Result<soporte_app::email::EmailTemplates> {
+        let mut t = if self.email.language == "en" {
+            soporte_app::email::EmailTemplates::english()
+        } else {
+            soporte_app::email::EmailTemplates::spanish()
+        };
+        let o = &self.email.templates;
+        for (slot, value) in [
+            (&mut t.acknowledgement_subject, &o.acknowledgement_subject),
+            (&mut t.acknowledgement_body, &o.acknowledgement_body),
+            (&mut t.reply_subject, &o.reply_subject),
+            (&mut t.reply_footer, &o.reply_footer),
+        ] {
+            if let Some(v) = value {
+                slot.clone_from(v);
+            }
+        }
+        t.validate()
+            .map_err(|e| anyhow!("config key `email.templates.{}`: {}", e.name, e.message))?;
+        Ok(t)
     }
 
     pub fn database_url(&self) -> String {

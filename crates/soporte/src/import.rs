@@ -3,10 +3,11 @@
 
 use anyhow::{Context as _, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use soporte_app::email::{IntakeOutcome, IntakeSource};
 use soporte_app::{AccountInput, App, AppError, validate_account};
 use soporte_core::ids::AgentId;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Columns; only `name` is required. Domains are separated by `;` or spaces.
 const COLUMNS: [&str; 6] = [
@@ -160,4 +161,85 @@ pub async fn import_accounts(app: &App, file: &Path) -> Result<()> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `soporte import mail PATH`: one .eml file, a directory of .eml files, a Maildir (`cur/`
+/// and `new/`) or an mbox file. Each message is taken in on its own; what is already there
+/// is recognised, what cannot be read goes to quarantine.
+pub async fn import_mail(app: &App, path: &Path) -> Result<()> {
+    let shown = path.display().to_string();
+    let sources = mail_sources(path).with_context(|| format!("{shown}: cannot read"))?;
+    let bar = ProgressBar::new(sources.len() as u64).with_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("importing");
+    let (mut created, mut duplicates, mut quarantined) = (0usize, 0usize, 0usize);
+    for source in sources {
+        bar.inc(1);
+        let (label, raw) = match source {
+            MailSource::File(file) => {
+                let raw = std::fs::read(&file)
+                    .with_context(|| format!("{}: cannot read", file.display()))?;
+                (file.display().to_string(), raw)
+            }
+            MailSource::Mbox(label, raw) => (label, raw),
+        };
+        match app.intake_email(&raw, &IntakeSource::Import(label)).await? {
+            IntakeOutcome::Created { .. } => created += 1,
+            IntakeOutcome::Duplicate { .. } | IntakeOutcome::AlreadyTaken => duplicates += 1,
+            IntakeOutcome::Quarantined { .. } => quarantined += 1,
+        }
+    }
+    bar.finish_and_clear();
+    println!(
+        "{shown}: {created} messages taken in, {duplicates} already there, {quarantined} quarantined"
+    );
+    Ok(())
+}
+
+enum MailSource {
+    File(PathBuf),
+    Mbox(String, Vec<u8>),
+}
+
+fn mail_sources(path: &Path) -> Result<Vec<MailSource>> {
+    if path.is_file() {
+        let head = {
+            let mut buf = [0u8; 5];
+            let mut f = std::fs::File::open(path)?;
+            let n = std::io::Read::read(&mut f, &mut buf)?;
+            buf[..n].to_vec()
+        };
+        if head.starts_with(b"From ") {
+            let file = std::fs::File::open(path)?;
+            let shown = path.display().to_string();
+            return mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(file))
+                .enumerate()
+                .map(|(i, m)| {
+                    m.map(|m| MailSource::Mbox(format!("{shown}#{}", i + 1), m.unwrap_contents()))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| anyhow::anyhow!("{shown}: not a valid mbox file"));
+        }
+        return Ok(vec![MailSource::File(path.to_path_buf())]);
+    }
+    // A Maildir keeps messages in cur/ and new/; a plain directory holds them itself.
+    let mut dirs = vec![path.to_path_buf()];
+    if path.join("cur").is_dir() || path.join("new").is_dir() {
+        dirs = vec![path.join("cur"), path.join("new")];
+    }
+    let mut files = Vec::new();
+    for dir in dirs.iter().filter(|d| d.is_dir()) {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type()?.is_file() && !name.starts_with('.') {
+                files.push(entry.path());
+            }
+        }
+    }
+    // Oldest first, so replies come after the messages they answer.
+    files.sort();
+    Ok(files.into_iter().map(MailSource::File).collect())
 }

@@ -3,7 +3,9 @@
 mod cli;
 mod config;
 mod import;
+mod mail_adapter;
 mod serve;
+mod workers;
 
 use clap::Parser;
 use std::process::ExitCode;

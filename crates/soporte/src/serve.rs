@@ -1,6 +1,7 @@
 //! `soporte serve`: first-start bootstrap, then the HTTP server until SIGINT/SIGTERM.
 
 use crate::cli::{Context, redact};
+use crate::workers;
 use anyhow::{Context as _, Result};
 use soporte_app::{AgentInput, App, AppError, TokenOwner, generate_password};
 use soporte_core::auth::TokenScope;
@@ -10,6 +11,24 @@ use tokio::net::TcpListener;
 
 pub async fn serve(ctx: Context) -> Result<()> {
     bootstrap_first_admin(&ctx).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut workers = Vec::new();
+    match workers::smtp_transport(&ctx.config)? {
+        Some(transport) => workers.push(tokio::spawn(workers::deliver_outbox(
+            ctx.app.clone(),
+            transport,
+            stopped.clone(),
+        ))),
+        None => tracing::warn!("no [smtp] configured: outgoing mail waits in the outbox"),
+    }
+    for (i, mailbox) in ctx.config.mailboxes.iter().enumerate() {
+        let settings = workers::imap_settings(mailbox, i)?;
+        workers.push(tokio::spawn(workers::watch_mailbox(
+            ctx.app.clone(),
+            settings,
+            stopped.clone(),
+        )));
+    }
     let listener = TcpListener::bind(&ctx.config.listen)
         .await
         .with_context(|| {
@@ -31,6 +50,10 @@ pub async fn serve(ctx: Context) -> Result<()> {
     soporte_web::serve(listener, ctx.app.clone(), &web, shutdown_signal())
         .await
         .context("HTTP server failed")?;
+    let _ = stop.send(true);
+    for worker in workers {
+        let _ = worker.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -20,7 +20,9 @@ pub use model::*;
 
 use async_trait::async_trait;
 use soporte_core::directory::{Account, Agent, Contact};
-use soporte_core::ids::{AccountId, AgentId, AttachmentId, ContactId, TicketId, TokenId};
+use soporte_core::ids::{
+    AccountId, AgentId, AttachmentId, ContactId, MessageId, TicketId, TokenId,
+};
 use soporte_core::ticket::{Attachment, Event, Message, Ticket, TicketPatch};
 use std::path::Path;
 use std::sync::Arc;
@@ -78,19 +80,84 @@ pub trait Store: Send + Sync + 'static {
     async fn list_tokens(&self) -> Result<Vec<TokenRecord>>;
 
     // Tickets
-    async fn create_ticket(&self, new: &NewTicket) -> Result<Ticket>;
+    async fn create_ticket(&self, new: &NewTicket) -> Result<Ticket> {
+        Ok(self.create_ticket_with(new, &NoEffects).await?.0)
+    }
+    /// Creates the ticket and its first message, and queues the e-mails `effects` asks
+    /// for, all in one transaction.
+    async fn create_ticket_with(
+        &self,
+        new: &NewTicket,
+        effects: &dyn OutboxEffects,
+    ) -> Result<(Ticket, Message)>;
     async fn update_ticket(
         &self,
         id: TicketId,
         patch: &TicketPatch,
         actor: soporte_core::ticket::Actor,
     ) -> Result<Ticket>;
-    async fn add_message(&self, ticket: TicketId, new: &NewMessage) -> Result<(Ticket, Message)>;
+    async fn add_message(&self, ticket: TicketId, new: &NewMessage) -> Result<(Ticket, Message)> {
+        self.add_message_with(ticket, new, &NoEffects).await
+    }
+    async fn add_message_with(
+        &self,
+        ticket: TicketId,
+        new: &NewMessage,
+        effects: &dyn OutboxEffects,
+    ) -> Result<(Ticket, Message)>;
     async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>>;
     async fn ticket_messages(&self, id: TicketId) -> Result<Vec<Message>>;
     async fn ticket_events(&self, id: TicketId) -> Result<Vec<Event>>;
     async fn list_tickets(&self, query: &TicketQuery) -> Result<Vec<Ticket>>;
     async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;
+    async fn message(&self, id: MessageId) -> Result<Option<Message>>;
+
+    // E-mail threading and de-duplication
+    /// The ticket of the first of these Message-IDs that Soporte sent or received.
+    async fn ticket_for_email_ids(&self, ids: &[String]) -> Result<Option<TicketId>>;
+    async fn message_by_channel_id(
+        &self,
+        channel_message_id: &str,
+    ) -> Result<Option<(TicketId, MessageId)>>;
+    async fn position_taken(&self, position: &MailboxPosition) -> Result<bool>;
+    /// Records a position whose message did not become a ticket (quarantined, skipped).
+    async fn record_position(&self, position: &MailboxPosition) -> Result<()>;
+
+    // Outbox
+    /// Takes up to `limit` due e-mails for delivery; each is leased until `lease_until`
+    /// so no other worker takes it meanwhile.
+    async fn claim_outbox(
+        &self,
+        limit: u32,
+        lease_until: jiff::Timestamp,
+    ) -> Result<Vec<OutboxItem>>;
+    async fn outbox_sent(&self, id: i64) -> Result<()>;
+    /// `retry_at: None` gives up: the row becomes dead and its message failed.
+    async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<jiff::Timestamp>,
+    ) -> Result<()>;
+    async fn list_outbox(&self, status: Option<&str>, limit: u32) -> Result<Vec<OutboxItem>>;
+    async fn count_outbox_since(
+        &self,
+        recipient: &str,
+        kind: &str,
+        since: jiff::Timestamp,
+    ) -> Result<i64>;
+    /// A bounce came back for this Message-ID: mark the outgoing message failed.
+    async fn mark_bounced(&self, email_message_id: &str) -> Result<Option<TicketId>>;
+
+    // Quarantine: mail that could not be taken in, kept for admins
+    async fn quarantine(
+        &self,
+        source: &str,
+        reason: &str,
+        raw_sha256: &str,
+        size: i64,
+    ) -> Result<i64>;
+    async fn list_quarantine(&self, limit: u32) -> Result<Vec<QuarantineItem>>;
 
     /// Writes a consistent copy of the database into `dest` (SQLite only; PostgreSQL
     /// has its own tools).

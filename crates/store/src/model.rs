@@ -4,9 +4,10 @@
 use jiff::Timestamp;
 use soporte_core::auth::TokenScope;
 use soporte_core::directory::{Absence, Role};
+use soporte_core::email::{AutomaticKind, Delivery, EmailHeaders, OutgoingEmail};
 use soporte_core::ids::{AccountId, AgentId, ContactId, TokenId};
 use soporte_core::support::{Channel, Priority, SupportType};
-use soporte_core::ticket::{Actor, MessageKind, Status};
+use soporte_core::ticket::{Actor, Message, MessageKind, Status, Ticket};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAgent {
@@ -110,6 +111,81 @@ pub struct NewAttachment {
     pub filename: String,
     pub media_type: String,
     pub inline: bool,
+    pub content_id: Option<String>,
+}
+
+/// An IMAP position (mailbox, UIDVALIDITY, UID): recorded with the message taken from it,
+/// so a message without a Message-ID is not taken in twice either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxPosition {
+    pub mailbox: String,
+    pub uidvalidity: i64,
+    pub uid: i64,
+}
+
+/// What a message may carry beyond its text, mostly from e-mail.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MessageExtra {
+    pub quoted_text: Option<String>,
+    pub email: Option<EmailHeaders>,
+    pub automatic: Option<AutomaticKind>,
+    pub original_sha256: Option<String>,
+    pub delivery: Option<Delivery>,
+    pub source_position: Option<MailboxPosition>,
+}
+
+/// An e-mail to queue in the same transaction as the message that causes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutbox {
+    /// `reply`, `acknowledgement`, … (for reports and rate limits).
+    pub kind: String,
+    /// The main recipient, for the per-sender limit on automatic answers.
+    pub recipient: String,
+    pub email: OutgoingEmail,
+    /// The outgoing message this e-mail delivers, if it is one of the ticket's messages.
+    pub delivers_message: bool,
+}
+
+/// Decides, inside a ticket's transaction, which e-mails a new message causes. It sees the
+/// ticket as stored (with its number) and the message (with its id).
+pub trait OutboxEffects: Send + Sync {
+    fn outbox(&self, ticket: &Ticket, message: &Message) -> Vec<NewOutbox>;
+}
+
+/// No e-mail at all.
+pub struct NoEffects;
+
+impl OutboxEffects for NoEffects {
+    fn outbox(&self, _: &Ticket, _: &Message) -> Vec<NewOutbox> {
+        Vec::new()
+    }
+}
+
+/// An outbox row as the delivery worker sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    pub message_id: Option<i64>,
+    pub kind: String,
+    pub recipient: String,
+    pub email: OutgoingEmail,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarantineItem {
+    pub id: i64,
+    pub source: String,
+    pub reason: String,
+    pub raw_sha256: String,
+    pub size: i64,
+    pub received_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +197,7 @@ pub struct NewMessage {
     pub body_html: Option<String>,
     pub channel_message_id: Option<String>,
     pub attachments: Vec<NewAttachment>,
+    pub extra: MessageExtra,
 }
 
 /// A new ticket with the customer's first message. The message is written as an inbound
@@ -143,6 +220,7 @@ pub struct NewTicket {
     pub body_html: Option<String>,
     pub channel_message_id: Option<String>,
     pub attachments: Vec<NewAttachment>,
+    pub extra: MessageExtra,
     pub created_by: Option<Actor>,
 }
 

@@ -12,12 +12,21 @@ type Db = sqlx::Postgres;
 const BACKEND: Backend = Backend::Postgres;
 /// Row locks keep two instances from applying conflicting edits to one ticket.
 const FOR_UPDATE: &str = " FOR UPDATE";
+/// Several instances deliver the outbox together; each takes rows the others are not on.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "directory_and_tickets",
-    sql: include_str!("../migrations/postgres/0001_directory_and_tickets.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "directory_and_tickets",
+        sql: include_str!("../migrations/postgres/0001_directory_and_tickets.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "email_channel",
+        sql: include_str!("../migrations/postgres/0002_email_channel.sql"),
+    },
+];
 
 async fn begin_write(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::Error> {
     pool.begin().await

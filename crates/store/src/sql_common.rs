@@ -3,7 +3,7 @@
 //! `begin_write` and `lock_migrations`. Both dialects accept `$n` placeholders, BIGINT
 //! microsecond times and JSON kept as text, so one text serves both.
 
-use super::{BACKEND, Db, FOR_UPDATE, MIGRATIONS, begin_write, lock_migrations};
+use super::{BACKEND, Db, FOR_UPDATE, MIGRATIONS, SKIP_LOCKED, begin_write, lock_migrations};
 use crate::migrate::AppliedMigration;
 use crate::model::*;
 use crate::{Backend, Result, Store, StoreError};
@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use soporte_core::auth::TokenScope;
 use soporte_core::directory::{Account, Agent, Contact, Role};
+use soporte_core::email::{AutomaticKind, Delivery, EmailHeaders, OutgoingEmail};
 use soporte_core::ids::*;
 use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::ticket::{
@@ -192,7 +193,7 @@ fn ticket_from_row(r: &DbRow) -> Result<Ticket> {
     })
 }
 
-const MESSAGE_COLUMNS: &str = "id, ticket_id, kind, author_kind, author_id, channel, body_text, body_html, channel_message_id, created_at";
+const MESSAGE_COLUMNS: &str = "id, ticket_id, kind, author_kind, author_id, channel, body_text, body_html, channel_message_id, created_at, quoted_text, email_from, email_to, email_cc, email_subject, automatic, original_sha256, delivery";
 
 fn message_from_row(r: &DbRow) -> Result<Message> {
     Ok(Message {
@@ -209,11 +210,31 @@ fn message_from_row(r: &DbRow) -> Result<Message> {
         channel_message_id: r.try_get("channel_message_id")?,
         created_at: from_micros(r.try_get("created_at")?),
         attachments: Vec::new(),
+        quoted_text: r.try_get("quoted_text")?,
+        email: {
+            let from: Option<String> = r.try_get("email_from")?;
+            let subject: Option<String> = r.try_get("email_subject")?;
+            let to: Vec<String> = from_json(r.try_get::<&str, _>("email_to")?)?;
+            let cc: Vec<String> = from_json(r.try_get::<&str, _>("email_cc")?)?;
+            (from.is_some() || subject.is_some() || !to.is_empty()).then_some(EmailHeaders {
+                from,
+                to,
+                cc,
+                subject,
+            })
+        },
+        automatic: r
+            .try_get::<Option<&str>, _>("automatic")?
+            .and_then(AutomaticKind::parse),
+        original_sha256: r.try_get("original_sha256")?,
+        delivery: r
+            .try_get::<Option<&str>, _>("delivery")?
+            .and_then(Delivery::parse),
     })
 }
 
 const ATTACHMENT_COLUMNS: &str =
-    "id, message_id, ticket_id, sha256, filename, media_type, size, inline";
+    "id, message_id, ticket_id, sha256, filename, media_type, size, inline, content_id";
 
 fn attachment_from_row(r: &DbRow) -> Result<Attachment> {
     Ok(Attachment {
@@ -225,6 +246,7 @@ fn attachment_from_row(r: &DbRow) -> Result<Attachment> {
         media_type: r.try_get("media_type")?,
         size: u64::try_from(r.try_get::<i64, _>("size")?).map_err(corrupt)?,
         inline: r.try_get("inline")?,
+        content_id: r.try_get("content_id")?,
     })
 }
 
@@ -399,13 +421,16 @@ struct MessageRow<'a> {
     body_html: Option<&'a str>,
     channel_message_id: Option<&'a str>,
     attachments: &'a [NewAttachment],
+    extra: &'a MessageExtra,
 }
 
 async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result<Message> {
     let (author_kind, author_id) = actor_parts(m.author);
+    let email = m.extra.email.clone();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (ticket_id, kind, author_kind, author_id, channel, body_text, body_html, channel_message_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO messages (ticket_id, kind, author_kind, author_id, channel, body_text, body_html, channel_message_id, created_at, \
+         quoted_text, email_from, email_to, email_cc, email_subject, automatic, original_sha256, delivery) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
     )
     .bind(m.ticket.0)
     .bind(m.kind.as_str())
@@ -416,8 +441,20 @@ async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result
     .bind(m.body_html)
     .bind(m.channel_message_id)
     .bind(to_micros(at))
+    .bind(&m.extra.quoted_text)
+    .bind(email.as_ref().and_then(|e| e.from.clone()))
+    .bind(json_of(&email.as_ref().map(|e| e.to.clone()).unwrap_or_default())?)
+    .bind(json_of(&email.as_ref().map(|e| e.cc.clone()).unwrap_or_default())?)
+    .bind(email.as_ref().and_then(|e| e.subject.clone()))
+    .bind(m.extra.automatic.map(AutomaticKind::as_str))
+    .bind(&m.extra.original_sha256)
+    .bind(m.extra.delivery.map(Delivery::as_str))
     .fetch_one(&mut **tx)
-    .await?;
+    .await
+    .map_err(|e| StoreError::from_write(e, "channel_message_id", "this message was already taken in"))?;
+    if let Some(position) = &m.extra.source_position {
+        insert_position(tx, position).await?;
+    }
     let mut attachments = Vec::with_capacity(m.attachments.len());
     for a in m.attachments {
         let size = i64::try_from(a.size).map_err(corrupt)?;
@@ -428,8 +465,8 @@ async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result
             .execute(&mut **tx)
             .await?;
         let attachment_id: i64 = sqlx::query_scalar(
-            "INSERT INTO attachments (message_id, ticket_id, sha256, filename, media_type, size, inline) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO attachments (message_id, ticket_id, sha256, filename, media_type, size, inline, content_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(id)
         .bind(m.ticket.0)
@@ -438,6 +475,7 @@ async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result
         .bind(&a.media_type)
         .bind(size)
         .bind(a.inline)
+        .bind(&a.content_id)
         .fetch_one(&mut **tx)
         .await?;
         attachments.push(Attachment {
@@ -449,6 +487,7 @@ async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result
             media_type: a.media_type.clone(),
             size: a.size,
             inline: a.inline,
+            content_id: a.content_id.clone(),
         });
     }
     Ok(Message {
@@ -462,6 +501,85 @@ async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result
         channel_message_id: m.channel_message_id.map(str::to_string),
         created_at: at,
         attachments,
+        quoted_text: m.extra.quoted_text.clone(),
+        email,
+        automatic: m.extra.automatic,
+        original_sha256: m.extra.original_sha256.clone(),
+        delivery: m.extra.delivery,
+    })
+}
+
+async fn insert_position(tx: &mut Tx, p: &MailboxPosition) -> Result<()> {
+    sqlx::query("INSERT INTO mailbox_positions (mailbox, uidvalidity, uid) VALUES ($1, $2, $3)")
+        .bind(&p.mailbox)
+        .bind(p.uidvalidity)
+        .bind(p.uid)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| {
+            StoreError::from_write(
+                e,
+                "source_position",
+                "this mailbox position was already taken in",
+            )
+        })?;
+    Ok(())
+}
+
+/// Queues the e-mails a new message causes. An e-mail that delivers the message itself
+/// (an agent's reply) marks the message `queued` until the worker reports back.
+async fn insert_outbox(
+    tx: &mut Tx,
+    ticket: &Ticket,
+    message: &mut Message,
+    effects: &dyn OutboxEffects,
+    at: Timestamp,
+) -> Result<()> {
+    for item in effects.outbox(ticket, message) {
+        sqlx::query(
+            "INSERT INTO outbox (ticket_id, message_id, kind, email_message_id, recipient, envelope, status, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)",
+        )
+        .bind(ticket.id.0)
+        .bind(item.delivers_message.then_some(message.id.0))
+        .bind(&item.kind)
+        .bind(&item.email.message_id)
+        .bind(&item.recipient)
+        .bind(json_of(&item.email)?)
+        .bind(to_micros(at))
+        .execute(&mut **tx)
+        .await?;
+        if item.delivers_message {
+            sqlx::query("UPDATE messages SET delivery = 'queued', channel_message_id = COALESCE(channel_message_id, $2) WHERE id = $1")
+                .bind(message.id.0)
+                .bind(&item.email.message_id)
+                .execute(&mut **tx)
+                .await?;
+            message.delivery = Some(Delivery::Queued);
+            if message.channel_message_id.is_none() {
+                message.channel_message_id = Some(item.email.message_id.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+const OUTBOX_COLUMNS: &str = "id, ticket_id, message_id, kind, recipient, envelope, status, attempts, next_attempt_at, last_error, created_at, sent_at";
+
+fn outbox_from_row(r: &DbRow) -> Result<OutboxItem> {
+    Ok(OutboxItem {
+        id: r.try_get("id")?,
+        ticket_id: r.try_get("ticket_id")?,
+        message_id: r.try_get("message_id")?,
+        kind: r.try_get("kind")?,
+        recipient: r.try_get("recipient")?,
+        email: from_json::<OutgoingEmail>(r.try_get::<&str, _>("envelope")?)?,
+        status: r.try_get("status")?,
+        attempts: r.try_get("attempts")?,
+        next_attempt_at: from_micros(r.try_get("next_attempt_at")?),
+        last_error: r.try_get("last_error")?,
+        created_at: from_micros(r.try_get("created_at")?),
+        sent_at: opt_ts(r.try_get("sent_at")?),
     })
 }
 
@@ -993,7 +1111,11 @@ impl Store for SqlStore {
 
     // ----- tickets
 
-    async fn create_ticket(&self, new: &NewTicket) -> Result<Ticket> {
+    async fn create_ticket_with(
+        &self,
+        new: &NewTicket,
+        effects: &dyn OutboxEffects,
+    ) -> Result<(Ticket, Message)> {
         let at = now();
         let mut tx = begin_write(&self.writer).await?;
         let requester_id = match &new.requester {
@@ -1025,7 +1147,7 @@ impl Store for SqlStore {
             .execute(&mut *tx)
             .await?;
         let requester = Actor::Contact(requester_id);
-        insert_message(
+        let mut message = insert_message(
             &mut tx,
             MessageRow {
                 ticket: id,
@@ -1036,6 +1158,7 @@ impl Store for SqlStore {
                 body_html: new.body_html.as_deref(),
                 channel_message_id: new.channel_message_id.as_deref(),
                 attachments: &new.attachments,
+                extra: &new.extra,
             },
             at,
         )
@@ -1062,8 +1185,7 @@ impl Store for SqlStore {
             };
             insert_event(&mut tx, id, Actor::System, &assigned, at).await?;
         }
-        tx.commit().await?;
-        Ok(Ticket {
+        let ticket = Ticket {
             id,
             number,
             subject: new.subject.clone(),
@@ -1080,7 +1202,10 @@ impl Store for SqlStore {
             updated_at: at,
             solved_at: None,
             closed_at: None,
-        })
+        };
+        insert_outbox(&mut tx, &ticket, &mut message, effects, at).await?;
+        tx.commit().await?;
+        Ok((ticket, message))
     }
 
     async fn update_ticket(
@@ -1103,16 +1228,18 @@ impl Store for SqlStore {
         Ok(next)
     }
 
-    async fn add_message(
+    async fn add_message_with(
         &self,
         ticket_id: TicketId,
         new: &NewMessage,
+        effects: &dyn OutboxEffects,
     ) -> Result<(Ticket, Message)> {
         let mut tx = begin_write(&self.writer).await?;
         let ticket = lock_ticket(&mut tx, ticket_id).await?;
-        let (next, events) = apply_message(&ticket, new.kind, now())?;
+        let (next, events) =
+            apply_message(&ticket, new.kind, new.extra.automatic.is_some(), now())?;
         let at = next.updated_at;
-        let message = insert_message(
+        let mut message = insert_message(
             &mut tx,
             MessageRow {
                 ticket: ticket_id,
@@ -1123,6 +1250,7 @@ impl Store for SqlStore {
                 body_html: new.body_html.as_deref(),
                 channel_message_id: new.channel_message_id.as_deref(),
                 attachments: &new.attachments,
+                extra: &new.extra,
             },
             at,
         )
@@ -1136,6 +1264,7 @@ impl Store for SqlStore {
         for event in &events {
             insert_event(&mut tx, ticket_id, new.author, event, at).await?;
         }
+        insert_outbox(&mut tx, &next, &mut message, effects, at).await?;
         tx.commit().await?;
         Ok((next, message))
     }
@@ -1272,6 +1401,254 @@ impl Store for SqlStore {
             .as_ref()
             .map(attachment_from_row)
             .transpose()
+    }
+
+    async fn message(&self, id: MessageId) -> Result<Option<Message>> {
+        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1");
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut message = message_from_row(&row)?;
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE message_id = $1 ORDER BY id"
+        );
+        message.attachments = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(attachment_from_row)
+            .collect::<Result<_>>()?;
+        Ok(Some(message))
+    }
+
+    async fn ticket_for_email_ids(&self, ids: &[String]) -> Result<Option<TicketId>> {
+        for id in ids {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT ticket_id FROM messages WHERE channel_message_id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.writer)
+                    .await?;
+            if let Some(ticket) = found {
+                return Ok(Some(TicketId(ticket)));
+            }
+            let queued: Option<Option<i64>> =
+                sqlx::query_scalar("SELECT ticket_id FROM outbox WHERE email_message_id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.writer)
+                    .await?;
+            if let Some(Some(ticket)) = queued {
+                return Ok(Some(TicketId(ticket)));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn message_by_channel_id(
+        &self,
+        channel_message_id: &str,
+    ) -> Result<Option<(TicketId, MessageId)>> {
+        let row = sqlx::query("SELECT id, ticket_id FROM messages WHERE channel_message_id = $1")
+            .bind(channel_message_id)
+            .fetch_optional(&self.writer)
+            .await?;
+        row.map(|r| {
+            Ok((
+                TicketId(r.try_get("ticket_id")?),
+                MessageId(r.try_get("id")?),
+            ))
+        })
+        .transpose()
+    }
+
+    async fn position_taken(&self, p: &MailboxPosition) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT uid FROM mailbox_positions WHERE mailbox = $1 AND uidvalidity = $2 AND uid = $3")
+            .bind(&p.mailbox)
+            .bind(p.uidvalidity)
+            .bind(p.uid)
+            .fetch_optional(&self.writer)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    async fn record_position(&self, p: &MailboxPosition) -> Result<()> {
+        sqlx::query("INSERT INTO mailbox_positions (mailbox, uidvalidity, uid) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(&p.mailbox)
+            .bind(p.uidvalidity)
+            .bind(p.uid)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn claim_outbox(&self, limit: u32, lease_until: Timestamp) -> Result<Vec<OutboxItem>> {
+        let at = to_micros(now());
+        let sql = format!(
+            "UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
+             AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $3{SKIP_LOCKED}) RETURNING {OUTBOX_COLUMNS}"
+        );
+        let mut tx = begin_write(&self.writer).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(to_micros(lease_until))
+            .bind(at)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut items: Vec<OutboxItem> = rows.iter().map(outbox_from_row).collect::<Result<_>>()?;
+        items.sort_by_key(|i| i.id);
+        Ok(items)
+    }
+
+    async fn outbox_sent(&self, id: i64) -> Result<()> {
+        let mut tx = begin_write(&self.writer).await?;
+        let message: Option<Option<i64>> = sqlx::query_scalar(
+            "UPDATE outbox SET status = 'sent', sent_at = $2, lease_until = NULL, attempts = attempts + 1, last_error = NULL WHERE id = $1 RETURNING message_id",
+        )
+        .bind(id)
+        .bind(to_micros(now()))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(Some(message)) = message {
+            sqlx::query(
+                "UPDATE messages SET delivery = 'sent' WHERE id = $1 AND delivery = 'queued'",
+            )
+            .bind(message)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<Timestamp>) -> Result<()> {
+        let mut tx = begin_write(&self.writer).await?;
+        let status = if retry_at.is_some() {
+            "pending"
+        } else {
+            "dead"
+        };
+        let message: Option<Option<i64>> = sqlx::query_scalar(
+            "UPDATE outbox SET status = $2, attempts = attempts + 1, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
+             lease_until = NULL WHERE id = $1 RETURNING message_id",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(error.chars().take(1000).collect::<String>())
+        .bind(retry_at.map(to_micros))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if retry_at.is_none()
+            && let Some(Some(message)) = message
+        {
+            sqlx::query("UPDATE messages SET delivery = 'failed' WHERE id = $1")
+                .bind(message)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_outbox(&self, status: Option<&str>, limit: u32) -> Result<Vec<OutboxItem>> {
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {OUTBOX_COLUMNS} FROM outbox"));
+        if let Some(status) = status {
+            q.push(" WHERE status = ").push_bind(status.to_string());
+        }
+        q.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        q.build()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(outbox_from_row)
+            .collect()
+    }
+
+    async fn count_outbox_since(
+        &self,
+        recipient: &str,
+        kind: &str,
+        since: Timestamp,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND kind = $2 AND created_at >= $3",
+        )
+        .bind(recipient)
+        .bind(kind)
+        .bind(to_micros(since))
+        .fetch_one(&self.writer)
+        .await?)
+    }
+
+    async fn mark_bounced(&self, email_message_id: &str) -> Result<Option<TicketId>> {
+        let mut tx = begin_write(&self.writer).await?;
+        let row = sqlx::query("SELECT id, ticket_id FROM messages WHERE channel_message_id = $1 AND kind = 'outbound'")
+            .bind(email_message_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let found = match row {
+            Some(r) => {
+                let id: i64 = r.try_get("id")?;
+                sqlx::query("UPDATE messages SET delivery = 'failed' WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                Some(TicketId(r.try_get("ticket_id")?))
+            }
+            None => sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT ticket_id FROM outbox WHERE email_message_id = $1",
+            )
+            .bind(email_message_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten()
+            .map(TicketId),
+        };
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn quarantine(
+        &self,
+        source: &str,
+        reason: &str,
+        raw_sha256: &str,
+        size: i64,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO quarantine (source, reason, raw_sha256, size, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(source)
+        .bind(reason)
+        .bind(raw_sha256)
+        .bind(size)
+        .bind(to_micros(now()))
+        .fetch_one(&self.writer)
+        .await?)
+    }
+
+    async fn list_quarantine(&self, limit: u32) -> Result<Vec<QuarantineItem>> {
+        sqlx::query("SELECT id, source, reason, raw_sha256, size, received_at FROM quarantine ORDER BY id DESC LIMIT $1")
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(QuarantineItem {
+                    id: r.try_get("id")?,
+                    source: r.try_get("source")?,
+                    reason: r.try_get("reason")?,
+                    raw_sha256: r.try_get("raw_sha256")?,
+                    size: r.try_get("size")?,
+                    received_at: from_micros(r.try_get("received_at")?),
+                })
+            })
+            .collect()
     }
 
     async fn backup_to(&self, dest: &Path) -> Result<()> {

@@ -14,12 +14,20 @@ type Db = sqlx::Sqlite;
 const BACKEND: Backend = Backend::Sqlite;
 /// SQLite serialises writers itself; the single writer connection already holds the lock.
 const FOR_UPDATE: &str = "";
+const SKIP_LOCKED: &str = "";
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "directory_and_tickets",
-    sql: include_str!("../migrations/sqlite/0001_directory_and_tickets.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "directory_and_tickets",
+        sql: include_str!("../migrations/sqlite/0001_directory_and_tickets.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "email_channel",
+        sql: include_str!("../migrations/sqlite/0002_email_channel.sql"),
+    },
+];
 
 /// `BEGIN IMMEDIATE` takes the write lock at once, so a transaction that reads before it
 /// writes never fails half-way because another process wrote in between.

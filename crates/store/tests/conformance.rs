@@ -111,6 +111,7 @@ fn ticket(subject: &str, requester: Requester) -> NewTicket {
         body_html: None,
         channel_message_id: None,
         attachments: vec![],
+        extra: MessageExtra::default(),
         created_by: None,
     }
 }
@@ -362,6 +363,7 @@ async fn new_ticket_is_written_whole(store: &dyn Store) -> TestResult {
         filename: "captura.png".into(),
         media_type: "image/png".into(),
         inline: false,
+        content_id: None,
     }];
     let t = store.create_ticket(&new).await?;
     assert_eq!(t.number, format!("VND-{:06}", t.id.0));
@@ -510,6 +512,7 @@ async fn messages_move_status_and_keep_attachments(store: &dyn Store) -> TestRes
         body_html: None,
         channel_message_id: None,
         attachments: vec![],
+        extra: MessageExtra::default(),
     };
     let (after_reply, _) = store.add_message(t.id, &reply).await?;
     assert_eq!(after_reply.status, Status::Open);
@@ -529,6 +532,7 @@ async fn messages_move_status_and_keep_attachments(store: &dyn Store) -> TestRes
         filename: "captura.png".into(),
         media_type: "image/png".into(),
         inline: true,
+        content_id: Some("img1@tienda".into()),
     };
     let answer = NewMessage {
         kind: MessageKind::Inbound,
@@ -538,6 +542,7 @@ async fn messages_move_status_and_keep_attachments(store: &dyn Store) -> TestRes
         body_html: Some("<p>Adjunto captura</p>".into()),
         channel_message_id: Some("<r1@tienda.es>".into()),
         attachments: vec![screenshot.clone(), screenshot],
+        extra: MessageExtra::default(),
     };
     let (after_answer, message) = store.add_message(t.id, &answer).await?;
     assert_eq!(

@@ -39,11 +39,11 @@ impl Api {
         let app = App::new(
             db.store.clone(),
             Arc::new(DiskBlobStore::new(blobs.path())?),
-            AppSettings {
-                ticket_prefix: TicketPrefix::parse("VND")?,
-                company_name: "Vendomia".into(),
-                support_email: "soporte@vendomia.com".into(),
-            },
+            AppSettings::new(
+                TicketPrefix::parse("VND")?,
+                "Vendomia",
+                "soporte@vendomia.com",
+            ),
         );
         let admin = app
             .create_agent(&AgentInput {

@@ -164,16 +164,20 @@ fn move_status(
 /// What a new message does to its ticket: a customer writing again reopens a ticket that
 /// was waiting on them or already solved; support's first answer opens a new one. Notes
 /// and call logs never move the status. A closed ticket takes only internal notes.
+/// Mail written by machines (`automatic`: an out-of-office, a bounce) is kept on the
+/// ticket but never reopens it.
 pub fn apply_message(
     ticket: &Ticket,
     kind: MessageKind,
+    automatic: bool,
     now: Timestamp,
 ) -> Result<(Ticket, Vec<EventKind>), ChangeError> {
     let mut next = ticket.clone();
-    if ticket.status == Status::Closed && kind != MessageKind::Note {
+    if ticket.status == Status::Closed && kind != MessageKind::Note && !automatic {
         return Err(ChangeError::Closed);
     }
     let target = match (kind, ticket.status) {
+        _ if automatic => None,
         (MessageKind::Inbound, Status::Pending | Status::Solved) => Some(Status::Open),
         (MessageKind::Outbound, Status::New) => Some(Status::Open),
         _ => None,
@@ -273,8 +277,8 @@ mod tests {
         let (solved, _) =
             apply_patch(&ticket(Status::Open), &solve, now()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(solved.solved_at, Some(now()));
-        let (reopened, events) =
-            apply_message(&solved, MessageKind::Inbound, now()).unwrap_or_else(|e| panic!("{e}"));
+        let (reopened, events) = apply_message(&solved, MessageKind::Inbound, false, now())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(reopened.status, Status::Open);
         assert_eq!(reopened.solved_at, None);
         assert_eq!(events.len(), 1);
@@ -298,10 +302,20 @@ mod tests {
             (Status::Closed, Note, Some(Status::Closed)),
         ];
         for (before, kind, after) in table {
-            let got = apply_message(&ticket(before), kind, now())
+            let got = apply_message(&ticket(before), kind, false, now())
                 .ok()
                 .map(|(t, _)| t.status);
             assert_eq!(got, after, "{before} + {kind}");
+        }
+    }
+
+    #[test]
+    fn automatic_mail_never_reopens() {
+        for before in [Status::Pending, Status::Solved, Status::Closed] {
+            let got = apply_message(&ticket(before), MessageKind::Inbound, true, now())
+                .ok()
+                .map(|(t, _)| t.status);
+            assert_eq!(got, Some(before), "{before}");
         }
     }
 

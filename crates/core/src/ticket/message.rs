@@ -1,3 +1,4 @@
+use crate::email::{AutomaticKind, Delivery, EmailHeaders};
 use crate::ids::{AttachmentId, MessageId, TicketId};
 use crate::string_enum;
 use crate::support::Channel;
@@ -38,6 +39,14 @@ pub struct Message {
     pub channel_message_id: Option<String>,
     pub created_at: Timestamp,
     pub attachments: Vec<Attachment>,
+    /// Quoted history and signature cut from `body_text` (e-mail replies).
+    pub quoted_text: Option<String>,
+    pub email: Option<EmailHeaders>,
+    pub automatic: Option<AutomaticKind>,
+    /// The message as received, in the blob store.
+    pub original_sha256: Option<String>,
+    /// For outgoing e-mail: whether it reached the customer's mail server.
+    pub delivery: Option<Delivery>,
 }
 
 /// A file attached to a message. The bytes live in the blob store under their SHA-256,
@@ -52,6 +61,8 @@ pub struct Attachment {
     pub media_type: String,
     pub size: u64,
     pub inline: bool,
+    /// The Content-ID an HTML body refers to with `cid:`.
+    pub content_id: Option<String>,
 }
 
 /// A file name as a customer's mail program sent it, made safe to show and to offer as a

@@ -395,6 +395,8 @@ pub struct AttachmentOut {
     pub size: u64,
     pub inline: bool,
     pub sha256: String,
+    /// The Content-ID an HTML body refers to (inline images).
+    pub content_id: Option<String>,
 }
 
 impl From<Attachment> for AttachmentOut {
@@ -406,6 +408,7 @@ impl From<Attachment> for AttachmentOut {
             size: a.size,
             inline: a.inline,
             sha256: a.sha256,
+            content_id: a.content_id,
         }
     }
 }
@@ -419,18 +422,57 @@ pub struct MessageOut {
     pub author: ActorOut,
     #[schema(value_type = String)]
     pub channel: Channel,
-    /// The message as plain text.
+    /// What the sender wrote in this message: for e-mail, quotes and signature removed.
     pub text: String,
-    /// Sanitised HTML, safe to display, or null.
+    /// What was removed from `text` (quoted history, signature), or null.
+    pub quoted_text: Option<String>,
+    /// Sanitised HTML, safe to display, with inline images pointing at their attachments;
+    /// remote images are disarmed (`about:blank#remote-image=URL`). Null for plain text.
     pub html: Option<String>,
+    /// E-mail headers: `Name <address>`.
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: Option<String>,
+    /// The e-mail Message-ID (without angle brackets), for e-mail messages.
+    pub email_message_id: Option<String>,
+    /// The channel's own id of the message (e-mail Message-ID, WhatsApp id…).
     pub channel_message_id: Option<String>,
+    /// `auto_reply` or `bounce` when a machine wrote the message; else null.
+    pub automatic: Option<String>,
+    /// Outgoing e-mail: `queued`, `sent` or `failed`.
+    pub delivery: Option<String>,
+    /// Whether the message as received can be downloaded from `/messages/{id}/original`.
+    pub has_original: bool,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub attachments: Vec<AttachmentOut>,
 }
 
+/// Points `cid:` references in a message's HTML at the attachments they name. The stored
+/// HTML keeps `cid:` because attachment ids do not exist yet when a message is parsed; the
+/// replacement is a fixed URL path, so the sanitised HTML stays safe.
+fn resolve_inline_images(html: &str, attachments: &[Attachment]) -> String {
+    let mut out = html.to_string();
+    for a in attachments {
+        if let Some(cid) = a
+            .content_id
+            .as_deref()
+            .map(|c| c.trim_matches(['<', '>']))
+            .filter(|c| !c.is_empty())
+        {
+            out = out.replace(
+                &format!("cid:{cid}"),
+                &format!("/api/v1/attachments/{}", a.id.0),
+            );
+        }
+    }
+    out
+}
+
 impl From<Message> for MessageOut {
     fn from(m: Message) -> Self {
+        let email = m.email.clone().unwrap_or_default();
         Self {
             id: m.id.0,
             ticket_id: m.ticket_id.0,
@@ -438,12 +480,67 @@ impl From<Message> for MessageOut {
             author: m.author.into(),
             channel: m.channel,
             text: m.body_text,
-            html: m.body_html,
+            quoted_text: m.quoted_text,
+            html: m
+                .body_html
+                .map(|h| resolve_inline_images(&h, &m.attachments)),
+            from: email.from,
+            to: email.to,
+            cc: email.cc,
+            subject: email.subject,
+            email_message_id: (m.channel == Channel::Email)
+                .then(|| m.channel_message_id.clone())
+                .flatten(),
             channel_message_id: m.channel_message_id,
+            automatic: m.automatic.map(|a| a.as_str().to_string()),
+            delivery: m.delivery.map(|d| d.as_str().to_string()),
+            has_original: m.original_sha256.is_some(),
             created_at: m.created_at,
             attachments: m.attachments.into_iter().map(AttachmentOut::from).collect(),
         }
     }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboundEmailResult {
+    pub ticket_id: Option<i64>,
+    pub message_id: Option<i64>,
+    /// False when the same message was posted before (nothing was written).
+    pub created: bool,
+    /// Set when the message could not be read and was kept aside for an admin.
+    pub quarantine_id: Option<i64>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuarantineOut {
+    pub id: i64,
+    pub source: String,
+    pub reason: String,
+    pub size: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: Timestamp,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxOut {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    pub message_id: Option<i64>,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub email_message_id: String,
+    /// `pending`, `sent` or `dead`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub next_attempt_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub sent_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -2,6 +2,7 @@
 
 mod directory;
 mod dto;
+mod email;
 mod extract;
 pub(crate) mod health;
 mod tickets;
@@ -22,6 +23,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         directory::create_agent, directory::list_agents, directory::get_agent, directory::patch_agent,
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::patch_ticket,
         tickets::add_message, tickets::list_events, tickets::get_attachment,
+        email::inbound_email, email::original, email::quarantine, email::outbox,
         health::healthz,
     ),
     components(schemas(crate::problem::ProblemDocument)),
@@ -45,6 +47,9 @@ impl utoipa::Modify for BearerAuth {
 async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(ApiDoc::openapi())
 }
+
+/// Largest raw e-mail the inbound endpoint reads.
+const INBOUND_EMAIL_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -91,4 +96,14 @@ pub fn routes() -> Router<App> {
         )
         .route("/tickets/{id}/events", get(tickets::list_events))
         .route("/attachments/{id}", get(tickets::get_attachment))
+        .route(
+            "/inbound/email",
+            // Big messages must reach the intake, which quarantines what is too large
+            // instead of the sender's server retrying for days.
+            axum::routing::post(email::inbound_email)
+                .layer(axum::extract::DefaultBodyLimit::max(INBOUND_EMAIL_LIMIT)),
+        )
+        .route("/messages/{id}/original", get(email::original))
+        .route("/admin/quarantine", get(email::quarantine))
+        .route("/admin/outbox", get(email::outbox))
 }

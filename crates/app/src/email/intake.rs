@@ -1,0 +1,448 @@
+//! Taking in one received e-mail. At-least-once delivery from the mailbox, exactly-once
+//! effect here: the same message (same Message-ID, or same IMAP position) never makes a
+//! second ticket or message, and nothing is dropped: what cannot be read is quarantined.
+
+use super::templates::Values;
+use super::{EmailSettings, new_message_id};
+use crate::{App, AppError, Result};
+use jiff::Timestamp;
+use soporte_core::directory::Contact;
+use soporte_core::email::{AutomaticKind, EmailHeaders, InboundEmail, Mailbox, OutgoingEmail};
+use soporte_core::ids::{MessageId, TicketId};
+use soporte_core::policy::routing::assign_for_account;
+use soporte_core::support::{Channel, Priority};
+use soporte_core::ticket::{
+    Actor, Message, MessageKind, Status, Ticket, TicketNumber, normalize_media_type,
+    normalize_subject, sanitize_filename,
+};
+use soporte_store::{
+    MailboxPosition, MessageExtra, NewAttachment, NewContact, NewMessage, NewOutbox, NewTicket,
+    OutboxEffects, Requester, StoreError,
+};
+
+/// Where a message came from, for quarantine records and IMAP de-duplication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntakeSource {
+    Api,
+    Import(String),
+    Imap(MailboxPosition),
+}
+
+impl IntakeSource {
+    fn label(&self) -> String {
+        match self {
+            IntakeSource::Api => "api".into(),
+            IntakeSource::Import(path) => format!("import:{path}"),
+            IntakeSource::Imap(p) => format!("imap:{}:{}:{}", p.mailbox, p.uidvalidity, p.uid),
+        }
+    }
+
+    fn position(&self) -> Option<&MailboxPosition> {
+        match self {
+            IntakeSource::Imap(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntakeOutcome {
+    /// A new message, in a new or an existing ticket.
+    Created {
+        ticket_id: TicketId,
+        message_id: MessageId,
+        new_ticket: bool,
+    },
+    /// Seen before (same Message-ID): nothing written.
+    Duplicate {
+        ticket_id: TicketId,
+        message_id: MessageId,
+    },
+    /// This mailbox position was taken in before (a message without a Message-ID).
+    AlreadyTaken,
+    /// Kept aside for an admin, with the reason.
+    Quarantined { id: i64, reason: String },
+}
+
+/// The acknowledgement sent when a request opens a ticket.
+struct Acknowledgement<'a> {
+    settings: &'a EmailSettings,
+    company: &'a str,
+    to: &'a Mailbox,
+    original_id: &'a str,
+    original_subject: &'a str,
+}
+
+impl OutboxEffects for Acknowledgement<'_> {
+    fn outbox(&self, ticket: &Ticket, _message: &Message) -> Vec<NewOutbox> {
+        let name = self
+            .to
+            .name
+            .as_deref()
+            .unwrap_or_else(|| self.to.address.split('@').next().unwrap_or_default());
+        let values = Values {
+            number: &ticket.number,
+            subject: self.original_subject,
+            name,
+            agent: "",
+            company: self.company,
+            support_email: &self.settings.from_address,
+        };
+        let t = &self.settings.templates;
+        vec![NewOutbox {
+            kind: "acknowledgement".into(),
+            recipient: self.to.address.clone(),
+            delivers_message: false,
+            email: OutgoingEmail {
+                from: self.settings.sender(),
+                to: vec![self.to.display()],
+                cc: vec![],
+                subject: t.render("acknowledgement_subject", &values),
+                message_id: new_message_id(&ticket.number, &self.settings.message_id_domain),
+                in_reply_to: Some(self.original_id.to_string()),
+                references: vec![self.original_id.to_string()],
+                text: t.render("acknowledgement_body", &values),
+                html: None,
+                automatic: true,
+                attachments: vec![],
+                date_micros: Timestamp::now().as_microsecond(),
+            },
+        }]
+    }
+}
+
+fn headers_of(mail: &InboundEmail) -> EmailHeaders {
+    EmailHeaders {
+        from: mail.from.as_ref().map(Mailbox::display),
+        to: mail.to.iter().map(Mailbox::display).collect(),
+        cc: mail.cc.iter().map(Mailbox::display).collect(),
+        subject: Some(mail.subject.clone()),
+    }
+}
+
+impl App {
+    /// Keeps a message that cannot become a ticket, with the reason, for an admin to see.
+    async fn quarantine(
+        &self,
+        source: &IntakeSource,
+        reason: String,
+        sha256: &str,
+        size: usize,
+    ) -> Result<IntakeOutcome> {
+        let id = self
+            .store
+            .quarantine(&source.label(), &reason, sha256, size as i64)
+            .await?;
+        if let Some(position) = source.position() {
+            self.store.record_position(position).await?;
+        }
+        tracing::warn!(source = %source.label(), %reason, quarantine_id = id, "e-mail quarantined");
+        Ok(IntakeOutcome::Quarantined { id, reason })
+    }
+
+    /// Takes in one raw RFC 5322 message.
+    pub async fn intake_email(&self, raw: &[u8], source: &IntakeSource) -> Result<IntakeOutcome> {
+        if let Some(position) = source.position()
+            && self.store.position_taken(position).await?
+        {
+            return Ok(IntakeOutcome::AlreadyTaken);
+        }
+        let codec = self
+            .codec
+            .clone()
+            .ok_or_else(|| AppError::Unavailable("e-mail support is not configured".into()))?;
+        let settings = &self.settings.email;
+        // The original is kept whatever happens next: it is what "never lose a message" means.
+        let original = self.blobs.put(raw).await?;
+        if raw.len() > settings.max_message_bytes {
+            let reason = format!(
+                "message of {} bytes exceeds the limit of {} bytes",
+                raw.len(),
+                settings.max_message_bytes
+            );
+            return self
+                .quarantine(source, reason, &original.sha256, raw.len())
+                .await;
+        }
+        let mail = match codec.parse(raw) {
+            Ok(mail) => mail,
+            Err(e) => {
+                return self
+                    .quarantine(
+                        source,
+                        format!("unreadable: {e}"),
+                        &original.sha256,
+                        raw.len(),
+                    )
+                    .await;
+            }
+        };
+        // Messages without a Message-ID get one derived from their content, so posting the
+        // same bytes twice is still recognised.
+        let message_id = mail
+            .message_id
+            .clone()
+            .unwrap_or_else(|| format!("{}@no-message-id.soporte.invalid", &original.sha256[..32]));
+        if let Some((ticket_id, message_id)) = self.store.message_by_channel_id(&message_id).await?
+        {
+            if let Some(position) = source.position() {
+                self.store.record_position(position).await?;
+            }
+            return Ok(IntakeOutcome::Duplicate {
+                ticket_id,
+                message_id,
+            });
+        }
+        let Some(sender) = mail.from.clone().or_else(|| mail.reply_to.clone()) else {
+            return self
+                .quarantine(
+                    source,
+                    "no sender (From)".into(),
+                    &original.sha256,
+                    raw.len(),
+                )
+                .await;
+        };
+
+        let attachments = self.store_inbound_attachments(&mail).await?;
+        let extra = MessageExtra {
+            quoted_text: Some(mail.quoted_text.clone()).filter(|q| !q.is_empty()),
+            email: Some(headers_of(&mail)),
+            automatic: mail.automatic,
+            original_sha256: Some(original.sha256.clone()),
+            delivery: None,
+            source_position: source.position().cloned(),
+        };
+        let body = if mail.text.trim().is_empty() {
+            "(mensaje sin texto)".to_string()
+        } else {
+            mail.text.clone()
+        };
+
+        // A bounce belongs to the ticket of the message that bounced.
+        let existing = if mail.automatic == Some(AutomaticKind::Bounce) {
+            match &mail.bounced_message_id {
+                Some(bounced) => self.store.mark_bounced(bounced).await?,
+                None => None,
+            }
+            .or(self.thread_of(&mail).await?)
+        } else {
+            self.thread_of(&mail).await?
+        };
+        if mail.automatic == Some(AutomaticKind::Bounce) && existing.is_none() {
+            return self
+                .quarantine(
+                    source,
+                    "delivery report for a message Soporte did not send".into(),
+                    &original.sha256,
+                    raw.len(),
+                )
+                .await;
+        }
+
+        let contact = self.contact_for(&sender).await?;
+        if let Some(ticket_id) = existing {
+            let new = NewMessage {
+                kind: MessageKind::Inbound,
+                author: Actor::Contact(contact.id),
+                channel: Channel::Email,
+                body_text: body.clone(),
+                body_html: mail.html.clone(),
+                channel_message_id: Some(message_id.clone()),
+                attachments: attachments.clone(),
+                extra: extra.clone(),
+            };
+            match self.store.add_message(ticket_id, &new).await {
+                Ok((_, message)) => {
+                    return Ok(IntakeOutcome::Created {
+                        ticket_id,
+                        message_id: message.id,
+                        new_ticket: false,
+                    });
+                }
+                // A reply to a closed ticket opens a new one, below.
+                Err(StoreError::Change(soporte_core::ticket::ChangeError::Closed)) => {}
+                Err(e) => return self.duplicate_or(e, &message_id).await,
+            }
+        }
+
+        let assignment = match contact.account_id {
+            Some(account_id) => match self.store.account(account_id).await? {
+                Some(account) => {
+                    let agents = self.store.list_agents().await?;
+                    assign_for_account(
+                        &account,
+                        |id| agents.iter().find(|a| a.id == id).cloned(),
+                        Timestamp::now(),
+                    )
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let answer_to = mail
+            .reply_address()
+            .cloned()
+            .unwrap_or_else(|| sender.clone());
+        let may_answer = mail.no_auto_answer.is_none()
+            && !settings.is_own_address(&answer_to.address)
+            && !settings.is_own_address(&sender.address)
+            && self
+                .store
+                .count_outbox_since(
+                    &answer_to.address,
+                    "acknowledgement",
+                    Timestamp::now() - jiff::SignedDuration::from_hours(1),
+                )
+                .await?
+                < settings.auto_answers_per_hour;
+        let new = NewTicket {
+            number_prefix: self.settings.ticket_prefix.clone(),
+            subject: normalize_subject(&mail.subject)?,
+            support_type: None,
+            channel: Channel::Email,
+            priority: Priority::Normal,
+            assignee_id: assignment.as_ref().map(|a| a.agent_id),
+            assignment_reason: assignment.map(|a| a.reason.to_string()),
+            account_id: contact.account_id,
+            requester: Requester::Existing(contact.id),
+            product_area: None,
+            tags: vec![],
+            body_text: body,
+            body_html: mail.html.clone(),
+            channel_message_id: Some(message_id.clone()),
+            attachments,
+            extra,
+            created_by: None,
+        };
+        let ack = Acknowledgement {
+            settings,
+            company: &self.settings.company_name,
+            to: &answer_to,
+            original_id: &message_id,
+            original_subject: &mail.subject,
+        };
+        let result = if may_answer {
+            self.store.create_ticket_with(&new, &ack).await
+        } else {
+            self.store
+                .create_ticket_with(&new, &soporte_store::NoEffects)
+                .await
+        };
+        match result {
+            Ok((ticket, message)) => Ok(IntakeOutcome::Created {
+                ticket_id: ticket.id,
+                message_id: message.id,
+                new_ticket: true,
+            }),
+            Err(e) => self.duplicate_or(e, &message_id).await,
+        }
+    }
+
+    /// Two deliveries of one message racing each other: the loser sees the unique
+    /// Message-ID and reports the winner's result.
+    async fn duplicate_or(&self, error: StoreError, message_id: &str) -> Result<IntakeOutcome> {
+        if let StoreError::Conflict { .. } = error
+            && let Some((ticket_id, message_id)) =
+                self.store.message_by_channel_id(message_id).await?
+        {
+            return Ok(IntakeOutcome::Duplicate {
+                ticket_id,
+                message_id,
+            });
+        }
+        if let StoreError::Conflict { field, .. } = &error
+            && field == "source_position"
+        {
+            return Ok(IntakeOutcome::AlreadyTaken);
+        }
+        Err(error.into())
+    }
+
+    /// The ticket a message continues: by In-Reply-To/References against every Message-ID
+    /// Soporte sent or received, then by a ticket number in the subject.
+    async fn thread_of(&self, mail: &InboundEmail) -> Result<Option<TicketId>> {
+        let ids = mail.thread_ids();
+        if !ids.is_empty()
+            && let Some(ticket) = self.store.ticket_for_email_ids(&ids).await?
+        {
+            return Ok(Some(ticket));
+        }
+        if let Some(id) = TicketNumber::find_in(&self.settings.ticket_prefix, &mail.subject)
+            && let Some(ticket) = self.store.ticket(id).await?
+            && ticket.status != Status::Closed
+        {
+            return Ok(Some(ticket.id));
+        }
+        Ok(None)
+    }
+
+    /// The contact who wrote: known by address, or created now with the account matched
+    /// by the address's domain.
+    async fn contact_for(&self, sender: &Mailbox) -> Result<Contact> {
+        for _ in 0..2 {
+            if let Some(contact) = self.store.contact_by_email(&sender.address).await? {
+                return Ok(contact);
+            }
+            let domain = sender.address.rsplit('@').next().unwrap_or_default();
+            let account = self.store.account_by_domain(domain).await?;
+            let new = NewContact {
+                account_id: account.map(|a| a.id),
+                name: sender
+                    .name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| {
+                        sender
+                            .address
+                            .split('@')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string()
+                    }),
+                emails: vec![sender.address.clone()],
+                phones: vec![],
+            };
+            match self.store.create_contact(&new).await {
+                Ok(contact) => return Ok(contact),
+                // Someone else created the same contact a moment ago: look again.
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Internal(format!(
+            "contact {} could not be created",
+            sender.address
+        )))
+    }
+
+    async fn store_inbound_attachments(&self, mail: &InboundEmail) -> Result<Vec<NewAttachment>> {
+        let mut out = Vec::with_capacity(mail.attachments.len());
+        for a in &mail.attachments {
+            let blob = self.blobs.put(&a.bytes).await?;
+            out.push(NewAttachment {
+                sha256: blob.sha256,
+                size: blob.size,
+                filename: sanitize_filename(&a.filename),
+                media_type: normalize_media_type(&a.media_type),
+                inline: a.inline,
+                content_id: a.content_id.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The raw message as received, for "show original".
+    pub async fn original_email(&self, who: &crate::Principal, id: MessageId) -> Result<Vec<u8>> {
+        who.require_agent()?;
+        let message = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("message", id))?;
+        let sha = message
+            .original_sha256
+            .ok_or_else(|| AppError::not_found("original of message", id))?;
+        Ok(self.blobs.get(&sha).await?)
+    }
+}

@@ -1,0 +1,87 @@
+//! The e-mail use cases: taking in a received message (threading, de-duplication,
+//! contact and account matching, quarantine), answering automatically without starting
+//! mail loops, and delivering the outbox.
+
+mod intake;
+mod outbox;
+mod templates;
+
+pub use intake::{IntakeOutcome, IntakeSource};
+pub(crate) use outbox::EmailReply;
+pub use outbox::{DeliveryReport, MailTransport, SendFailure};
+pub use templates::{EmailTemplates, TemplateError};
+
+use soporte_core::email::{InboundEmail, OutgoingAttachment, OutgoingEmail};
+
+/// Turns bytes into messages and messages into bytes; implemented by the e-mail adapter.
+pub trait MailCodec: Send + Sync {
+    fn parse(&self, raw: &[u8]) -> Result<InboundEmail, String>;
+    fn render(
+        &self,
+        email: &OutgoingEmail,
+        attachments: &[(OutgoingAttachment, Vec<u8>)],
+    ) -> Result<Vec<u8>, String>;
+}
+
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    /// Display name on outgoing mail ("Soporte Vendomia").
+    pub from_name: String,
+    /// The support address: sender of every outgoing message.
+    pub from_address: String,
+    /// Right-hand side of the Message-IDs Soporte generates.
+    pub message_id_domain: String,
+    /// Addresses that are Soporte itself: mail from them is never answered.
+    pub own_addresses: Vec<String>,
+    /// Automatic answers per sender per hour, at most.
+    pub auto_answers_per_hour: i64,
+    /// Larger messages go to quarantine instead of becoming tickets.
+    pub max_message_bytes: usize,
+    pub templates: EmailTemplates,
+}
+
+impl EmailSettings {
+    pub fn for_address(company: &str, support_email: &str) -> Self {
+        let domain = support_email
+            .rsplit_once('@')
+            .map_or("localhost", |(_, d)| d)
+            .to_string();
+        Self {
+            from_name: format!("Soporte {company}"),
+            from_address: support_email.to_string(),
+            message_id_domain: domain,
+            own_addresses: vec![support_email.to_string()],
+            auto_answers_per_hour: 5,
+            max_message_bytes: 40 * 1024 * 1024,
+            templates: EmailTemplates::default(),
+        }
+    }
+
+    pub fn sender(&self) -> String {
+        format!(
+            "{} <{}>",
+            self.from_name.replace(['"', '<', '>', '\r', '\n'], ""),
+            self.from_address
+        )
+    }
+
+    pub fn is_own_address(&self, address: &str) -> bool {
+        self.own_addresses
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(address))
+    }
+}
+
+/// A fresh Message-ID for outgoing mail: unguessable, so nobody can forge a reply into a
+/// ticket by guessing it.
+pub(crate) fn new_message_id(prefix: &str, domain: &str) -> String {
+    let mut bytes = [0u8; 12];
+    // A failing random source still gives a unique id thanks to the time part.
+    let _ = getrandom::fill(&mut bytes);
+    let micros = jiff::Timestamp::now().as_microsecond();
+    format!(
+        "{}.{micros:x}.{}@{domain}",
+        prefix.to_ascii_lowercase(),
+        hex::encode(bytes)
+    )
+}

@@ -1,0 +1,172 @@
+//! E-mail as the domain sees it: the headers kept with a message, and an outgoing e-mail
+//! as queued in the outbox (everything needed to build the same MIME message again).
+
+use serde::{Deserialize, Serialize};
+
+/// Headers of an e-mail message, kept for display and for threading.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailHeaders {
+    /// `Name <address>` or just the address.
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: Option<String>,
+}
+
+/// Who wrote a message when it was not a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutomaticKind {
+    AutoReply,
+    Bounce,
+}
+
+impl AutomaticKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AutomaticKind::AutoReply => "auto_reply",
+            AutomaticKind::Bounce => "bounce",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "auto_reply" => Some(AutomaticKind::AutoReply),
+            "bounce" => Some(AutomaticKind::Bounce),
+            _ => None,
+        }
+    }
+}
+
+/// Delivery state of an outgoing message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    Queued,
+    Sent,
+    Failed,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Queued => "queued",
+            Delivery::Sent => "sent",
+            Delivery::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "queued" => Some(Delivery::Queued),
+            "sent" => Some(Delivery::Sent),
+            "failed" => Some(Delivery::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A file attached to outgoing mail, by its address in the blob store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingAttachment {
+    pub sha256: String,
+    pub filename: String,
+    pub media_type: String,
+}
+
+/// An e-mail waiting in the outbox. Built into MIME when sent; its Message-ID and date
+/// are fixed when it is queued, so a retry sends the very same message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingEmail {
+    /// `Name <address>`.
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    /// Without angle brackets.
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub text: String,
+    pub html: Option<String>,
+    /// Marks automatic mail (`Auto-Submitted: auto-replied`) so other robots do not answer.
+    pub automatic: bool,
+    pub attachments: Vec<OutgoingAttachment>,
+    /// Microseconds since the epoch.
+    pub date_micros: i64,
+}
+
+/// An e-mail address with its display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mailbox {
+    /// Lower-cased and checked.
+    pub address: String,
+    pub name: Option<String>,
+}
+
+impl Mailbox {
+    /// `Name <address>`, as shown in headers and lists.
+    pub fn display(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{name} <{}>", self.address),
+            None => self.address.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundAttachment {
+    pub filename: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+    /// Shown inside the HTML body (`Content-Disposition: inline` with a Content-ID).
+    pub inline: bool,
+    pub content_id: Option<String>,
+}
+
+/// A received e-mail as the intake needs it: who, about what, the new text and the quoted
+/// history, sanitised HTML, attachments, threading ids and whether a machine wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundEmail {
+    /// Without angle brackets; `None` when the sender did not give one.
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub from: Option<Mailbox>,
+    pub reply_to: Option<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub subject: String,
+    /// The whole text, as sent.
+    pub full_text: String,
+    /// What is new in this message: quotes and signature removed.
+    pub text: String,
+    /// What was removed from `text`.
+    pub quoted_text: String,
+    /// Already sanitised.
+    pub html: Option<String>,
+    pub attachments: Vec<InboundAttachment>,
+    pub automatic: Option<AutomaticKind>,
+    /// Why no automatic answer may be sent (loop protection), if a rule applies.
+    pub no_auto_answer: Option<&'static str>,
+    /// For a bounce: the Message-ID of the message that could not be delivered.
+    pub bounced_message_id: Option<String>,
+}
+
+impl InboundEmail {
+    /// Where answers go: Reply-To when given, else From.
+    pub fn reply_address(&self) -> Option<&Mailbox> {
+        self.reply_to.as_ref().or(self.from.as_ref())
+    }
+
+    /// Every Message-ID this message refers to, nearest first.
+    pub fn thread_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.in_reply_to.clone();
+        for id in self.references.iter().rev() {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+        ids
+    }
+}

@@ -1,0 +1,230 @@
+//! Raw RFC 5322 bytes, parsed by mail-parser into the domain's [`InboundEmail`].
+
+use crate::automatic;
+use crate::{html, reply};
+use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
+use soporte_core::directory::normalize_email;
+use soporte_core::email::{InboundAttachment, InboundEmail, Mailbox};
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("not an e-mail message (no headers could be read)")]
+    NotAMessage,
+}
+
+fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
+    address
+        .map(|a| {
+            a.iter()
+                .filter_map(|addr| {
+                    let address = normalize_email("address", addr.address()?).ok()?;
+                    Some(Mailbox {
+                        address,
+                        name: addr
+                            .name()
+                            .map(|n| n.trim().to_string())
+                            .filter(|n| !n.is_empty()),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn id_list(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
+    match value {
+        mail_parser::HeaderValue::Text(t) => vec![t.trim_matches(['<', '>', ' ']).to_string()],
+        mail_parser::HeaderValue::TextList(list) => list
+            .iter()
+            .map(|t| t.trim_matches(['<', '>', ' ']).to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .filter(|id| !id.is_empty())
+    .collect()
+}
+
+/// Parses raw RFC 5322 bytes. Broken input is read as far as it goes: only bytes with no
+/// recognisable header at all are refused.
+pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or(ParseError::NotAMessage)?;
+    if message.headers().is_empty() {
+        return Err(ParseError::NotAMessage);
+    }
+    let from = mailboxes(message.from()).into_iter().next();
+    let signals = automatic::detect(&message, from.as_ref().map(|m| m.address.as_str()));
+
+    let html_source: Option<String> = message
+        .html_bodies()
+        .filter_map(|p| match &p.body {
+            PartType::Html(h) => Some(h.to_string()),
+            _ => None,
+        })
+        .reduce(|a, b| a + "\n" + &b);
+    let text_source: Option<String> = message
+        .text_bodies()
+        .filter_map(|p| match &p.body {
+            PartType::Text(t) => Some(t.to_string()),
+            _ => None,
+        })
+        .reduce(|a, b| a + "\n" + &b);
+    let full_text = match (text_source, &html_source) {
+        (Some(t), _) if !t.trim().is_empty() => t,
+        (_, Some(h)) => html::to_text(h),
+        (Some(t), None) => t,
+        (None, None) => String::new(),
+    };
+    let parts = reply::split_reply(&full_text);
+
+    let mut attachments = Vec::new();
+    for part in message.attachments() {
+        let bytes = match &part.body {
+            PartType::Binary(b) | PartType::InlineBinary(b) => b.to_vec(),
+            PartType::Text(t) | PartType::Html(t) => t.as_bytes().to_vec(),
+            PartType::Message(m) => m.raw_message().to_vec(),
+            PartType::Multipart(_) => continue,
+        };
+        let media_type = part
+            .content_type()
+            .map(|ct| match ct.subtype() {
+                Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                None => ct.ctype().to_string(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".to_string());
+        let content_id = part
+            .content_id()
+            .map(|c| c.trim_matches(['<', '>']).to_string());
+        let inline = matches!(part.body, PartType::InlineBinary(_))
+            || part.content_disposition().is_some_and(|d| d.is_inline()) && content_id.is_some();
+        let filename = part
+            .attachment_name()
+            .map(str::to_string)
+            .or_else(|| {
+                matches!(part.body, PartType::Message(_)).then(|| "mensaje-adjunto.eml".to_string())
+            })
+            .unwrap_or_default();
+        attachments.push(InboundAttachment {
+            filename,
+            media_type,
+            bytes,
+            inline,
+            content_id,
+        });
+    }
+
+    Ok(InboundEmail {
+        message_id: message
+            .message_id()
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty()),
+        in_reply_to: id_list(message.in_reply_to()),
+        references: id_list(message.references()),
+        from,
+        reply_to: mailboxes(message.reply_to()).into_iter().next(),
+        to: mailboxes(message.to()),
+        cc: mailboxes(message.cc()),
+        subject: message.subject().unwrap_or_default().trim().to_string(),
+        text: parts.visible,
+        quoted_text: [parts.quoted, parts.signature]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        full_text,
+        html: html_source.as_deref().map(html::sanitize),
+        attachments,
+        automatic: signals.automatic,
+        no_auto_answer: signals.no_auto_answer,
+        bounced_message_id: signals.bounced_message_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gmail_reply_is_read_whole() -> Result<(), ParseError> {
+        let raw = "From: =?UTF-8?Q?Luis_P=C3=A9rez?= <Luis@Tienda.es>\r\n\
+To: Soporte <soporte@vendomia.com>\r\nCc: marta@tienda.es\r\n\
+Subject: Re: [VND-000042] =?ISO-8859-1?Q?Pol=EDtica?= de Garantía\r\n\
+Message-ID: <CAB123@mail.gmail.com>\r\nIn-Reply-To: <out-42@soporte.vendomia.com>\r\n\
+References: <first@tienda.es> <out-42@soporte.vendomia.com>\r\n\
+Date: Tue, 3 Nov 2026 10:15:00 +0100\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n\
+--alt\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+Sigue pasando al a=C3=B1adir un texto.\r\n\r\n\
+El lun, 2 nov 2026 a las 9:00, Soporte (<soporte@vendomia.com>) escribi=C3=B3:\r\n\
+> =C2=BFNos env=C3=ADa una captura?\r\n\
+--alt\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+<div>Sigue pasando<script>x()</script></div>\r\n--alt--\r\n";
+        let mail = parse(raw.as_bytes())?;
+        assert_eq!(mail.message_id.as_deref(), Some("CAB123@mail.gmail.com"));
+        assert_eq!(
+            mail.from.as_ref().map(|m| m.address.as_str()),
+            Some("luis@tienda.es")
+        );
+        assert_eq!(
+            mail.from.as_ref().and_then(|m| m.name.as_deref()),
+            Some("Luis Pérez")
+        );
+        assert_eq!(mail.cc.len(), 1);
+        assert_eq!(mail.subject, "Re: [VND-000042] Política de Garantía");
+        assert_eq!(
+            mail.thread_ids(),
+            ["out-42@soporte.vendomia.com", "first@tienda.es"]
+        );
+        assert_eq!(mail.text, "Sigue pasando al añadir un texto.");
+        assert!(mail.quoted_text.contains("¿Nos envía una captura?"));
+        assert_eq!(
+            mail.html.as_deref().map(str::trim_end),
+            Some("<div>Sigue pasando</div>")
+        );
+        assert!(mail.automatic.is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn html_only_mail_gets_a_text_version_and_inline_images_stay_linked() -> Result<(), ParseError>
+    {
+        let raw = "From: ana@tienda.es\r\nSubject: Captura\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/related; boundary=\"rel\"\r\n\r\n\
+--rel\r\nContent-Type: text/html; charset=ISO-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+<p>Adjunto captura del error en la p=E1gina</p><img src=3D\"cid:img1@tienda\">\r\n\
+--rel\r\nContent-Type: image/png; name=\"captura.png\"\r\nContent-Disposition: inline; filename=\"captura.png\"\r\nContent-ID: <img1@tienda>\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+iVBORw0KGgo=\r\n--rel--\r\n";
+        let mail = parse(raw.as_bytes())?;
+        assert_eq!(mail.text, "Adjunto captura del error en la página");
+        assert_eq!(mail.attachments.len(), 1);
+        let image = &mail.attachments[0];
+        assert_eq!(
+            (
+                image.filename.as_str(),
+                image.media_type.as_str(),
+                image.inline
+            ),
+            ("captura.png", "image/png", true)
+        );
+        assert_eq!(image.content_id.as_deref(), Some("img1@tienda"));
+        assert_eq!(image.bytes, b"\x89PNG\r\n\x1a\n");
+        assert!(
+            mail.html
+                .as_deref()
+                .is_some_and(|h| h.contains("cid:img1@tienda"))
+        );
+        assert_eq!(mail.message_id, None);
+        Ok(())
+    }
+
+    #[test]
+    fn garbage_is_refused_not_panicked_on() {
+        assert_eq!(parse(b"").err(), Some(ParseError::NotAMessage));
+        assert!(
+            parse(&[0xff, 0xfe, 0x00, 0x13]).is_err() || parse(&[0xff, 0xfe, 0x00, 0x13]).is_ok()
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! Outgoing mail as MIME, built with lettre's message builder from an outbox row. The same
+//! row always gives the same Message-ID and date, so a retried delivery is recognisably the
+//! same message. Header values come from data, never from raw text: the builder encodes
+//! them, so a subject with a line break cannot add a header.
+
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox as LettreMailbox, MultiPart, SinglePart};
+use soporte_core::email::{OutgoingAttachment, OutgoingEmail};
+use std::time::{Duration, SystemTime};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum RenderError {
+    #[error("address {0:?} cannot be used: {1}")]
+    Address(String, String),
+    #[error("the message cannot be built: {0}")]
+    Build(String),
+}
+
+fn mailbox(raw: &str) -> Result<LettreMailbox, RenderError> {
+    raw.parse::<LettreMailbox>()
+        .map_err(|e| RenderError::Address(raw.to_string(), e.to_string()))
+}
+
+/// Header values from user input lose their line breaks before they reach the builder.
+fn one_line(raw: &str) -> String {
+    raw.split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn bracket(id: &str) -> String {
+    format!("<{}>", id.trim_matches(['<', '>', ' ']))
+}
+
+/// The RFC 5322 bytes of an outgoing e-mail.
+pub fn render(
+    email: &OutgoingEmail,
+    attachments: &[(OutgoingAttachment, Vec<u8>)],
+) -> Result<Vec<u8>, RenderError> {
+    let mut builder = lettre::Message::builder()
+        .from(mailbox(&email.from)?)
+        .subject(one_line(&email.subject))
+        .message_id(Some(bracket(&email.message_id)))
+        .date(
+            SystemTime::UNIX_EPOCH
+                + Duration::from_micros(u64::try_from(email.date_micros).unwrap_or(0)),
+        );
+    for to in &email.to {
+        builder = builder.to(mailbox(to)?);
+    }
+    for cc in &email.cc {
+        builder = builder.cc(mailbox(cc)?);
+    }
+    if let Some(parent) = &email.in_reply_to {
+        builder = builder.in_reply_to(bracket(parent));
+    }
+    if !email.references.is_empty() {
+        builder = builder.references(
+            email
+                .references
+                .iter()
+                .map(|r| bracket(r))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    if email.automatic {
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-replied".to_string(),
+        ));
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
+            "All".to_string(),
+        ));
+    }
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(email.text.clone());
+    let body = match &email.html {
+        Some(html) => MultiPart::alternative().singlepart(text).singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(html.clone()),
+        ),
+        None => MultiPart::mixed().singlepart(text),
+    };
+    let message = if attachments.is_empty() {
+        match &email.html {
+            Some(_) => builder.multipart(body),
+            None => builder.singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(email.text.clone()),
+            ),
+        }
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for (meta, bytes) in attachments {
+            let content_type = ContentType::parse(&meta.media_type).unwrap_or(
+                ContentType::parse("application/octet-stream")
+                    .map_err(|e| RenderError::Build(e.to_string()))?,
+            );
+            mixed = mixed.singlepart(
+                Attachment::new(one_line(&meta.filename)).body(bytes.clone(), content_type),
+            );
+        }
+        builder.multipart(mixed)
+    }
+    .map_err(|e| RenderError::Build(e.to_string()))?;
+    Ok(message.formatted())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply() -> OutgoingEmail {
+        OutgoingEmail {
+            from: "Soporte Vendomia <soporte@vendomia.com>".into(),
+            to: vec!["Luis Pérez <luis@tienda.es>".into()],
+            cc: vec![],
+            subject: "[VND-000042] Re: Política de Garantía\r\nBcc: victim@example.com".into(),
+            message_id: "vnd-42.abc@vendomia.com".into(),
+            in_reply_to: Some("CAB123@mail.gmail.com".into()),
+            references: vec!["first@tienda.es".into(), "CAB123@mail.gmail.com".into()],
+            text: "Hola Luis,\nya está corregido.".into(),
+            html: None,
+            automatic: false,
+            attachments: vec![],
+            date_micros: 1_800_000_000_000_000,
+        }
+    }
+
+    #[test]
+    fn replies_thread_and_cannot_inject_headers() -> Result<(), Box<dyn std::error::Error>> {
+        let bytes = render(&reply(), &[])?;
+        let parsed = crate::parse(&bytes)?;
+        assert_eq!(
+            parsed.message_id.as_deref(),
+            Some("vnd-42.abc@vendomia.com")
+        );
+        assert_eq!(parsed.in_reply_to, ["CAB123@mail.gmail.com"]);
+        assert_eq!(
+            parsed.references,
+            ["first@tienda.es", "CAB123@mail.gmail.com"]
+        );
+        assert_eq!(
+            parsed.subject,
+            "[VND-000042] Re: Política de Garantía Bcc: victim@example.com"
+        );
+        assert_eq!(parsed.text, "Hola Luis,\nya está corregido.");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+            "{text}"
+        );
+        assert!(!text.contains("Auto-Submitted"));
+        assert_eq!(
+            render(&reply(), &[])?,
+            bytes,
+            "the same row renders the same bytes"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn automatic_mail_is_marked_and_attachments_travel() -> Result<(), Box<dyn std::error::Error>> {
+        let mut ack = reply();
+        ack.automatic = true;
+        ack.html = Some("<p>Recibido</p>".into());
+        let pdf = OutgoingAttachment {
+            sha256: "ab".repeat(32),
+            filename: "factura.pdf".into(),
+            media_type: "application/pdf".into(),
+        };
+        let bytes = render(&ack, &[(pdf, b"%PDF-1.4".to_vec())])?;
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("Auto-Submitted: auto-replied"), "{text}");
+        let parsed = crate::parse(&bytes)?;
+        assert_eq!(parsed.attachments.len(), 1);
+        assert_eq!(parsed.attachments[0].filename, "factura.pdf");
+        assert_eq!(parsed.attachments[0].bytes, b"%PDF-1.4");
+        assert!(parsed.html.is_some());
+        Ok(())
+    }
+}

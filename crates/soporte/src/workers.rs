@@ -1,0 +1,145 @@
+//! Background work of `serve`: delivering the outbox and taking mail from IMAP mailboxes.
+//! Every instance runs them; with PostgreSQL, row leases keep instances from sending the
+//! same message, and Message-IDs keep them from taking in the same mail twice.
+
+use crate::config::{Config, MailboxConfig, Security, read_secret};
+use crate::mail_adapter::SmtpTransport;
+use anyhow::Result;
+use soporte_app::App;
+use soporte_app::email::IntakeSource;
+use soporte_mail::{
+    ImapMailbox, ImapSecurity, ImapSettings, SmtpSecurity, SmtpSender, SmtpSettings,
+};
+use soporte_store::MailboxPosition;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub fn smtp_transport(config: &Config) -> Result<Option<SmtpTransport>> {
+    let Some(smtp) = &config.smtp else {
+        return Ok(None);
+    };
+    let settings = SmtpSettings {
+        host: smtp.host.clone(),
+        port: smtp.port,
+        security: match smtp.security {
+            Security::Tls => SmtpSecurity::Tls,
+            Security::Starttls => SmtpSecurity::StartTls,
+            Security::Plain => SmtpSecurity::Plain,
+        },
+        username: smtp.username.clone(),
+        password: read_secret(
+            "smtp.password",
+            smtp.password.as_deref(),
+            smtp.password_file.as_deref(),
+        )?,
+        timeout: Duration::from_secs(60),
+    };
+    Ok(Some(SmtpTransport(
+        SmtpSender::new(&settings).map_err(|e| anyhow::anyhow!("config key `smtp`: {e}"))?,
+    )))
+}
+
+/// Delivers due mail every few seconds until `stop` changes.
+pub async fn deliver_outbox(app: App, transport: SmtpTransport, mut stop: watch::Receiver<bool>) {
+    loop {
+        match app.deliver_outbox(&transport, 50).await {
+            Ok(report) if report.sent + report.retried + report.dead > 0 => {
+                tracing::info!(
+                    sent = report.sent,
+                    retried = report.retried,
+                    dead = report.dead,
+                    "outbox delivered"
+                );
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+pub fn imap_settings(m: &MailboxConfig, index: usize) -> Result<ImapSettings> {
+    Ok(ImapSettings {
+        name: m.name.clone(),
+        host: m.host.clone(),
+        port: m.port,
+        security: match m.security {
+            Security::Tls => ImapSecurity::Tls,
+            Security::Starttls => ImapSecurity::StartTls,
+            Security::Plain => ImapSecurity::Plain,
+        },
+        username: m.username.clone(),
+        password: read_secret(
+            &format!("mailboxes[{index}].password"),
+            m.password.as_deref(),
+            m.password_file.as_deref(),
+        )?
+        .unwrap_or_default(),
+        folder: m.folder.clone(),
+        processed_folder: m.processed_folder.clone(),
+        poll_interval: Duration::from_secs(m.poll_seconds.max(5)),
+    })
+}
+
+/// Takes mail from one mailbox for as long as the server runs, reconnecting with backoff
+/// (1 s doubling to 5 min; back to 1 s after a connection that lasted) after any failure.
+pub async fn watch_mailbox(app: App, settings: ImapSettings, mut stop: watch::Receiver<bool>) {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let started = std::time::Instant::now();
+        tokio::select! {
+            result = take_mail(&app, &settings) => {
+                if let Err(e) = result {
+                    tracing::warn!(mailbox = %settings.name, error = %e, retry_in = ?backoff, "mailbox connection lost");
+                }
+            }
+            _ = stop.changed() => return,
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            backoff = Duration::from_secs(1);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = stop.changed() => return,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(300));
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum MailboxError {
+    #[error(transparent)]
+    Imap(#[from] soporte_mail::ImapError),
+    #[error("taking in a message failed: {0}")]
+    Intake(#[from] soporte_app::AppError),
+}
+
+async fn take_mail(app: &App, settings: &ImapSettings) -> Result<(), MailboxError> {
+    let mut mailbox = ImapMailbox::connect(settings.clone()).await?;
+    tracing::info!(mailbox = %settings.name, "connected");
+    loop {
+        let (uidvalidity, uids) = mailbox.unseen().await?;
+        for uid in &uids {
+            let Some(message) = mailbox.fetch(uidvalidity, *uid).await? else {
+                continue;
+            };
+            let source = IntakeSource::Imap(MailboxPosition {
+                mailbox: settings.name.clone(),
+                uidvalidity: i64::from(uidvalidity),
+                uid: i64::from(*uid),
+            });
+            // Marked only after the intake committed: a failure here leaves the message
+            // unseen, and the reconnect takes it again.
+            app.intake_email(&message.raw, &source).await?;
+            mailbox.mark_taken(*uid).await?;
+        }
+        if !uids.is_empty() {
+            tracing::info!(mailbox = %settings.name, taken = uids.len(), "mail taken in");
+        }
+        mailbox = mailbox.wait_for_mail().await?;
+    }
+}
