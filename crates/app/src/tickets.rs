@@ -378,7 +378,10 @@ impl App {
                 .email_reply_for(&ticket, &agent.name, &attachments)
                 .await?
         {
-            return Ok(self.store.add_message_with(id, &new, &reply).await?);
+            return Ok(self
+                .store
+                .add_message_with(id, &new, std::sync::Arc::new(reply))
+                .await?);
         }
         Ok(self.store.add_message(id, &new).await?)
     }
@@ -418,12 +421,12 @@ impl App {
     /// How an agent's answer reaches the customer by e-mail: for tickets that came by
     /// e-mail, the portal or the API, when the requester has an address. WhatsApp and phone
     /// tickets are answered on their own channels.
-    async fn email_reply_for<'a>(
-        &'a self,
+    async fn email_reply_for(
+        &self,
         ticket: &Ticket,
-        agent_name: &'a str,
+        agent_name: &str,
         attachments: &[NewAttachment],
-    ) -> Result<Option<EmailReply<'a>>> {
+    ) -> Result<Option<EmailReply>> {
         if !matches!(
             ticket.channel,
             Channel::Email | Channel::Portal | Channel::Api
@@ -450,9 +453,9 @@ impl App {
         }
         .display();
         Ok(Some(EmailReply {
-            settings: &self.settings.email,
-            company: &self.settings.company_name,
-            agent_name,
+            settings: self.settings.email.clone(),
+            company: self.settings.company_name.clone(),
+            agent_name: agent_name.to_string(),
             to,
             thread,
             attachments: attachments

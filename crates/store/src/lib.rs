@@ -5,6 +5,7 @@
 //! Every write method is one transaction: a ticket, its first message, its attachments'
 //! rows and its history events are stored together or not at all.
 
+mod batch;
 mod blob;
 mod error;
 mod migrate;
@@ -81,14 +82,14 @@ pub trait Store: Send + Sync + 'static {
 
     // Tickets
     async fn create_ticket(&self, new: &NewTicket) -> Result<Ticket> {
-        Ok(self.create_ticket_with(new, &NoEffects).await?.0)
+        Ok(self.create_ticket_with(new, Arc::new(NoEffects)).await?.0)
     }
     /// Creates the ticket and its first message, and queues the e-mails `effects` asks
     /// for, all in one transaction.
     async fn create_ticket_with(
         &self,
         new: &NewTicket,
-        effects: &dyn OutboxEffects,
+        effects: Arc<dyn OutboxEffects>,
     ) -> Result<(Ticket, Message)>;
     async fn update_ticket(
         &self,
@@ -97,13 +98,14 @@ pub trait Store: Send + Sync + 'static {
         actor: soporte_core::ticket::Actor,
     ) -> Result<Ticket>;
     async fn add_message(&self, ticket: TicketId, new: &NewMessage) -> Result<(Ticket, Message)> {
-        self.add_message_with(ticket, new, &NoEffects).await
+        self.add_message_with(ticket, new, Arc::new(NoEffects))
+            .await
     }
     async fn add_message_with(
         &self,
         ticket: TicketId,
         new: &NewMessage,
-        effects: &dyn OutboxEffects,
+        effects: Arc<dyn OutboxEffects>,
     ) -> Result<(Ticket, Message)>;
     async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>>;
     async fn ticket_messages(&self, id: TicketId) -> Result<Vec<Message>>;

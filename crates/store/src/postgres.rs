@@ -49,8 +49,11 @@ pub use common::SqlStore as PostgresStore;
 
 impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        // No ping before each use (it doubled round trips); a broken connection fails its
+        // query and the pool replaces it.
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;

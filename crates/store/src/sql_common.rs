@@ -19,21 +19,28 @@ use soporte_core::ticket::{
     TicketPatch, apply_message, apply_patch,
 };
 use soporte_core::time::{from_micros, to_micros};
-use sqlx::{Pool, QueryBuilder, Row, Transaction};
+use sqlx::{Pool, QueryBuilder, Row};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
-type Tx = Transaction<'static, Db>;
+type DbConn = <Db as sqlx::Database>::Connection;
 type DbRow = <Db as sqlx::Database>::Row;
 
 pub struct SqlStore {
     pub(super) writer: Pool<Db>,
     pub(super) reader: Pool<Db>,
+    /// Where ticket creations go when the backend commits them in groups (SQLite).
+    pub(super) batcher: Option<crate::batch::TicketBatcher>,
 }
 
 impl SqlStore {
     pub(super) fn from_pools(writer: Pool<Db>, reader: Pool<Db>) -> Self {
-        Self { writer, reader }
+        Self {
+            writer,
+            reader,
+            batcher: None,
+        }
     }
 
     /// The read pool, for callers (benchmarks, tests) that need raw access.
@@ -263,7 +270,7 @@ fn event_from_row(r: &DbRow) -> Result<Event> {
 // ---------------------------------------------------------------------------------------
 // Writes shared by several use cases, inside a caller's transaction
 
-async fn insert_contact(tx: &mut Tx, new: &NewContact, at: Timestamp) -> Result<Contact> {
+async fn insert_contact(tx: &mut DbConn, new: &NewContact, at: Timestamp) -> Result<Contact> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO contacts (account_id, name, emails, phones, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -273,7 +280,7 @@ async fn insert_contact(tx: &mut Tx, new: &NewContact, at: Timestamp) -> Result<
     .bind(json_of(&new.emails)?)
     .bind(json_of(&new.phones)?)
     .bind(to_micros(at))
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await
     .map_err(|e| StoreError::from_write(e, "account_id", "account does not exist"))?;
     let contact = Contact {
@@ -290,20 +297,20 @@ async fn insert_contact(tx: &mut Tx, new: &NewContact, at: Timestamp) -> Result<
 }
 
 /// The lookup tables behind "who wrote this?": one row per e-mail (unique) and phone.
-async fn write_contact_lookups(tx: &mut Tx, contact: &Contact) -> Result<()> {
+async fn write_contact_lookups(tx: &mut DbConn, contact: &Contact) -> Result<()> {
     sqlx::query("DELETE FROM contact_emails WHERE contact_id = $1")
         .bind(contact.id.0)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM contact_phones WHERE contact_id = $1")
         .bind(contact.id.0)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     for email in &contact.emails {
         sqlx::query("INSERT INTO contact_emails (email, contact_id) VALUES ($1, $2)")
             .bind(email)
             .bind(contact.id.0)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(|e| {
                 StoreError::from_write(
@@ -319,13 +326,13 @@ async fn write_contact_lookups(tx: &mut Tx, contact: &Contact) -> Result<()> {
         )
         .bind(phone)
         .bind(contact.id.0)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     Ok(())
 }
 
-async fn insert_account(tx: &mut Tx, new: &NewAccount, at: Timestamp) -> Result<AccountId> {
+async fn insert_account(tx: &mut DbConn, new: &NewAccount, at: Timestamp) -> Result<AccountId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO accounts (name, tax_id, plan, email_domains, personal_agent_id, backup_agent_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
@@ -337,7 +344,7 @@ async fn insert_account(tx: &mut Tx, new: &NewAccount, at: Timestamp) -> Result<
     .bind(new.personal_agent_id.map(|a| a.0))
     .bind(new.backup_agent_id.map(|a| a.0))
     .bind(to_micros(at))
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await
     .map_err(|e| account_write_error(e, new.personal_agent_id, new.backup_agent_id))?;
     write_account_domains(tx, AccountId(id), &new.email_domains).await?;
@@ -368,16 +375,16 @@ fn account_write_error(
     }
 }
 
-async fn write_account_domains(tx: &mut Tx, id: AccountId, domains: &[String]) -> Result<()> {
+async fn write_account_domains(tx: &mut DbConn, id: AccountId, domains: &[String]) -> Result<()> {
     sqlx::query("DELETE FROM account_domains WHERE account_id = $1")
         .bind(id.0)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     for domain in domains {
         sqlx::query("INSERT INTO account_domains (domain, account_id) VALUES ($1, $2)")
             .bind(domain)
             .bind(id.0)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(|e| {
                 StoreError::from_write(
@@ -391,7 +398,7 @@ async fn write_account_domains(tx: &mut Tx, id: AccountId, domains: &[String]) -
 }
 
 async fn insert_event(
-    tx: &mut Tx,
+    tx: &mut DbConn,
     ticket: TicketId,
     actor: Actor,
     kind: &EventKind,
@@ -407,7 +414,7 @@ async fn insert_event(
     .bind(kind.name())
     .bind(json_of(kind)?)
     .bind(to_micros(at))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -424,7 +431,7 @@ struct MessageRow<'a> {
     extra: &'a MessageExtra,
 }
 
-async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result<Message> {
+async fn insert_message(tx: &mut DbConn, m: MessageRow<'_>, at: Timestamp) -> Result<Message> {
     let (author_kind, author_id) = actor_parts(m.author);
     let email = m.extra.email.clone();
     let id: i64 = sqlx::query_scalar(
@@ -449,7 +456,7 @@ async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result
     .bind(m.extra.automatic.map(AutomaticKind::as_str))
     .bind(&m.extra.original_sha256)
     .bind(m.extra.delivery.map(Delivery::as_str))
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await
     .map_err(|e| StoreError::from_write(e, "channel_message_id", "this message was already taken in"))?;
     if let Some(position) = &m.extra.source_position {
@@ -462,7 +469,7 @@ async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result
             .bind(&a.sha256)
             .bind(size)
             .bind(to_micros(at))
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         let attachment_id: i64 = sqlx::query_scalar(
             "INSERT INTO attachments (message_id, ticket_id, sha256, filename, media_type, size, inline, content_id) \
@@ -476,7 +483,7 @@ async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result
         .bind(size)
         .bind(a.inline)
         .bind(&a.content_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
         attachments.push(Attachment {
             id: AttachmentId(attachment_id),
@@ -509,12 +516,12 @@ async fn insert_message(tx: &mut Tx, m: MessageRow<'_>, at: Timestamp) -> Result
     })
 }
 
-async fn insert_position(tx: &mut Tx, p: &MailboxPosition) -> Result<()> {
+async fn insert_position(tx: &mut DbConn, p: &MailboxPosition) -> Result<()> {
     sqlx::query("INSERT INTO mailbox_positions (mailbox, uidvalidity, uid) VALUES ($1, $2, $3)")
         .bind(&p.mailbox)
         .bind(p.uidvalidity)
         .bind(p.uid)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(|e| {
             StoreError::from_write(
@@ -529,7 +536,7 @@ async fn insert_position(tx: &mut Tx, p: &MailboxPosition) -> Result<()> {
 /// Queues the e-mails a new message causes. An e-mail that delivers the message itself
 /// (an agent's reply) marks the message `queued` until the worker reports back.
 async fn insert_outbox(
-    tx: &mut Tx,
+    tx: &mut DbConn,
     ticket: &Ticket,
     message: &mut Message,
     effects: &dyn OutboxEffects,
@@ -547,13 +554,13 @@ async fn insert_outbox(
         .bind(&item.recipient)
         .bind(json_of(&item.email)?)
         .bind(to_micros(at))
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         if item.delivers_message {
             sqlx::query("UPDATE messages SET delivery = 'queued', channel_message_id = COALESCE(channel_message_id, $2) WHERE id = $1")
                 .bind(message.id.0)
                 .bind(&item.email.message_id)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
             message.delivery = Some(Delivery::Queued);
             if message.channel_message_id.is_none() {
@@ -583,18 +590,18 @@ fn outbox_from_row(r: &DbRow) -> Result<OutboxItem> {
     })
 }
 
-async fn lock_ticket(tx: &mut Tx, id: TicketId) -> Result<Ticket> {
+async fn lock_ticket(tx: &mut DbConn, id: TicketId) -> Result<Ticket> {
     let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1{FOR_UPDATE}");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.0)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::not_found("ticket", id.0))?;
     ticket_from_row(&row)
 }
 
 /// Writes every field an edit or a message can change.
-async fn write_ticket_state(tx: &mut Tx, t: &Ticket) -> Result<()> {
+async fn write_ticket_state(tx: &mut DbConn, t: &Ticket) -> Result<()> {
     sqlx::query(
         "UPDATE tickets SET subject = $2, support_type = $3, priority = $4, status = $5, assignee_id = $6, \
          account_id = $7, product_area = $8, tags = $9, updated_at = $10, solved_at = $11, closed_at = $12, \
@@ -613,7 +620,7 @@ async fn write_ticket_state(tx: &mut Tx, t: &Ticket) -> Result<()> {
     .bind(t.solved_at.map(to_micros))
     .bind(t.closed_at.map(to_micros))
     .bind(t.requester_id.0)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .map_err(|e| StoreError::from_write(e, "assignee_id/account_id", "conflict"))?;
     Ok(())
@@ -650,6 +657,103 @@ async fn fetch_contact(pool: &Pool<Db>, id: ContactId) -> Result<Option<Contact>
         .as_ref()
         .map(contact_from_row)
         .transpose()
+}
+
+/// Writes a new ticket with its requester (when new), first message, attachments, history
+/// and queued e-mails, inside the caller's transaction.
+pub(super) async fn write_new_ticket(
+    tx: &mut DbConn,
+    new: &NewTicket,
+    effects: &dyn OutboxEffects,
+    at: Timestamp,
+) -> Result<(Ticket, Message)> {
+    let requester_id = match &new.requester {
+        Requester::Existing(id) => *id,
+        Requester::New(contact) => insert_contact(tx, contact, at).await?.id,
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tickets (subject, support_type, channel, priority, status, assignee_id, account_id, requester_id, \
+         product_area, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+    )
+    .bind(&new.subject)
+    .bind(new.support_type.map(SupportType::as_str))
+    .bind(new.channel.as_str())
+    .bind(new.priority.as_str())
+    .bind(new.assignee_id.map(|a| a.0))
+    .bind(new.account_id.map(|a| a.0))
+    .bind(requester_id.0)
+    .bind(&new.product_area)
+    .bind(json_of(&new.tags)?)
+    .bind(to_micros(at))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| StoreError::from_write(e, "assignee_id/account_id/requester", "conflict"))?;
+    let id = TicketId(id);
+    let number = TicketNumber::format(&new.number_prefix, id);
+    sqlx::query("UPDATE tickets SET number = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(&number)
+        .execute(&mut *tx)
+        .await?;
+    let requester = Actor::Contact(requester_id);
+    let mut message = insert_message(
+        tx,
+        MessageRow {
+            ticket: id,
+            kind: MessageKind::Inbound,
+            author: requester,
+            channel: new.channel,
+            body_text: &new.body_text,
+            body_html: new.body_html.as_deref(),
+            channel_message_id: new.channel_message_id.as_deref(),
+            attachments: &new.attachments,
+            extra: &new.extra,
+        },
+        at,
+    )
+    .await?;
+    let actor = new.created_by.unwrap_or(requester);
+    insert_event(
+        tx,
+        id,
+        actor,
+        &EventKind::Created {
+            channel: new.channel,
+        },
+        at,
+    )
+    .await?;
+    if new.assignee_id.is_some() {
+        let assigned = EventKind::Assigned {
+            from: None,
+            to: new.assignee_id,
+            reason: new
+                .assignment_reason
+                .clone()
+                .unwrap_or_else(|| "manual".into()),
+        };
+        insert_event(tx, id, Actor::System, &assigned, at).await?;
+    }
+    let ticket = Ticket {
+        id,
+        number,
+        subject: new.subject.clone(),
+        support_type: new.support_type,
+        channel: new.channel,
+        priority: new.priority,
+        status: Status::New,
+        assignee_id: new.assignee_id,
+        account_id: new.account_id,
+        requester_id,
+        product_area: new.product_area.clone(),
+        tags: new.tags.clone(),
+        created_at: at,
+        updated_at: at,
+        solved_at: None,
+        closed_at: None,
+    };
+    insert_outbox(tx, &ticket, &mut message, effects, at).await?;
+    Ok((ticket, message))
 }
 
 #[async_trait]
@@ -1114,98 +1218,15 @@ impl Store for SqlStore {
     async fn create_ticket_with(
         &self,
         new: &NewTicket,
-        effects: &dyn OutboxEffects,
+        effects: Arc<dyn OutboxEffects>,
     ) -> Result<(Ticket, Message)> {
-        let at = now();
-        let mut tx = begin_write(&self.writer).await?;
-        let requester_id = match &new.requester {
-            Requester::Existing(id) => *id,
-            Requester::New(contact) => insert_contact(&mut tx, contact, at).await?.id,
-        };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO tickets (subject, support_type, channel, priority, status, assignee_id, account_id, requester_id, \
-             product_area, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-        )
-        .bind(&new.subject)
-        .bind(new.support_type.map(SupportType::as_str))
-        .bind(new.channel.as_str())
-        .bind(new.priority.as_str())
-        .bind(new.assignee_id.map(|a| a.0))
-        .bind(new.account_id.map(|a| a.0))
-        .bind(requester_id.0)
-        .bind(&new.product_area)
-        .bind(json_of(&new.tags)?)
-        .bind(to_micros(at))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::from_write(e, "assignee_id/account_id/requester", "conflict"))?;
-        let id = TicketId(id);
-        let number = TicketNumber::format(&new.number_prefix, id);
-        sqlx::query("UPDATE tickets SET number = $2 WHERE id = $1")
-            .bind(id.0)
-            .bind(&number)
-            .execute(&mut *tx)
-            .await?;
-        let requester = Actor::Contact(requester_id);
-        let mut message = insert_message(
-            &mut tx,
-            MessageRow {
-                ticket: id,
-                kind: MessageKind::Inbound,
-                author: requester,
-                channel: new.channel,
-                body_text: &new.body_text,
-                body_html: new.body_html.as_deref(),
-                channel_message_id: new.channel_message_id.as_deref(),
-                attachments: &new.attachments,
-                extra: &new.extra,
-            },
-            at,
-        )
-        .await?;
-        let actor = new.created_by.unwrap_or(requester);
-        insert_event(
-            &mut tx,
-            id,
-            actor,
-            &EventKind::Created {
-                channel: new.channel,
-            },
-            at,
-        )
-        .await?;
-        if new.assignee_id.is_some() {
-            let assigned = EventKind::Assigned {
-                from: None,
-                to: new.assignee_id,
-                reason: new
-                    .assignment_reason
-                    .clone()
-                    .unwrap_or_else(|| "manual".into()),
-            };
-            insert_event(&mut tx, id, Actor::System, &assigned, at).await?;
+        if let Some(batcher) = &self.batcher {
+            return batcher.create_ticket(new.clone(), effects).await;
         }
-        let ticket = Ticket {
-            id,
-            number,
-            subject: new.subject.clone(),
-            support_type: new.support_type,
-            channel: new.channel,
-            priority: new.priority,
-            status: Status::New,
-            assignee_id: new.assignee_id,
-            account_id: new.account_id,
-            requester_id,
-            product_area: new.product_area.clone(),
-            tags: new.tags.clone(),
-            created_at: at,
-            updated_at: at,
-            solved_at: None,
-            closed_at: None,
-        };
-        insert_outbox(&mut tx, &ticket, &mut message, effects, at).await?;
+        let mut tx = begin_write(&self.writer).await?;
+        let created = write_new_ticket(&mut tx, new, effects.as_ref(), now()).await?;
         tx.commit().await?;
-        Ok((ticket, message))
+        Ok(created)
     }
 
     async fn update_ticket(
@@ -1232,7 +1253,7 @@ impl Store for SqlStore {
         &self,
         ticket_id: TicketId,
         new: &NewMessage,
-        effects: &dyn OutboxEffects,
+        effects: Arc<dyn OutboxEffects>,
     ) -> Result<(Ticket, Message)> {
         let mut tx = begin_write(&self.writer).await?;
         let ticket = lock_ticket(&mut tx, ticket_id).await?;
@@ -1264,7 +1285,7 @@ impl Store for SqlStore {
         for event in &events {
             insert_event(&mut tx, ticket_id, new.author, event, at).await?;
         }
-        insert_outbox(&mut tx, &next, &mut message, effects, at).await?;
+        insert_outbox(&mut tx, &next, &mut message, effects.as_ref(), at).await?;
         tx.commit().await?;
         Ok((next, message))
     }

@@ -2,10 +2,11 @@
 //! they queue in the process instead of failing with "database is locked"), reads through
 //! a small pool; WAL lets readers run while a write is in progress.
 
+use crate::batch::{TicketBatcher, TicketJob, next_group};
 use crate::migrate::Migration;
 use crate::{Backend, StoreError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Pool, Transaction};
+use sqlx::{Connection, Pool, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
@@ -61,15 +62,23 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
             .pragma("temp_store", "memory");
+        // Pooled connections are not pinged before use: a SQLite file does not drop
+        // connections, and the ping doubled the round trips of every query.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self::from_pools(writer, reader))
+        let mut store = Self::from_pools(writer.clone(), reader);
+        let (batcher, jobs) = TicketBatcher::new();
+        store.batcher = Some(batcher);
+        tokio::spawn(commit_ticket_groups(writer, jobs));
+        Ok(store)
     }
 
     async fn backup(&self, dest: &Path) -> Result<(), StoreError> {
@@ -85,5 +94,70 @@ impl SqliteStore {
             .execute(&self.reader)
             .await?;
         Ok(())
+    }
+}
+
+/// Writes queued ticket creations in groups: one transaction per group, one savepoint per
+/// ticket. Runs until the store is dropped.
+async fn commit_ticket_groups(
+    writer: Pool<Db>,
+    mut jobs: tokio::sync::mpsc::UnboundedReceiver<TicketJob>,
+) {
+    while let Some(group) = next_group(&mut jobs).await {
+        let mut tx = match begin_write(&writer).await {
+            Ok(tx) => tx,
+            Err(e) => {
+                let message = e.to_string();
+                for job in group {
+                    let _ = job.reply.send(Err(StoreError::Unsupported(format!(
+                        "database error: {message}"
+                    ))));
+                }
+                continue;
+            }
+        };
+        let mut done = Vec::with_capacity(group.len());
+        for job in group {
+            let at = soporte_core::time::from_micros(soporte_core::time::to_micros(
+                jiff::Timestamp::now(),
+            ));
+            let result = match tx.begin().await {
+                Ok(mut savepoint) => match common::write_new_ticket(
+                    &mut savepoint,
+                    &job.new,
+                    job.effects.as_ref(),
+                    at,
+                )
+                .await
+                {
+                    Ok(created) => savepoint
+                        .commit()
+                        .await
+                        .map(|()| created)
+                        .map_err(StoreError::from),
+                    Err(e) => {
+                        let _ = savepoint.rollback().await;
+                        Err(e)
+                    }
+                },
+                Err(e) => Err(StoreError::from(e)),
+            };
+            done.push((job.reply, result));
+        }
+        match tx.commit().await {
+            Ok(()) => {
+                for (reply, result) in done {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for (reply, _) in done {
+                    let _ = reply.send(Err(StoreError::Unsupported(format!(
+                        "database error: {message}"
+                    ))));
+                }
+            }
+        }
     }
 }

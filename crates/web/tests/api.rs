@@ -17,6 +17,21 @@ use tower::ServiceExt;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+struct Codec;
+
+impl soporte_app::email::MailCodec for Codec {
+    fn parse(&self, raw: &[u8]) -> Result<soporte_core::email::InboundEmail, String> {
+        soporte_mail::parse(raw).map_err(|e| e.to_string())
+    }
+    fn render(
+        &self,
+        email: &soporte_core::email::OutgoingEmail,
+        attachments: &[(soporte_core::email::OutgoingAttachment, Vec<u8>)],
+    ) -> Result<Vec<u8>, String> {
+        soporte_mail::render(email, attachments).map_err(|e| e.to_string())
+    }
+}
+
 const BODY_LIMIT: usize = 64 * 1024;
 
 struct Api {
@@ -44,7 +59,8 @@ impl Api {
                 "Vendomia",
                 "soporte@vendomia.com",
             ),
-        );
+        )
+        .with_mail(Arc::new(Codec));
         let admin = app
             .create_agent(&AgentInput {
                 email: "admin@vendomia.com".into(),
@@ -175,6 +191,7 @@ on_both_databases!(
     attachments_are_stored_and_served,
     tickets_go_to_the_personal_agent,
     service_endpoints_answer,
+    raw_email_is_taken_in_and_shown,
 );
 
 async fn directory_is_created_read_and_changed(api: &Api) -> TestResult {
@@ -903,5 +920,107 @@ async fn service_endpoints_answer(api: &Api) -> TestResult {
         );
     }
     assert!(spec.json["components"]["schemas"]["TicketCreate"].is_object());
+    Ok(())
+}
+
+async fn raw_email_is_taken_in_and_shown(api: &Api) -> TestResult {
+    let raw = "From: Luis <luis@tienda.es>\r\nTo: soporte@vendomia.com\r\nCc: Marta <marta@tienda.es>\r\n\
+Subject: Captura del error\r\nMessage-ID: <inline-1@tienda.es>\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/related; boundary=\"rel\"\r\n\r\n\
+--rel\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+<p>Al pulsar Publicar sale esto:</p><img src=\"cid:shot@tienda\"><img src=\"https://tracker.example/p.gif\"><script>x()</script>\
+<p>El lun, 2 nov 2026 a las 9:00, Soporte escribió:</p><blockquote>&gt; hola</blockquote>\r\n\
+--rel\r\nContent-Type: image/png\r\nContent-Disposition: inline; filename=\"shot.png\"\r\nContent-ID: <shot@tienda>\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+iVBORw0KGgo=\r\n--rel--\r\n";
+    let post = |body: &'static str, content_type: &'static str| {
+        Request::builder()
+            .method("POST")
+            .uri("/api/v1/inbound/email")
+            .header(header::AUTHORIZATION, format!("Bearer {}", api.admin))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+    };
+    let first = api.send(post(raw, "message/rfc822")?).await?;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.json);
+    assert_eq!(first.json["created"], true);
+    let again = api.send(post(raw, "message/rfc822")?).await?;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json["created"], false);
+    assert_eq!(
+        (
+            again.json["ticket_id"].clone(),
+            again.json["message_id"].clone()
+        ),
+        (
+            first.json["ticket_id"].clone(),
+            first.json["message_id"].clone()
+        )
+    );
+    assert_problem(
+        &api.send(post(raw, "text/plain")?).await?,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+
+    let ticket = api
+        .get(&format!("/api/v1/tickets/{}", first.json["ticket_id"]))
+        .await?;
+    let message = &ticket.json["messages"][0];
+    assert_eq!(ticket.json["channel"], "email");
+    assert_eq!(message["text"], "Al pulsar Publicar sale esto:");
+    assert!(
+        message["quoted_text"]
+            .as_str()
+            .is_some_and(|q| q.contains("escribió")),
+        "{message}"
+    );
+    assert_eq!(message["from"], "Luis <luis@tienda.es>");
+    assert_eq!(message["to"], json!(["soporte@vendomia.com"]));
+    assert_eq!(message["cc"], json!(["Marta <marta@tienda.es>"]));
+    assert_eq!(message["subject"], "Captura del error");
+    assert_eq!(message["email_message_id"], "inline-1@tienda.es");
+    assert_eq!(message["automatic"], Value::Null);
+    let attachment = &message["attachments"][0];
+    assert_eq!(
+        (
+            attachment["filename"].as_str(),
+            attachment["inline"].as_bool()
+        ),
+        (Some("shot.png"), Some(true))
+    );
+    let html = message["html"].as_str().unwrap_or_default();
+    assert!(
+        html.contains(&format!("src=\"/api/v1/attachments/{}\"", attachment["id"])),
+        "{html}"
+    );
+    assert!(
+        html.contains("about:blank#remote-image=https://tracker.example/p.gif"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+
+    let original = api
+        .get(&format!("/api/v1/messages/{}/original", message["id"]))
+        .await?;
+    assert_eq!(original.status, StatusCode::OK);
+    assert_eq!(original.content_type, "message/rfc822");
+    assert_eq!(original.bytes, raw.as_bytes());
+
+    let garbage = api.send(post("", "message/rfc822")?).await?;
+    assert_eq!(garbage.status, StatusCode::ACCEPTED);
+    assert!(garbage.json["quarantine_id"].as_i64().is_some());
+    let quarantine = api.get("/api/v1/admin/quarantine").await?;
+    assert_eq!(quarantine.json.as_array().map(Vec::len), Some(1));
+    let outbox = api.get("/api/v1/admin/outbox?status=pending").await?;
+    assert_eq!(
+        outbox.json.as_array().map(Vec::len),
+        Some(1),
+        "the acknowledgement waits for delivery"
+    );
+    assert_problem(
+        &api.get("/api/v1/admin/outbox?status=lost").await?,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    );
     Ok(())
 }

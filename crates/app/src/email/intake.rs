@@ -65,15 +65,15 @@ pub enum IntakeOutcome {
 }
 
 /// The acknowledgement sent when a request opens a ticket.
-struct Acknowledgement<'a> {
-    settings: &'a EmailSettings,
-    company: &'a str,
-    to: &'a Mailbox,
-    original_id: &'a str,
-    original_subject: &'a str,
+struct Acknowledgement {
+    settings: EmailSettings,
+    company: String,
+    to: Mailbox,
+    original_id: String,
+    original_subject: String,
 }
 
-impl OutboxEffects for Acknowledgement<'_> {
+impl OutboxEffects for Acknowledgement {
     fn outbox(&self, ticket: &Ticket, _message: &Message) -> Vec<NewOutbox> {
         let name = self
             .to
@@ -82,10 +82,10 @@ impl OutboxEffects for Acknowledgement<'_> {
             .unwrap_or_else(|| self.to.address.split('@').next().unwrap_or_default());
         let values = Values {
             number: &ticket.number,
-            subject: self.original_subject,
+            subject: &self.original_subject,
             name,
             agent: "",
-            company: self.company,
+            company: &self.company,
             support_email: &self.settings.from_address,
         };
         let t = &self.settings.templates;
@@ -99,8 +99,8 @@ impl OutboxEffects for Acknowledgement<'_> {
                 cc: vec![],
                 subject: t.render("acknowledgement_subject", &values),
                 message_id: new_message_id(&ticket.number, &self.settings.message_id_domain),
-                in_reply_to: Some(self.original_id.to_string()),
-                references: vec![self.original_id.to_string()],
+                in_reply_to: Some(self.original_id.clone()),
+                references: vec![self.original_id.clone()],
                 text: t.render("acknowledgement_body", &values),
                 html: None,
                 automatic: true,
@@ -315,20 +315,18 @@ impl App {
             extra,
             created_by: None,
         };
-        let ack = Acknowledgement {
-            settings,
-            company: &self.settings.company_name,
-            to: &answer_to,
-            original_id: &message_id,
-            original_subject: &mail.subject,
-        };
-        let result = if may_answer {
-            self.store.create_ticket_with(&new, &ack).await
+        let effects: std::sync::Arc<dyn OutboxEffects> = if may_answer {
+            std::sync::Arc::new(Acknowledgement {
+                settings: settings.clone(),
+                company: self.settings.company_name.clone(),
+                to: answer_to,
+                original_id: message_id.clone(),
+                original_subject: mail.subject.clone(),
+            })
         } else {
-            self.store
-                .create_ticket_with(&new, &soporte_store::NoEffects)
-                .await
+            std::sync::Arc::new(soporte_store::NoEffects)
         };
+        let result = self.store.create_ticket_with(&new, effects).await;
         match result {
             Ok((ticket, message)) => Ok(IntakeOutcome::Created {
                 ticket_id: ticket.id,

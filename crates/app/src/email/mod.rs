@@ -37,6 +37,8 @@ pub struct EmailSettings {
     pub auto_answers_per_hour: i64,
     /// Larger messages go to quarantine instead of becoming tickets.
     pub max_message_bytes: usize,
+    /// First wait before retrying a failed delivery; it doubles with each attempt.
+    pub retry_base: jiff::SignedDuration,
     pub templates: EmailTemplates,
 }
 
@@ -53,6 +55,7 @@ impl EmailSettings {
             own_addresses: vec![support_email.to_string()],
             auto_answers_per_hour: 5,
             max_message_bytes: 40 * 1024 * 1024,
+            retry_base: jiff::SignedDuration::from_secs(30),
             templates: EmailTemplates::default(),
         }
     }

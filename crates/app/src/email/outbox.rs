@@ -40,10 +40,11 @@ pub struct DeliveryReport {
 const MAX_ATTEMPTS: i64 = 12;
 const LEASE: SignedDuration = SignedDuration::from_mins(5);
 
-/// 30 s, 1 min, 2 min … up to one hour between attempts.
-fn backoff(attempts: i64) -> SignedDuration {
-    let exponent = u32::try_from(attempts.clamp(0, 7)).unwrap_or(7);
-    SignedDuration::from_secs((30 * 2i64.pow(exponent)).min(3600))
+/// `base`, twice that, four times … up to one hour between attempts.
+fn backoff(base: SignedDuration, attempts: i64) -> SignedDuration {
+    let exponent = u32::try_from(attempts.clamp(0, 16)).unwrap_or(16);
+    let wait = base.as_secs().saturating_mul(2i64.saturating_pow(exponent));
+    SignedDuration::from_secs(wait.min(3600))
 }
 
 /// The bare address inside `Name <address>`.
@@ -77,7 +78,9 @@ impl App {
                 }
                 Err(failure) => {
                     let last = failure.permanent || item.attempts + 1 >= MAX_ATTEMPTS;
-                    let retry_at = (!last).then(|| Timestamp::now() + backoff(item.attempts));
+                    let retry_at = (!last).then(|| {
+                        Timestamp::now() + backoff(self.settings.email.retry_base, item.attempts)
+                    });
                     tracing::warn!(outbox_id = item.id, error = %failure.message, permanent = failure.permanent, "e-mail delivery failed");
                     self.store
                         .outbox_failed(item.id, &failure.message, retry_at)
@@ -145,23 +148,23 @@ impl App {
 
 /// An agent's answer on an e-mail ticket, wrapped with the footer and threaded to the
 /// conversation (In-Reply-To the customer's last message, References to the thread).
-pub(crate) struct EmailReply<'a> {
-    pub settings: &'a EmailSettings,
-    pub company: &'a str,
-    pub agent_name: &'a str,
+pub(crate) struct EmailReply {
+    pub settings: EmailSettings,
+    pub company: String,
+    pub agent_name: String,
     pub to: String,
     pub thread: Vec<String>,
     pub attachments: Vec<OutgoingAttachment>,
 }
 
-impl OutboxEffects for EmailReply<'_> {
+impl OutboxEffects for EmailReply {
     fn outbox(&self, ticket: &Ticket, message: &Message) -> Vec<NewOutbox> {
         let values = Values {
             number: &ticket.number,
             subject: &ticket.subject,
             name: "",
-            agent: self.agent_name,
-            company: self.company,
+            agent: &self.agent_name,
+            company: &self.company,
             support_email: &self.settings.from_address,
         };
         let t = &self.settings.templates;
@@ -199,7 +202,7 @@ mod tests {
     fn backoff_grows_then_caps_at_an_hour() {
         let secs: Vec<i64> = [0, 1, 2, 6, 7, 20]
             .iter()
-            .map(|a| backoff(*a).as_secs())
+            .map(|a| backoff(SignedDuration::from_secs(30), *a).as_secs())
             .collect();
         assert_eq!(secs, [30, 60, 120, 1920, 3600, 3600]);
     }
