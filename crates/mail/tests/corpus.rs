@@ -18,6 +18,17 @@ fn dump() {
                 );
                 println!("  subject={:?}", m.subject);
                 println!("  auto={:?} bmid={:?}", m.automatic, m.bounced_message_id);
+                println!(
+                    "  mid={:?} irt={:?} refs={:?} noauto={:?}",
+                    m.message_id, m.in_reply_to, m.references, m.no_auto_answer
+                );
+                if file.contains("example13") || file.contains("multiple_references") {
+                    let pm = mail_parser::MessageParser::default()
+                        .parse(&raw[..])
+                        .expect("x");
+                    println!("  RAWFROM {:?}", pm.from());
+                    println!("  RAWREFS {:?}", pm.references());
+                }
                 for a in &m.attachments {
                     println!(
                         "  att {:?} {} inline={} cid={:?} len={}",

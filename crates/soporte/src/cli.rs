@@ -169,6 +169,9 @@ pub async fn open(config: Config) -> Result<Context> {
     }
     email.auto_answers_per_hour = config.email.auto_answers_per_hour;
     email.max_message_bytes = config.email.max_message_bytes;
+    email.retry_base = jiff::SignedDuration::from_secs(
+        i64::try_from(config.email.retry_base_seconds).unwrap_or(3600),
+    );
     email
         .own_addresses
         .extend(config.email.own_addresses.iter().map(|a| a.to_lowercase()));

@@ -50,6 +50,8 @@ pub struct EmailConfig {
     pub max_message_bytes: usize,
     /// Other addresses that are Soporte itself (aliases): never answered automatically.
     pub own_addresses: Vec<String>,
+    /// Seconds before the first retry of a failed delivery; doubles each time, up to an hour.
+    pub retry_base_seconds: u64,
     /// Replacements for the built-in texts (minijinja templates).
     pub templates: TemplateOverrides,
 }
@@ -202,6 +204,7 @@ impl Default for Config {
                 auto_answers_per_hour: 5,
                 max_message_bytes: 40 * 1024 * 1024,
                 own_addresses: vec![],
+                retry_base_seconds: 30,
                 templates: TemplateOverrides::default(),
             },
             smtp: None,

@@ -1,0 +1,475 @@
+//! The e-mail channel against real servers that `scripts/test.sh` starts: Dovecot (IMAP)
+//! and an SMTP receiver that keeps what it receives in a Maildir. Each test uses an IMAP
+//! folder of its own and recipients with a unique tag, so tests can run side by side.
+//! Without the servers these tests say they were skipped; under `CI=true` they fail.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+struct Servers {
+    imap_addr: String,
+    imap_user: String,
+    imap_password: String,
+    imap_maildir: PathBuf,
+    smtp_addr: String,
+    smtp_maildir: PathBuf,
+}
+
+fn servers() -> Option<Servers> {
+    let var = |name: &str| std::env::var(name).ok();
+    let found = (|| {
+        Some(Servers {
+            imap_addr: var("TEST_SOPORTE_IMAP_ADDR")?,
+            imap_user: var("TEST_SOPORTE_IMAP_USER")?,
+            imap_password: var("TEST_SOPORTE_IMAP_PASSWORD")?,
+            imap_maildir: var("TEST_SOPORTE_IMAP_MAILDIR")?.into(),
+            smtp_addr: var("TEST_SOPORTE_SMTP_ADDR")?,
+            smtp_maildir: var("TEST_SOPORTE_SMTP_MAILDIR")?.into(),
+        })
+    })();
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true but the IMAP/SMTP test servers are not configured (TEST_SOPORTE_IMAP_*, TEST_SOPORTE_SMTP_*): run scripts/test.sh"
+        );
+        eprintln!(
+            "SKIPPED: mail server tests (run scripts/test.sh to start Dovecot and the SMTP receiver)"
+        );
+    }
+    found
+}
+
+fn unique(tag: &str) -> String {
+    format!(
+        "{tag}{}x{}",
+        std::process::id(),
+        jiff::Timestamp::now().as_microsecond() % 1_000_000_000
+    )
+}
+
+/// A Maildir++ folder of the test user's mailbox; Dovecot serves it as IMAP folder `name`.
+fn imap_folder(servers: &Servers, name: &str) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let dir = servers.imap_maildir.join(format!(".{name}"));
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    // Dovecot runs as the mail user: it must be able to write here.
+    let _ = Command::new("chown")
+        .arg("-R")
+        .arg("--reference")
+        .arg(&servers.imap_maildir)
+        .arg(&dir)
+        .status();
+    Ok(dir)
+}
+
+/// Delivers a message into a Maildir folder the way an MTA does (tmp, then rename).
+fn deliver(folder: &Path, name: &str, raw: &str) -> std::io::Result<()> {
+    let tmp = folder.join("tmp").join(name);
+    std::fs::write(&tmp, raw)?;
+    std::fs::rename(&tmp, folder.join("new").join(name))?;
+    let _ = Command::new("chown")
+        .arg("--reference")
+        .arg(folder)
+        .arg(folder.join("new").join(name))
+        .status();
+    Ok(())
+}
+
+fn request(from: &str, id: &str, subject: &str, headers: &str, body: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: soporte@vendomia.com\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
+Date: Tue, 3 Nov 2026 10:15:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n{headers}\r\n{body}\r\n"
+    )
+}
+
+/// Messages the SMTP receiver got for recipients carrying `tag`.
+fn received(servers: &Servers, tag: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for sub in ["new", "cur"] {
+        let Ok(entries) = std::fs::read_dir(servers.smtp_maildir.join(sub)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                let to_line = text
+                    .lines()
+                    .find(|l| l.starts_with("X-RcptTo:"))
+                    .unwrap_or_default();
+                if to_line.contains(tag) {
+                    out.push(text);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn wait_for<T>(
+    what: &str,
+    timeout: Duration,
+    mut probe: impl FnMut() -> Option<T>,
+) -> Result<T, Box<dyn std::error::Error>> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = probe() {
+            return Ok(v);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("timed out waiting for {what}").into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    token: Option<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config(
+    servers: &Servers,
+    dir: &Path,
+    folder: &str,
+    smtp_addr: &str,
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let (imap_host, imap_port) = servers.imap_addr.rsplit_once(':').ok_or("IMAP address")?;
+    let (smtp_host, smtp_port) = smtp_addr.rsplit_once(':').ok_or("SMTP address")?;
+    let file = dir.join("soporte.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"{data}\"\n\n[email]\nretry_base_seconds = 1\n\n\
+[smtp]\nhost = \"{smtp_host}\"\nport = {smtp_port}\nsecurity = \"plain\"\n\n\
+[[mailboxes]]\nname = \"soporte\"\nhost = \"{imap_host}\"\nport = {imap_port}\nsecurity = \"plain\"\n\
+username = \"{user}\"\npassword = \"{password}\"\nfolder = \"{folder}\"\npoll_seconds = 5\n",
+            data = dir.join("data").display(),
+            user = servers.imap_user,
+            password = servers.imap_password,
+        ),
+    )?;
+    Ok(file)
+}
+
+fn start(config: &Path) -> Result<Server, Box<dyn std::error::Error>> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_soporte"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("SOPORTE_") {
+            cmd.env_remove(&key);
+        }
+    }
+    let mut child = cmd
+        .arg("--config")
+        .arg(config)
+        .arg("serve")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut token = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(t) = line.trim().strip_prefix("API token: ") {
+            token = Some(t.to_string());
+        }
+        if let Some(rest) = line.strip_prefix("Soporte listening on http://") {
+            let addr = rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            return Ok(Server { child, addr, token });
+        }
+    }
+    let _ = child.kill();
+    Err("the server stopped before listening".into())
+}
+
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> Result<(u16, String), Box<dyn std::error::Error>> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+/// Ticket numbers the API lists (at most 200, enough for these tests).
+fn ticket_count(server: &Server, token: &str) -> usize {
+    http(
+        &server.addr,
+        "GET",
+        "/api/v1/tickets?limit=200",
+        token,
+        None,
+    )
+    .map(|(_, body)| body.matches("\"number\":").count())
+    .unwrap_or(0)
+}
+
+#[test]
+fn mail_from_imap_becomes_tickets_and_answers_thread_back() -> TestResult {
+    let Some(servers) = servers() else {
+        return Ok(());
+    };
+    let tag = unique("cliente");
+    let folder_name = unique("Soporte");
+    let folder = imap_folder(&servers, &folder_name)?;
+    let customer = format!("{tag}@tienda.es");
+    deliver(
+        &folder,
+        "1",
+        &request(
+            &format!("Luis <{customer}>"),
+            &format!("{tag}.1@tienda.es"),
+            "No puedo publicar la página",
+            "",
+            "Al añadir un texto se añaden dos.",
+        ),
+    )?;
+    deliver(
+        &folder,
+        "2",
+        &request(
+            &customer,
+            &format!("{tag}.2@tienda.es"),
+            "Re: No puedo publicar la página",
+            &format!("In-Reply-To: <{tag}.1@tienda.es>\r\n"),
+            "Se me olvidó: pasa en Sitios Web.",
+        ),
+    )?;
+
+    let dir = tempfile::tempdir()?;
+    let server = start(&config(
+        &servers,
+        dir.path(),
+        &folder_name,
+        &servers.smtp_addr,
+    )?)?;
+    let token = server.token.clone().ok_or("no API token printed")?;
+
+    // Both messages are taken in: one ticket (the second threads into it), one acknowledgement.
+    let ack = wait_for("the acknowledgement", Duration::from_secs(60), || {
+        received(&servers, &tag).into_iter().next()
+    })?;
+    assert!(ack.contains("Auto-Submitted: auto-replied"), "{ack}");
+    assert!(
+        ack.contains(&format!("In-Reply-To: <{tag}.1@tienda.es>")),
+        "{ack}"
+    );
+    wait_for(
+        "both messages flagged seen",
+        Duration::from_secs(30),
+        || {
+            let seen = std::fs::read_dir(folder.join("cur"))
+                .ok()?
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().contains(":2,S"))
+                .count();
+            (seen == 2).then_some(())
+        },
+    )?;
+    assert_eq!(
+        ticket_count(&server, &token),
+        1,
+        "the reply joined its ticket"
+    );
+
+    // An agent's answer goes out through SMTP, threaded to the customer's last message.
+    let (status, body) = http(
+        &server.addr,
+        "POST",
+        "/api/v1/tickets/1/messages",
+        &token,
+        Some(r#"{"body":"Hola Luis, ¿nos envía una captura?"}"#),
+    )?;
+    assert_eq!(status, 201, "{body}");
+    let reply = wait_for("the agent's reply", Duration::from_secs(30), || {
+        received(&servers, &tag)
+            .into_iter()
+            .find(|m| !m.contains("Auto-Submitted"))
+    })?;
+    assert!(
+        reply.contains(&format!("In-Reply-To: <{tag}.2@tienda.es>")),
+        "{reply}"
+    );
+    assert!(reply.contains("Subject: [VND-000001] Re: "), "{reply}");
+    assert!(
+        reply.contains(&format!("References: <{tag}.1@tienda.es>")),
+        "{reply}"
+    );
+    assert!(reply.contains("X-RcptTo: ") && reply.contains(&customer));
+    Ok(())
+}
+
+#[test]
+fn a_killed_server_loses_nothing_and_duplicates_nothing() -> TestResult {
+    let Some(servers) = servers() else {
+        return Ok(());
+    };
+    let tag = unique("lote");
+    let folder_name = unique("Lote");
+    let folder = imap_folder(&servers, &folder_name)?;
+    const MESSAGES: usize = 150;
+    for i in 0..MESSAGES {
+        deliver(
+            &folder,
+            &format!("{i:03}"),
+            &request(
+                &format!("{tag}{i}@tienda.es"),
+                &format!("{tag}.{i}@tienda.es"),
+                &format!("Consulta {i}"),
+                "",
+                "¿Cómo cambio el logo?",
+            ),
+        )?;
+    }
+    let dir = tempfile::tempdir()?;
+    let config = config(&servers, dir.path(), &folder_name, &servers.smtp_addr)?;
+    let mut first = start(&config)?;
+    let token = first.token.clone().ok_or("no API token printed")?;
+    // Kill it hard while it is taking the batch in.
+    wait_for("the first tickets", Duration::from_secs(60), || {
+        (ticket_count(&first, &token) > 0).then_some(())
+    })?;
+    first.child.kill()?;
+    first.child.wait()?;
+
+    let second = start(&config)?;
+    wait_for("every message", Duration::from_secs(90), || {
+        (ticket_count(&second, &token) >= MESSAGES).then_some(())
+    })?;
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        ticket_count(&second, &token),
+        MESSAGES,
+        "each message exactly once"
+    );
+    wait_for("all flagged seen", Duration::from_secs(30), || {
+        let seen = std::fs::read_dir(folder.join("cur"))
+            .ok()?
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(":2,S"))
+            .count();
+        (seen == MESSAGES).then_some(())
+    })?;
+    Ok(())
+}
+
+#[test]
+fn mail_waits_while_smtp_is_down_and_goes_once_it_is_up() -> TestResult {
+    let Some(servers) = servers() else {
+        return Ok(());
+    };
+    let tag = unique("espera");
+    let folder_name = unique("Espera");
+    imap_folder(&servers, &folder_name)?;
+    // A port nothing listens on, yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let smtp_addr = format!("127.0.0.1:{port}");
+    let dir = tempfile::tempdir()?;
+    let server = start(&config(&servers, dir.path(), &folder_name, &smtp_addr)?)?;
+    let token = server.token.clone().ok_or("no API token printed")?;
+    for i in 0..3 {
+        let body = format!(
+            r#"{{"subject":"Consulta {i}","body":"Hola","requester_email":"{tag}{i}@tienda.es"}}"#
+        );
+        let (status, text) = http(&server.addr, "POST", "/api/v1/tickets", &token, Some(&body))?;
+        assert_eq!(status, 201, "{text}");
+        http(
+            &server.addr,
+            "POST",
+            &format!("/api/v1/tickets/{}/messages", i + 1),
+            &token,
+            Some(r#"{"body":"Respuesta"}"#),
+        )?;
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let (_, pending) = http(
+        &server.addr,
+        "GET",
+        "/api/v1/admin/outbox?status=pending",
+        &token,
+        None,
+    )?;
+    assert!(
+        pending.contains("\"attempts\":1") || pending.contains("\"attempts\":2"),
+        "failed attempts are recorded: {pending}"
+    );
+
+    let sink_dir = dir.path().join("sink");
+    let mut sink = Command::new("/usr/bin/python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &smtp_addr,
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(&sink_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let count = || {
+        std::fs::read_dir(sink_dir.join("new"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    let delivered = wait_for("the three replies", Duration::from_secs(60), || {
+        (count() >= 3).then_some(())
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let total = count();
+    let _ = sink.kill();
+    let _ = sink.wait();
+    delivered?;
+    assert_eq!(total, 3, "each reply delivered exactly once");
+    let (_, sent) = http(
+        &server.addr,
+        "GET",
+        "/api/v1/admin/outbox?status=sent",
+        &token,
+        None,
+    )?;
+    assert_eq!(sent.matches("\"status\":\"sent\"").count(), 3, "{sent}");
+    Ok(())
+}
