@@ -88,6 +88,13 @@ struct Desk {
 
 impl Desk {
     async fn new(db: &TestDb) -> Result<Self, Box<dyn std::error::Error>> {
+        Self::configured(db, |_| {}).await
+    }
+
+    async fn configured(
+        db: &TestDb,
+        adjust: impl FnOnce(&mut AppSettings),
+    ) -> Result<Self, Box<dyn std::error::Error>> {
         let blobs = tempfile::tempdir()?;
         let mut settings = AppSettings::new(
             TicketPrefix::parse("VND")?,
@@ -95,6 +102,7 @@ impl Desk {
             "soporte@vendomia.com",
         );
         settings.email.retry_base = jiff::SignedDuration::ZERO;
+        adjust(&mut settings);
         let app = App::new(
             db.store.clone(),
             Arc::new(DiskBlobStore::new(blobs.path())?),
@@ -559,6 +567,28 @@ async fn unreadable_mail_is_quarantined(desk: &Desk) -> TestResult {
         quarantined.iter().all(|q| !q.raw_sha256.is_empty()),
         "the bytes are kept"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn oversized_mail_is_quarantined_not_dropped() -> TestResult {
+    let db = soporte_store::testkit::sqlite().await?;
+    let desk = Desk::configured(&db, |s| s.email.max_message_bytes = 10_000).await?;
+    let big = mail(
+        "luis@tienda.es",
+        "big@tienda.es",
+        "Vídeo del error",
+        "",
+        &"x".repeat(20_000),
+    );
+    match desk.take(&big).await? {
+        IntakeOutcome::Quarantined { reason, .. } => {
+            assert!(reason.contains("exceeds"), "{reason}")
+        }
+        other => panic!("expected quarantine, got {other:?}"),
+    }
+    let kept = desk.app.list_quarantine(&desk.admin).await?;
+    assert_eq!(kept.first().map(|q| q.size), Some(big.len() as i64));
     Ok(())
 }
 

@@ -35,7 +35,50 @@ fn bracket(id: &str) -> String {
     format!("<{}>", id.trim_matches(['<', '>', ' ']))
 }
 
-/// The RFC 5322 bytes of an outgoing e-mail.
+/// Text made inert inside HTML element content.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// An HTML version of a plain-text message, for mail programs that show HTML best: the
+/// text escaped, paragraphs and line breaks kept, the signature in grey.
+pub fn text_to_html(text: &str) -> String {
+    let (body, signature) = match text.split_once("\n-- \n") {
+        Some((body, signature)) => (body, Some(signature)),
+        None => (text, None),
+    };
+    let paragraphs = |t: &str| {
+        t.split("\n\n")
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| format!("<p>{}</p>", escape_html(p.trim()).replace('\n', "<br>")))
+            .collect::<String>()
+    };
+    let mut html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">{}",
+        paragraphs(body)
+    );
+    if let Some(signature) = signature {
+        html.push_str(&format!(
+            "<div style=\"color:#666\">{}</div>",
+            paragraphs(signature)
+        ));
+    }
+    html.push_str("</body></html>");
+    html
+}
+
+/// The RFC 5322 bytes of an outgoing e-mail: text and HTML alternatives, attachments.
 pub fn render(
     email: &OutgoingEmail,
     attachments: &[(OutgoingAttachment, Vec<u8>)],
@@ -77,28 +120,36 @@ pub fn render(
             "All".to_string(),
         ));
     }
-    let text = SinglePart::builder()
-        .header(ContentType::TEXT_PLAIN)
-        .body(email.text.clone());
-    let body = match &email.html {
-        Some(html) => MultiPart::alternative().singlepart(text).singlepart(
+    let html = email
+        .html
+        .clone()
+        .unwrap_or_else(|| text_to_html(&email.text));
+    // Boundaries derived from the Message-ID make a retried delivery byte-identical; the
+    // "=_" prefix cannot occur in quoted-printable or base64 content.
+    let tag: String = email
+        .message_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(40)
+        .collect();
+    let body = MultiPart::alternative()
+        .boundary(format!("=_alt_{tag}"))
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(email.text.clone()),
+        )
+        .singlepart(
             SinglePart::builder()
                 .header(ContentType::TEXT_HTML)
-                .body(html.clone()),
-        ),
-        None => MultiPart::mixed().singlepart(text),
-    };
+                .body(html),
+        );
     let message = if attachments.is_empty() {
-        match &email.html {
-            Some(_) => builder.multipart(body),
-            None => builder.singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(email.text.clone()),
-            ),
-        }
+        builder.multipart(body)
     } else {
-        let mut mixed = MultiPart::mixed().multipart(body);
+        let mut mixed = MultiPart::mixed()
+            .boundary(format!("=_mix_{tag}"))
+            .multipart(body);
         for (meta, bytes) in attachments {
             let content_type = ContentType::parse(&meta.media_type).unwrap_or(
                 ContentType::parse("application/octet-stream")
@@ -161,6 +212,14 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("Auto-Submitted"));
+        assert!(
+            parsed
+                .html
+                .as_deref()
+                .is_some_and(|h| h.contains("<p>Hola Luis,<br>ya está corregido.</p>")),
+            "an HTML part goes along: {:?}",
+            parsed.html
+        );
         assert_eq!(
             render(&reply(), &[])?,
             bytes,
