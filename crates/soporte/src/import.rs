@@ -168,6 +168,9 @@ pub async fn import_accounts(app: &App, file: &Path) -> Result<()> {
 /// is recognised, what cannot be read goes to quarantine.
 pub async fn import_mail(app: &App, path: &Path) -> Result<()> {
     let shown = path.display().to_string();
+    if !path.exists() {
+        bail!("{shown}: no such file or directory");
+    }
     let sources = mail_sources(path).with_context(|| format!("{shown}: cannot read"))?;
     let bar = ProgressBar::new(sources.len() as u64).with_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec})")

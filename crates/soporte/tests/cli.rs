@@ -359,3 +359,61 @@ fn backup_copies_database_into_a_new_directory() -> TestResult {
     assert!(text(&version.stdout).starts_with("soporte "));
     Ok(())
 }
+
+#[test]
+fn mail_is_imported_from_files_maildirs_and_mboxes() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let message = |id: &str, subject: &str| {
+        format!(
+            "From: Luis <luis@tienda.es>\r\nTo: soporte@vendomia.com\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\r\nHola\r\n"
+        )
+    };
+    let maildir = dir.path().join("Maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub))?;
+    }
+    std::fs::write(maildir.join("cur/1.eml"), message("m1@tienda.es", "Uno"))?;
+    std::fs::write(maildir.join("new/2.eml"), message("m2@tienda.es", "Dos"))?;
+    let out = run(soporte(dir.path()).args(["import", "mail"]).arg(&maildir))?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("2 messages taken in, 0 already there, 0 quarantined"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let mbox = dir.path().join("archivo.mbox");
+    let mut content = String::new();
+    for (id, subject) in [("m2@tienda.es", "Dos"), ("m3@tienda.es", "Tres")] {
+        content.push_str("From luis@tienda.es Tue Nov  3 10:15:00 2026\n");
+        content.push_str(&message(id, subject).replace("\r\n", "\n"));
+        content.push('\n');
+    }
+    std::fs::write(&mbox, content)?;
+    let out = run(soporte(dir.path()).args(["import", "mail"]).arg(&mbox))?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 messages taken in, 1 already there, 0 quarantined"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let broken = dir.path().join("roto.eml");
+    std::fs::write(&broken, "")?;
+    let out = run(soporte(dir.path()).args(["import", "mail"]).arg(&broken))?;
+    assert!(
+        text(&out.stdout).contains("0 messages taken in, 0 already there, 1 quarantined"),
+        "{}",
+        text(&out.stdout)
+    );
+    let missing = run(soporte(dir.path())
+        .args(["import", "mail"])
+        .arg(dir.path().join("nada")))?;
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing.stderr).contains("nada"),
+        "{}",
+        text(&missing.stderr)
+    );
+    Ok(())
+}
