@@ -71,20 +71,26 @@ pub struct ImapMailbox {
     idle: bool,
 }
 
-fn tls_connector() -> TlsConnector {
+/// TLS with Mozilla's roots and the ring provider, chosen explicitly so no process-wide
+/// default is needed.
+fn tls_connector() -> Result<TlsConnector, String> {
     let roots = RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
-    let config = ClientConfig::builder()
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    TlsConnector::from(Arc::new(config))
+    Ok(TlsConnector::from(Arc::new(config)))
 }
 
 async fn wrap_tls(settings: &ImapSettings, tcp: TcpStream) -> Result<Box<dyn ImapIo>, ImapError> {
     let name = ServerName::try_from(settings.host.clone())
         .map_err(|e| ImapError::Tls(settings.host.clone(), e.to_string()))?;
     let tls = tls_connector()
+        .map_err(|e| ImapError::Tls(settings.host.clone(), e))?
         .connect(name, tcp)
         .await
         .map_err(|e| ImapError::Tls(settings.host.clone(), e.to_string()))?;
