@@ -18,14 +18,14 @@ pub struct Signals {
 
 static AUTO_REPLY_SUBJECT: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^\s*(auto:|autoreply|auto-reply|automatic reply|respuesta autom[aá]tica|out of (the )?office|fuera de la oficina|ausencia|r[ée]ponse automatique|abwesenheitsnotiz)",
+        r"(?i)^\s*(auto:|auto[- ]?reply|automatic reply|respuesta autom[aá]tica|out of (the )?office|fuera de la oficina|ausencia|r[ée]ponse automatique|abwesenheitsnotiz)",
     )
     .expect("the auto-reply subject pattern is valid")
 });
 
 static BOUNCE_SUBJECT: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)(undeliver|returned mail|delivery status notification|failure notice|mail delivery failed|delivery failure|no se (ha )?pudo entregar|no entregado|unzustellbar)",
+        r"(?i)(undeliver|returned mail|delivery status notification|failure notice|mail delivery failed|delivery failure|mail failure|no se (ha )?pudo entregar|no entregado|unzustellbar|не доставлено)",
     )
     .expect("the bounce subject pattern is valid")
 });
@@ -50,27 +50,32 @@ pub fn detect(message: &Message<'_>, from: Option<&str>) -> Signals {
         from_local.as_str(),
         "mailer-daemon" | "postmaster" | "mail-daemon"
     );
-    let is_report = message.root_part().content_type().is_some_and(|ct| {
-        ct.ctype().eq_ignore_ascii_case("multipart")
+    let report_type = message.root_part().content_type().and_then(|ct| {
+        let is_report = ct.ctype().eq_ignore_ascii_case("multipart")
             && ct
                 .subtype()
-                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"));
+        is_report.then(|| {
+            ct.attribute("report-type")
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        })
     });
-
-    if is_report || (from_daemon && BOUNCE_SUBJECT.is_match(subject)) {
+    let is_delivery_report = report_type.as_deref() == Some("delivery-status");
+    let auto_submitted = header_text(message, "Auto-Submitted").map(str::to_ascii_lowercase);
+    let auto_header = auto_submitted
+        .as_deref()
+        .is_some_and(|v| !v.starts_with("no"))
+        || header_text(message, "X-Autoreply").is_some()
+        || header_text(message, "X-Autorespond").is_some()
+        || header_text(message, "X-Auto-Response").is_some();
+    // A delivery report, or a robot's message that says delivery failed, is a bounce;
+    // other reports (abuse feedback, read receipts) and auto-replies are automatic mail.
+    if is_delivery_report || ((from_daemon || auto_header) && BOUNCE_SUBJECT.is_match(subject)) {
         signals.automatic = Some(Automatic::Bounce);
         signals.bounced_message_id = bounced_message_id(message);
-    } else {
-        let auto_submitted = header_text(message, "Auto-Submitted").map(str::to_ascii_lowercase);
-        let auto_header = auto_submitted
-            .as_deref()
-            .is_some_and(|v| !v.starts_with("no"))
-            || header_text(message, "X-Autoreply").is_some()
-            || header_text(message, "X-Autorespond").is_some()
-            || header_text(message, "X-Auto-Response").is_some();
-        if auto_header || AUTO_REPLY_SUBJECT.is_match(subject) {
-            signals.automatic = Some(Automatic::AutoReply);
-        }
+    } else if report_type.is_some() || auto_header || AUTO_REPLY_SUBJECT.is_match(subject) {
+        signals.automatic = Some(Automatic::AutoReply);
     }
 
     let precedence = header_text(message, "Precedence").map(str::to_ascii_lowercase);
@@ -179,6 +184,21 @@ mod tests {
                 "Subject: Boletín\r\nPrecedence: bulk\r\n",
                 None,
                 Some("bulk mail (Precedence)"),
+            ),
+            (
+                "Subject: Auto reply: Nyaan\r\n",
+                Some(Automatic::AutoReply),
+                Some("automatic mail"),
+            ),
+            (
+                "Subject: Mail failure.\r\nAuto-Submitted: auto-replied\r\n",
+                Some(Automatic::Bounce),
+                Some("delivery report"),
+            ),
+            (
+                "Subject: Abuse report\r\nContent-Type: multipart/report; report-type=feedback-report; boundary=x\r\n",
+                Some(Automatic::AutoReply),
+                Some("automatic mail"),
             ),
             (
                 "Subject: Hilo\r\nList-Id: <clientes.tienda.es>\r\n",
