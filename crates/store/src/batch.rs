@@ -1,8 +1,8 @@
 //! Group commit for ticket creation on SQLite. SQLite has one writer, and each commit costs
 //! a WAL write and a hand-off to the connection's thread; committing the tickets that arrive
-//! together in one transaction (each in its own savepoint, so one failure stays its own)
-//! multiplies throughput under load without changing what any caller sees: each is answered
-//! only after the commit that contains its ticket.
+//! together in one transaction multiplies throughput under load without changing what any
+//! caller sees: each is answered only after the commit that contains its ticket, and a
+//! failing ticket never takes others down with it.
 
 use crate::{NewTicket, OutboxEffects, Result, StoreError};
 use soporte_core::ticket::{Message, Ticket};

@@ -661,40 +661,60 @@ async fn fetch_contact(pool: &Pool<Db>, id: ContactId) -> Result<Option<Contact>
 
 /// Writes a new ticket with its requester (when new), first message, attachments, history
 /// and queued e-mails, inside the caller's transaction.
+/// `id`: a ticket id the caller has already reserved (SQLite's group commit numbers the
+/// tickets of a group itself), so the number is written with the row.
 pub(super) async fn write_new_ticket(
     tx: &mut DbConn,
     new: &NewTicket,
     effects: &dyn OutboxEffects,
     at: Timestamp,
+    id: Option<TicketId>,
 ) -> Result<(Ticket, Message)> {
     let requester_id = match &new.requester {
         Requester::Existing(id) => *id,
         Requester::New(contact) => insert_contact(tx, contact, at).await?.id,
     };
-    let id: i64 = sqlx::query_scalar(
+    let number = id.map(|id| TicketNumber::format(&new.number_prefix, id));
+    let sql = if id.is_some() {
         "INSERT INTO tickets (subject, support_type, channel, priority, status, assignee_id, account_id, requester_id, \
-         product_area, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-    )
-    .bind(&new.subject)
-    .bind(new.support_type.map(SupportType::as_str))
-    .bind(new.channel.as_str())
-    .bind(new.priority.as_str())
-    .bind(new.assignee_id.map(|a| a.0))
-    .bind(new.account_id.map(|a| a.0))
-    .bind(requester_id.0)
-    .bind(&new.product_area)
-    .bind(json_of(&new.tags)?)
-    .bind(to_micros(at))
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| StoreError::from_write(e, "assignee_id/account_id/requester", "conflict"))?;
-    let id = TicketId(id);
-    let number = TicketNumber::format(&new.number_prefix, id);
-    sqlx::query("UPDATE tickets SET number = $2 WHERE id = $1")
-        .bind(id.0)
-        .bind(&number)
-        .execute(&mut *tx)
-        .await?;
+         product_area, tags, created_at, updated_at, id, number) \
+         VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $10, $11, $12) RETURNING id"
+    } else {
+        "INSERT INTO tickets (subject, support_type, channel, priority, status, assignee_id, account_id, requester_id, \
+         product_area, tags, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $10) RETURNING id"
+    };
+    let mut insert = sqlx::query_scalar::<_, i64>(sql)
+        .bind(&new.subject)
+        .bind(new.support_type.map(SupportType::as_str))
+        .bind(new.channel.as_str())
+        .bind(new.priority.as_str())
+        .bind(new.assignee_id.map(|a| a.0))
+        .bind(new.account_id.map(|a| a.0))
+        .bind(requester_id.0)
+        .bind(&new.product_area)
+        .bind(json_of(&new.tags)?)
+        .bind(to_micros(at));
+    if let (Some(id), Some(number)) = (id, &number) {
+        insert = insert.bind(id.0).bind(number.clone());
+    }
+    let inserted = insert
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "assignee_id/account_id/requester", "conflict"))?;
+    let id = TicketId(inserted);
+    let number = match number {
+        Some(number) => number,
+        None => {
+            let number = TicketNumber::format(&new.number_prefix, id);
+            sqlx::query("UPDATE tickets SET number = $2 WHERE id = $1")
+                .bind(id.0)
+                .bind(&number)
+                .execute(&mut *tx)
+                .await?;
+            number
+        }
+    };
     let requester = Actor::Contact(requester_id);
     let mut message = insert_message(
         tx,
@@ -1224,7 +1244,7 @@ impl Store for SqlStore {
             return batcher.create_ticket(new.clone(), effects).await;
         }
         let mut tx = begin_write(&self.writer).await?;
-        let created = write_new_ticket(&mut tx, new, effects.as_ref(), now()).await?;
+        let created = write_new_ticket(&mut tx, new, effects.as_ref(), now(), None).await?;
         tx.commit().await?;
         Ok(created)
     }

@@ -5,8 +5,10 @@
 use crate::batch::{TicketBatcher, TicketJob, next_group};
 use crate::migrate::Migration;
 use crate::{Backend, StoreError};
+use soporte_core::ids::TicketId;
+use soporte_core::ticket::{Message, Ticket};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, Pool, Transaction};
+use sqlx::{Pool, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
@@ -97,67 +99,60 @@ impl SqliteStore {
     }
 }
 
-/// Writes queued ticket creations in groups: one transaction per group, one savepoint per
-/// ticket. Runs until the store is dropped.
+/// Writes queued ticket creations in groups: one transaction per group, the tickets
+/// numbered in turn. Validation happens before a ticket is queued, so a failure is rare;
+/// when one happens the group is rolled back and each ticket written alone, so every
+/// caller gets its own answer. Runs until the store is dropped.
 async fn commit_ticket_groups(
     writer: Pool<Db>,
     mut jobs: tokio::sync::mpsc::UnboundedReceiver<TicketJob>,
 ) {
     while let Some(group) = next_group(&mut jobs).await {
-        let mut tx = match begin_write(&writer).await {
-            Ok(tx) => tx,
-            Err(e) => {
-                let message = e.to_string();
-                for job in group {
-                    let _ = job.reply.send(Err(StoreError::Unsupported(format!(
-                        "database error: {message}"
-                    ))));
+        let results = match write_group(&writer, &group).await {
+            Ok(results) => results.into_iter().map(Ok).collect(),
+            Err(_) => {
+                let mut results = Vec::with_capacity(group.len());
+                for job in &group {
+                    results.push(write_alone(&writer, job).await);
                 }
-                continue;
+                results
             }
         };
-        let mut done = Vec::with_capacity(group.len());
-        for job in group {
-            let at = soporte_core::time::from_micros(soporte_core::time::to_micros(
-                jiff::Timestamp::now(),
-            ));
-            let result = match tx.begin().await {
-                Ok(mut savepoint) => match common::write_new_ticket(
-                    &mut savepoint,
-                    &job.new,
-                    job.effects.as_ref(),
-                    at,
-                )
-                .await
-                {
-                    Ok(created) => savepoint
-                        .commit()
-                        .await
-                        .map(|()| created)
-                        .map_err(StoreError::from),
-                    Err(e) => {
-                        let _ = savepoint.rollback().await;
-                        Err(e)
-                    }
-                },
-                Err(e) => Err(StoreError::from(e)),
-            };
-            done.push((job.reply, result));
-        }
-        match tx.commit().await {
-            Ok(()) => {
-                for (reply, result) in done {
-                    let _ = reply.send(result);
-                }
-            }
-            Err(e) => {
-                let message = e.to_string();
-                for (reply, _) in done {
-                    let _ = reply.send(Err(StoreError::Unsupported(format!(
-                        "database error: {message}"
-                    ))));
-                }
-            }
+        for (job, result) in group.into_iter().zip(results) {
+            let _ = job.reply.send(result);
         }
     }
+}
+
+fn now_stored() -> jiff::Timestamp {
+    soporte_core::time::from_micros(soporte_core::time::to_micros(jiff::Timestamp::now()))
+}
+
+async fn write_group(
+    writer: &Pool<Db>,
+    group: &[TicketJob],
+) -> Result<Vec<(Ticket, Message)>, StoreError> {
+    let mut tx = begin_write(writer).await?;
+    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
+        .fetch_one(&mut *tx)
+        .await?;
+    let at = now_stored();
+    let mut created = Vec::with_capacity(group.len());
+    for (offset, job) in (1..).zip(group) {
+        let id = TicketId(last + offset);
+        created.push(
+            common::write_new_ticket(&mut tx, &job.new, job.effects.as_ref(), at, Some(id)).await?,
+        );
+    }
+    tx.commit().await?;
+    Ok(created)
+}
+
+async fn write_alone(writer: &Pool<Db>, job: &TicketJob) -> Result<(Ticket, Message), StoreError> {
+    let mut tx = begin_write(writer).await?;
+    let created =
+        common::write_new_ticket(&mut tx, &job.new, job.effects.as_ref(), now_stored(), None)
+            .await?;
+    tx.commit().await?;
+    Ok(created)
 }

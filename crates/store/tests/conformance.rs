@@ -56,6 +56,7 @@ conformance!(
     messages_move_status_and_keep_attachments,
     cursor_pages_cover_every_ticket_once,
     filters_narrow_the_listing,
+    concurrent_creations_get_their_own_results,
 );
 
 fn vnd() -> TicketPrefix {
@@ -773,5 +774,42 @@ async fn filters_narrow_the_listing(store: &dyn Store) -> TestResult {
         .await?,
         [b.id]
     );
+    Ok(())
+}
+
+async fn concurrent_creations_get_their_own_results(store: &dyn Store) -> TestResult {
+    let luis = store
+        .create_contact(&new_contact("luis@tienda.es", None))
+        .await?;
+    let news: Vec<NewTicket> = (0..20)
+        .map(|i| {
+            let mut new = ticket(&format!("Concurrente {i}"), Requester::Existing(luis.id));
+            if i == 7 {
+                new.assignee_id = Some(AgentId(987_654)); // fails inside its transaction
+            }
+            new
+        })
+        .collect();
+    // All at once, as a busy server would: on SQLite they are committed as a group.
+    let results = futures_util::future::join_all(news.iter().map(|n| store.create_ticket(n))).await;
+    assert!(results[7].is_err(), "the bad one fails");
+    let created: Vec<_> = results
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 7)
+        .map(|(_, r)| r)
+        .collect::<Result<_, _>>()?;
+    assert_eq!(created.len(), 19, "the others are not taken down with it");
+    for t in &created {
+        assert_eq!(t.number, format!("VND-{:06}", t.id.0));
+        assert_eq!(store.ticket(t.id).await?.as_ref(), Some(t));
+    }
+    let listed = store
+        .list_tickets(&TicketQuery {
+            limit: 50,
+            ..TicketQuery::default()
+        })
+        .await?;
+    assert_eq!(listed.len(), 19);
     Ok(())
 }
