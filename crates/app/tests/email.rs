@@ -2,13 +2,13 @@
 //! intake, threading, loop protection, bounces, quarantine and outbox delivery.
 
 use async_trait::async_trait;
-use soporte_app::email::{IntakeOutcome, IntakeSource, MailCodec, MailTransport, SendFailure};
+use soporte_app::email::{IntakeOutcome, IntakeSource, MailTransport, SendFailure};
 use soporte_app::{
     AccountInput, AgentInput, App, AppSettings, MessageInput, Principal, TokenOwner,
 };
 use soporte_core::auth::TokenScope;
 use soporte_core::directory::Role;
-use soporte_core::email::{InboundEmail, OutgoingAttachment, OutgoingEmail};
+use soporte_core::email::InboundEmail;
 use soporte_core::ids::TicketId;
 use soporte_core::ticket::{MessageKind, Status, TicketPrefix};
 use soporte_store::testkit::TestDb;
@@ -16,21 +16,6 @@ use soporte_store::{DiskBlobStore, MailboxPosition};
 use std::sync::{Arc, Mutex};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-struct Codec;
-
-impl MailCodec for Codec {
-    fn parse(&self, raw: &[u8]) -> Result<InboundEmail, String> {
-        soporte_mail::parse(raw).map_err(|e| e.to_string())
-    }
-    fn render(
-        &self,
-        email: &OutgoingEmail,
-        attachments: &[(OutgoingAttachment, Vec<u8>)],
-    ) -> Result<Vec<u8>, String> {
-        soporte_mail::render(email, attachments).map_err(|e| e.to_string())
-    }
-}
 
 /// Records what would have been sent; fails the first `failures` attempts.
 #[derive(Default)]
@@ -108,7 +93,7 @@ impl Desk {
             Arc::new(DiskBlobStore::new(blobs.path())?),
             settings,
         )
-        .with_mail(Arc::new(Codec));
+        .with_mail(Arc::new(soporte_mail::MimeCodec));
         let agent = app
             .create_agent(&AgentInput {
                 email: "ana@vendomia.com".into(),
@@ -161,34 +146,12 @@ Date: Tue, 3 Nov 2026 10:15:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: text/
     )
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),+ $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() -> super::TestResult {
-                    let db = soporte_store::testkit::sqlite().await?;
-                    super::$name(&super::Desk::new(&db).await?).await?;
-                    db.cleanup().await;
-                    Ok(())
-                }
-            )+
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test]
-                async fn $name() -> super::TestResult {
-                    let Some(db) = soporte_store::testkit::postgres().await? else { return Ok(()) };
-                    super::$name(&super::Desk::new(&db).await?).await?;
-                    db.cleanup().await;
-                    Ok(())
-                }
-            )+
-        }
-    };
+async fn desk_of(db: &TestDb) -> Result<Desk, Box<dyn std::error::Error>> {
+    Desk::new(db).await
 }
 
-on_both_databases!(
+soporte_store::on_both_databases!(
+    desk_of;
     a_new_request_opens_a_ticket_and_is_acknowledged_once,
     replies_join_their_ticket_by_headers_or_number,
     the_same_message_twice_is_taken_once,

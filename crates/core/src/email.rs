@@ -170,3 +170,14 @@ impl InboundEmail {
         ids
     }
 }
+
+/// Turns raw bytes into an [`InboundEmail`] and an [`OutgoingEmail`] into bytes: the port
+/// the use cases need from an e-mail adapter. Pure transformations, no I/O.
+pub trait MailCodec: Send + Sync {
+    fn parse(&self, raw: &[u8]) -> Result<InboundEmail, String>;
+    fn render(
+        &self,
+        email: &OutgoingEmail,
+        attachments: &[(OutgoingAttachment, Vec<u8>)],
+    ) -> Result<Vec<u8>, String>;
+}

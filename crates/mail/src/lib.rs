@@ -14,3 +14,20 @@ pub use imap::{FetchedMessage, ImapError, ImapMailbox, ImapSecurity, ImapSetting
 pub use inbound::{ParseError, parse};
 pub use outbound::{RenderError, render};
 pub use smtp::{SendError, SmtpSecurity, SmtpSender, SmtpSettings};
+
+/// The e-mail adapter as the use cases see it: mail-parser in, lettre out.
+pub struct MimeCodec;
+
+impl soporte_core::email::MailCodec for MimeCodec {
+    fn parse(&self, raw: &[u8]) -> Result<soporte_core::email::InboundEmail, String> {
+        parse(raw).map_err(|e| e.to_string())
+    }
+
+    fn render(
+        &self,
+        email: &soporte_core::email::OutgoingEmail,
+        attachments: &[(soporte_core::email::OutgoingAttachment, Vec<u8>)],
+    ) -> Result<Vec<u8>, String> {
+        render(email, attachments).map_err(|e| e.to_string())
+    }
+}

@@ -2,7 +2,6 @@
 //! that are shown once (tokens) are printed as the last line.
 
 use crate::config::{Config, LogFormat};
-use crate::mail_adapter::MimeCodec;
 use crate::{import, serve};
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -176,7 +175,8 @@ pub async fn open(config: Config) -> Result<Context> {
         .own_addresses
         .extend(config.email.own_addresses.iter().map(|a| a.to_lowercase()));
     email.templates = config.email_templates()?;
-    let app = App::new(store, Arc::new(blobs), settings).with_mail(Arc::new(MimeCodec));
+    let app =
+        App::new(store, Arc::new(blobs), settings).with_mail(Arc::new(soporte_mail::MimeCodec));
     let applied = app.migrate().await.context("database migration failed")?;
     for m in applied {
         tracing::info!(version = m.version, name = %m.name, "migration applied");

@@ -1,25 +1,8 @@
-//! Wires the e-mail adapter (`soporte-mail`) into the use cases' ports.
+//! Wires the SMTP sender of the e-mail adapter (`soporte-mail`) into the use cases' port.
 
 use async_trait::async_trait;
-use soporte_app::email::{MailCodec, MailTransport, SendFailure};
-use soporte_core::email::{InboundEmail, OutgoingAttachment, OutgoingEmail};
+use soporte_app::email::{MailTransport, SendFailure};
 use soporte_mail::SmtpSender;
-
-pub struct MimeCodec;
-
-impl MailCodec for MimeCodec {
-    fn parse(&self, raw: &[u8]) -> Result<InboundEmail, String> {
-        soporte_mail::parse(raw).map_err(|e| e.to_string())
-    }
-
-    fn render(
-        &self,
-        email: &OutgoingEmail,
-        attachments: &[(OutgoingAttachment, Vec<u8>)],
-    ) -> Result<Vec<u8>, String> {
-        soporte_mail::render(email, attachments).map_err(|e| e.to_string())
-    }
-}
 
 pub struct SmtpTransport(pub SmtpSender);
 

@@ -73,3 +73,37 @@ pub async fn postgres() -> Result<Option<TestDb>, StoreError> {
         postgres_schema: Some((schema, admin)),
     }))
 }
+
+/// Declares each named check twice, as `on_sqlite::NAME` and `on_postgres::NAME`. Each
+/// test makes a fresh database, builds its fixture with `FIXTURE(&TestDb)` (an async fn
+/// returning `Result<T, Box<dyn Error>>`), and runs `NAME(&T)`; the PostgreSQL half is
+/// skipped with a message where no server is configured, and fails under `CI=true`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($fixture:ident; $($name:ident),+ $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() -> Result<(), Box<dyn std::error::Error>> {
+                    let db = $crate::testkit::sqlite().await?;
+                    let fixture = super::$fixture(&db).await?;
+                    super::$name(&fixture).await?;
+                    db.cleanup().await;
+                    Ok(())
+                }
+            )+
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test]
+                async fn $name() -> Result<(), Box<dyn std::error::Error>> {
+                    let Some(db) = $crate::testkit::postgres().await? else { return Ok(()) };
+                    let fixture = super::$fixture(&db).await?;
+                    super::$name(&fixture).await?;
+                    db.cleanup().await;
+                    Ok(())
+                }
+            )+
+        }
+    };
+}

@@ -12,38 +12,19 @@ use soporte_core::ticket::{
 };
 use soporte_store::*;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-/// Declares one check and runs it on both databases.
-macro_rules! conformance {
-    ($($name:ident),+ $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() -> super::TestResult {
-                    let db = soporte_store::testkit::sqlite().await?;
-                    super::$name(db.store.as_ref()).await?;
-                    db.cleanup().await;
-                    Ok(())
-                }
-            )+
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test]
-                async fn $name() -> super::TestResult {
-                    let Some(db) = soporte_store::testkit::postgres().await? else { return Ok(()) };
-                    super::$name(db.store.as_ref()).await?;
-                    db.cleanup().await;
-                    Ok(())
-                }
-            )+
-        }
-    };
+/// The fixture of a conformance check is the store itself.
+async fn store_of(
+    db: &soporte_store::testkit::TestDb,
+) -> Result<Arc<dyn Store>, Box<dyn std::error::Error>> {
+    Ok(db.store.clone())
 }
 
-conformance!(
+soporte_store::on_both_databases!(
+    store_of;
     migrations_apply_once,
     agents_are_unique_by_email_and_editable,
     accounts_own_their_domains,
@@ -117,7 +98,7 @@ fn ticket(subject: &str, requester: Requester) -> NewTicket {
     }
 }
 
-async fn migrations_apply_once(store: &dyn Store) -> TestResult {
+async fn migrations_apply_once(store: &Arc<dyn Store>) -> TestResult {
     assert!(
         store.migrate().await?.is_empty(),
         "second run must apply nothing"
@@ -125,7 +106,7 @@ async fn migrations_apply_once(store: &dyn Store) -> TestResult {
     Ok(())
 }
 
-async fn agents_are_unique_by_email_and_editable(store: &dyn Store) -> TestResult {
+async fn agents_are_unique_by_email_and_editable(store: &Arc<dyn Store>) -> TestResult {
     let ana = store
         .create_agent(&agent("ana@vendomia.com", Role::Admin))
         .await?;
@@ -175,7 +156,7 @@ async fn agents_are_unique_by_email_and_editable(store: &dyn Store) -> TestResul
     Ok(())
 }
 
-async fn accounts_own_their_domains(store: &dyn Store) -> TestResult {
+async fn accounts_own_their_domains(store: &Arc<dyn Store>) -> TestResult {
     let ana = store
         .create_agent(&agent("ana@vendomia.com", Role::Agent))
         .await?;
@@ -234,7 +215,7 @@ async fn accounts_own_their_domains(store: &dyn Store) -> TestResult {
     Ok(())
 }
 
-async fn account_import_is_all_or_nothing(store: &dyn Store) -> TestResult {
+async fn account_import_is_all_or_nothing(store: &Arc<dyn Store>) -> TestResult {
     store
         .create_account(&account("Existente", &["existente.es"]))
         .await?;
@@ -259,7 +240,7 @@ async fn account_import_is_all_or_nothing(store: &dyn Store) -> TestResult {
     Ok(())
 }
 
-async fn contacts_are_found_by_any_of_their_emails(store: &dyn Store) -> TestResult {
+async fn contacts_are_found_by_any_of_their_emails(store: &Arc<dyn Store>) -> TestResult {
     let shop = store
         .create_account(&account("Tienda", &["tienda.es"]))
         .await?;
@@ -308,7 +289,7 @@ async fn contacts_are_found_by_any_of_their_emails(store: &dyn Store) -> TestRes
     Ok(())
 }
 
-async fn tokens_are_found_by_hash_and_revoked(store: &dyn Store) -> TestResult {
+async fn tokens_are_found_by_hash_and_revoked(store: &Arc<dyn Store>) -> TestResult {
     let ana = store
         .create_agent(&agent("ana@vendomia.com", Role::Admin))
         .await?;
@@ -343,7 +324,7 @@ async fn tokens_are_found_by_hash_and_revoked(store: &dyn Store) -> TestResult {
     Ok(())
 }
 
-async fn new_ticket_is_written_whole(store: &dyn Store) -> TestResult {
+async fn new_ticket_is_written_whole(store: &Arc<dyn Store>) -> TestResult {
     let ana = store
         .create_agent(&agent("ana@vendomia.com", Role::Agent))
         .await?;
@@ -400,7 +381,7 @@ async fn new_ticket_is_written_whole(store: &dyn Store) -> TestResult {
     Ok(())
 }
 
-async fn failed_ticket_creation_leaves_nothing_behind(store: &dyn Store) -> TestResult {
+async fn failed_ticket_creation_leaves_nothing_behind(store: &Arc<dyn Store>) -> TestResult {
     store
         .create_contact(&new_contact("luis@tienda.es", None))
         .await?;
@@ -426,7 +407,7 @@ async fn failed_ticket_creation_leaves_nothing_behind(store: &dyn Store) -> Test
     Ok(())
 }
 
-async fn edits_are_recorded_and_invalid_transitions_refused(store: &dyn Store) -> TestResult {
+async fn edits_are_recorded_and_invalid_transitions_refused(store: &Arc<dyn Store>) -> TestResult {
     let ana = store
         .create_agent(&agent("ana@vendomia.com", Role::Agent))
         .await?;
@@ -495,7 +476,7 @@ async fn edits_are_recorded_and_invalid_transitions_refused(store: &dyn Store) -
     Ok(())
 }
 
-async fn messages_move_status_and_keep_attachments(store: &dyn Store) -> TestResult {
+async fn messages_move_status_and_keep_attachments(store: &Arc<dyn Store>) -> TestResult {
     let ana = store
         .create_agent(&agent("ana@vendomia.com", Role::Agent))
         .await?;
@@ -591,7 +572,7 @@ async fn messages_move_status_and_keep_attachments(store: &dyn Store) -> TestRes
     Ok(())
 }
 
-async fn cursor_pages_cover_every_ticket_once(store: &dyn Store) -> TestResult {
+async fn cursor_pages_cover_every_ticket_once(store: &Arc<dyn Store>) -> TestResult {
     let luis = store
         .create_contact(&new_contact("luis@tienda.es", None))
         .await?;
@@ -645,7 +626,7 @@ async fn cursor_pages_cover_every_ticket_once(store: &dyn Store) -> TestResult {
     Ok(())
 }
 
-async fn filters_narrow_the_listing(store: &dyn Store) -> TestResult {
+async fn filters_narrow_the_listing(store: &Arc<dyn Store>) -> TestResult {
     let ana = store
         .create_agent(&agent("ana@vendomia.com", Role::Agent))
         .await?;
@@ -777,7 +758,7 @@ async fn filters_narrow_the_listing(store: &dyn Store) -> TestResult {
     Ok(())
 }
 
-async fn concurrent_creations_get_their_own_results(store: &dyn Store) -> TestResult {
+async fn concurrent_creations_get_their_own_results(store: &Arc<dyn Store>) -> TestResult {
     let luis = store
         .create_contact(&new_contact("luis@tienda.es", None))
         .await?;

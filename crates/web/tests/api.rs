@@ -17,21 +17,6 @@ use tower::ServiceExt;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-struct Codec;
-
-impl soporte_app::email::MailCodec for Codec {
-    fn parse(&self, raw: &[u8]) -> Result<soporte_core::email::InboundEmail, String> {
-        soporte_mail::parse(raw).map_err(|e| e.to_string())
-    }
-    fn render(
-        &self,
-        email: &soporte_core::email::OutgoingEmail,
-        attachments: &[(soporte_core::email::OutgoingAttachment, Vec<u8>)],
-    ) -> Result<Vec<u8>, String> {
-        soporte_mail::render(email, attachments).map_err(|e| e.to_string())
-    }
-}
-
 const BODY_LIMIT: usize = 64 * 1024;
 
 struct Api {
@@ -60,7 +45,7 @@ impl Api {
                 "soporte@vendomia.com",
             ),
         )
-        .with_mail(Arc::new(Codec));
+        .with_mail(Arc::new(soporte_mail::MimeCodec));
         let admin = app
             .create_agent(&AgentInput {
                 email: "admin@vendomia.com".into(),
@@ -154,34 +139,12 @@ fn assert_problem(reply: &Reply, status: StatusCode, code: &str) {
     assert!(reply.json["detail"].as_str().is_some_and(|d| !d.is_empty()));
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),+ $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() -> super::TestResult {
-                    let db = soporte_store::testkit::sqlite().await?;
-                    super::$name(&super::Api::new(&db).await?).await?;
-                    db.cleanup().await;
-                    Ok(())
-                }
-            )+
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test]
-                async fn $name() -> super::TestResult {
-                    let Some(db) = soporte_store::testkit::postgres().await? else { return Ok(()) };
-                    super::$name(&super::Api::new(&db).await?).await?;
-                    db.cleanup().await;
-                    Ok(())
-                }
-            )+
-        }
-    };
+async fn api_of(db: &TestDb) -> Result<Api, Box<dyn std::error::Error>> {
+    Api::new(db).await
 }
 
-on_both_databases!(
+soporte_store::on_both_databases!(
+    api_of;
     directory_is_created_read_and_changed,
     tokens_are_required_and_checked,
     ticket_lifecycle_is_recorded,

@@ -11,17 +11,7 @@ pub(crate) use outbox::EmailReply;
 pub use outbox::{DeliveryReport, MailTransport, SendFailure};
 pub use templates::{EmailTemplates, TemplateError};
 
-use soporte_core::email::{InboundEmail, OutgoingAttachment, OutgoingEmail};
-
-/// Turns bytes into messages and messages into bytes; implemented by the e-mail adapter.
-pub trait MailCodec: Send + Sync {
-    fn parse(&self, raw: &[u8]) -> Result<InboundEmail, String>;
-    fn render(
-        &self,
-        email: &OutgoingEmail,
-        attachments: &[(OutgoingAttachment, Vec<u8>)],
-    ) -> Result<Vec<u8>, String>;
-}
+pub use soporte_core::email::MailCodec;
 
 #[derive(Debug, Clone)]
 pub struct EmailSettings {
