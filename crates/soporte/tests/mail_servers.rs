@@ -309,6 +309,29 @@ fn mail_from_imap_becomes_tickets_and_answers_thread_back() -> TestResult {
         "the reply joined its ticket"
     );
 
+    // Mail arriving while Soporte waits (IDLE) is taken in too.
+    deliver(
+        &folder,
+        "3",
+        &request(
+            &format!("otra.{customer}"),
+            &format!("{tag}.3@tienda.es"),
+            "Factura duplicada",
+            "",
+            "Me habéis cobrado dos veces.",
+        ),
+    )?;
+    wait_for(
+        "the second acknowledgement",
+        Duration::from_secs(30),
+        || {
+            received(&servers, &tag)
+                .into_iter()
+                .find(|m| m.contains(&format!("In-Reply-To: <{tag}.3@tienda.es>")))
+        },
+    )?;
+    assert_eq!(ticket_count(&server, &token), 2);
+
     // An agent's answer goes out through SMTP, threaded to the customer's last message.
     let (status, body) = http(
         &server.addr,
