@@ -1127,15 +1127,21 @@ impl Store for SqlStore {
     }
 
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>> {
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE email = $1")
-                .bind(email)
-                .fetch_optional(&self.reader)
-                .await?;
-        match id {
-            Some(id) => fetch_contact(&self.reader, ContactId(id)).await,
-            None => Ok(None),
-        }
+        let columns = CONTACT_COLUMNS
+            .split(", ")
+            .map(|c| format!("c.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns} FROM contact_emails e JOIN contacts c ON c.id = e.contact_id WHERE e.email = $1"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(email)
+            .fetch_optional(&self.reader)
+            .await?
+            .as_ref()
+            .map(contact_from_row)
+            .transpose()
     }
 
     async fn list_contacts(
@@ -1468,25 +1474,41 @@ impl Store for SqlStore {
     }
 
     async fn ticket_for_email_ids(&self, ids: &[String]) -> Result<Option<TicketId>> {
-        for id in ids {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT ticket_id FROM messages WHERE channel_message_id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.writer)
-                    .await?;
-            if let Some(ticket) = found {
-                return Ok(Some(TicketId(ticket)));
-            }
-            let queued: Option<Option<i64>> =
-                sqlx::query_scalar("SELECT ticket_id FROM outbox WHERE email_message_id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.writer)
-                    .await?;
-            if let Some(Some(ticket)) = queued {
-                return Ok(Some(TicketId(ticket)));
-            }
+        if ids.is_empty() {
+            return Ok(None);
         }
-        Ok(None)
+        // One query for all the ids, then the nearest one (first in `ids`) wins.
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT channel_message_id AS mid, ticket_id FROM messages WHERE channel_message_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.clone());
+        }
+        q.push(") UNION ALL SELECT email_message_id AS mid, ticket_id FROM outbox WHERE ticket_id IS NOT NULL AND email_message_id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.clone());
+        }
+        q.push(")");
+        let found: Vec<(String, i64)> = q
+            .build()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("mid")?,
+                    r.try_get::<i64, _>("ticket_id")?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        Ok(ids.iter().find_map(|id| {
+            found
+                .iter()
+                .find(|(mid, _)| mid == id)
+                .map(|(_, t)| TicketId(*t))
+        }))
     }
 
     async fn message_by_channel_id(
@@ -1495,7 +1517,7 @@ impl Store for SqlStore {
     ) -> Result<Option<(TicketId, MessageId)>> {
         let row = sqlx::query("SELECT id, ticket_id FROM messages WHERE channel_message_id = $1")
             .bind(channel_message_id)
-            .fetch_optional(&self.writer)
+            .fetch_optional(&self.reader)
             .await?;
         row.map(|r| {
             Ok((
