@@ -741,3 +741,30 @@ async fn replies_to_closed_tickets_open_new_ones(desk: &Desk) -> TestResult {
     assert!(is_new && new_ticket != ticket_id);
     Ok(())
 }
+
+#[tokio::test]
+async fn imported_history_is_not_answered() -> TestResult {
+    let db = soporte_store::testkit::sqlite().await?;
+    let desk = Desk::new(&db).await?;
+    let old = mail(
+        "luis@tienda.es",
+        "old@tienda.es",
+        "Consulta de 2024",
+        "",
+        "Hola",
+    );
+    let outcome = desk
+        .app
+        .intake_email(
+            old.as_bytes(),
+            &IntakeSource::Import("archivo.mbox#1".into()),
+        )
+        .await?;
+    assert!(created(&outcome).1, "the ticket is created");
+    assert_eq!(
+        desk.deliver(&FakeSmtp::default()).await?.sent,
+        0,
+        "but nobody is e-mailed about old mail"
+    );
+    Ok(())
+}

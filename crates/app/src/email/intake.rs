@@ -284,7 +284,9 @@ impl App {
             .reply_address()
             .cloned()
             .unwrap_or_else(|| sender.clone());
-        let may_answer = mail.no_auto_answer.is_none()
+        // Imported mail is history: its senders are not answered now.
+        let may_answer = !matches!(source, IntakeSource::Import(_))
+            && mail.no_auto_answer.is_none()
             && !settings.is_own_address(&answer_to.address)
             && !settings.is_own_address(&sender.address)
             && self
