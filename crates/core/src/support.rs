@@ -76,17 +76,6 @@ string_enum!(
     }
 );
 
-/// Spanish labels, for customer-facing texts.
-impl SupportType {
-    pub fn label_es(self) -> &'static str {
-        match self {
-            SupportType::Administrative => "Administrativo",
-            SupportType::Usage => "Uso de la herramienta",
-            SupportType::Technical => "Técnico",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

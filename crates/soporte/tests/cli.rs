@@ -1,21 +1,18 @@
 //! The `soporte` command as an operator uses it.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+mod support;
+
 /// `soporte` with its data in `dir` and no configuration leaking in from the caller.
 fn soporte(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_soporte"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("SOPORTE_") {
-            cmd.env_remove(&key);
-        }
-    }
+    let mut cmd = support::soporte_command();
     cmd.current_dir(dir)
         .env("SOPORTE_DATA_DIR", dir.join("data"))
         .env("SOPORTE_LISTEN", "127.0.0.1:0");
@@ -28,38 +25,6 @@ fn run(cmd: &mut Command) -> Result<Output, Box<dyn std::error::Error>> {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Starts `serve` and returns the process, everything it printed before listening, and
-/// the address it listens on.
-fn start_server(dir: &Path) -> Result<(Child, Vec<String>, String), Box<dyn std::error::Error>> {
-    let mut child = soporte(dir)
-        .arg("serve")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut lines = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        if let Some(rest) = line.strip_prefix("Soporte listening on http://") {
-            let addr = rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            lines.push(line);
-            return Ok((child, lines, addr));
-        }
-        lines.push(line);
-        if Instant::now() > deadline {
-            break;
-        }
-    }
-    let _ = child.kill();
-    Err(format!("server did not start; it printed: {lines:?}").into())
 }
 
 fn http_get(
@@ -84,12 +49,11 @@ fn http_get(
 #[test]
 fn first_start_prints_credentials_once_and_serves() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let (mut server, printed, addr) = start_server(dir.path())?;
-    let token = printed
-        .iter()
-        .find_map(|l| l.trim().strip_prefix("API token: "))
-        .ok_or_else(|| format!("no API token in {printed:?}"))?
-        .to_string();
+    let mut server = support::start(soporte(dir.path()).arg("serve"))?;
+    let (printed, addr) = (&server.printed, &server.addr);
+    let token = server
+        .token()
+        .ok_or_else(|| format!("no API token in {printed:?}"))?;
     assert!(
         printed
             .iter()
@@ -100,21 +64,22 @@ fn first_start_prints_credentials_once_and_serves() -> TestResult {
         printed.iter().any(|l| l.trim().starts_with("password:  ")),
         "{printed:?}"
     );
-    let health = http_get(&addr, "/healthz", None)?;
+    let health = http_get(addr, "/healthz", None)?;
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
-    let tickets = http_get(&addr, "/api/v1/tickets", Some(&token))?;
+    let tickets = http_get(addr, "/api/v1/tickets", Some(&token))?;
     assert!(tickets.starts_with("HTTP/1.1 200"), "{tickets}");
-    assert!(http_get(&addr, "/api/v1/tickets", None)?.starts_with("HTTP/1.1 401"));
-    server.kill()?;
-    server.wait()?;
+    assert!(http_get(addr, "/api/v1/tickets", None)?.starts_with("HTTP/1.1 401"));
+    server.child.kill()?;
+    server.child.wait()?;
     assert!(
         dir.path().join("data/soporte.db").is_file(),
         "SQLite lives in the data directory"
     );
 
-    let (mut again, printed, _) = start_server(dir.path())?;
-    again.kill()?;
-    again.wait()?;
+    let mut again = support::start(soporte(dir.path()).arg("serve"))?;
+    again.child.kill()?;
+    again.child.wait()?;
+    let printed = &again.printed;
     assert!(
         !printed
             .iter()

@@ -3,11 +3,13 @@
 //! folder of its own and recipients with a unique tag, so tests can run side by side.
 //! Without the servers these tests say they were skipped; under `CI=true` they fail.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod support;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -127,8 +129,9 @@ fn wait_for<T>(
     }
 }
 
+/// A running `serve`, stopped when the test ends however it ends.
 struct Server {
-    child: Child,
+    child: std::process::Child,
     addr: String,
     token: Option<String>,
 }
@@ -165,38 +168,18 @@ username = \"{user}\"\npassword = \"{password}\"\nfolder = \"{folder}\"\npoll_se
 }
 
 fn start(config: &Path) -> Result<Server, Box<dyn std::error::Error>> {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_soporte"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("SOPORTE_") {
-            cmd.env_remove(&key);
-        }
-    }
-    let mut child = cmd
-        .arg("--config")
-        .arg(config)
-        .arg("serve")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut token = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        if let Some(t) = line.trim().strip_prefix("API token: ") {
-            token = Some(t.to_string());
-        }
-        if let Some(rest) = line.strip_prefix("Soporte listening on http://") {
-            let addr = rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            return Ok(Server { child, addr, token });
-        }
-    }
-    let _ = child.kill();
-    Err("the server stopped before listening".into())
+    let started = support::start(
+        support::soporte_command()
+            .arg("--config")
+            .arg(config)
+            .arg("serve"),
+    )?;
+    let token = started.token();
+    Ok(Server {
+        child: started.child,
+        addr: started.addr,
+        token,
+    })
 }
 
 fn http(

@@ -42,11 +42,6 @@ impl SqlStore {
             batcher: None,
         }
     }
-
-    /// The read pool, for callers (benchmarks, tests) that need raw access.
-    pub fn pool(&self) -> &Pool<Db> {
-        &self.reader
-    }
 }
 
 /// Current time at the precision the database keeps, so what is returned equals what a

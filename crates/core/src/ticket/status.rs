@@ -31,11 +31,6 @@ impl Status {
             Closed => false,
         }
     }
-
-    /// Tickets that still need work from support or the customer.
-    pub fn is_active(self) -> bool {
-        !matches!(self, Status::Solved | Status::Closed)
-    }
 }
 
 #[cfg(test)]
