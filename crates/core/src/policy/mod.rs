@@ -1,3 +1,9 @@
 //! The support policy as decisions: pure functions from data to data.
 
+pub mod channels;
+pub mod checklist;
+pub mod classifier;
 pub mod routing;
+pub mod sla;
+pub mod text;
+pub mod urgency;
