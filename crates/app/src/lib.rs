@@ -6,6 +6,7 @@ mod auth;
 mod directory;
 pub mod email;
 mod error;
+pub mod policy;
 mod tickets;
 
 pub use auth::{
@@ -39,6 +40,8 @@ pub struct AppSettings {
     pub company_name: String,
     pub support_email: String,
     pub email: email::EmailSettings,
+    /// The support policy (channel rules, checklist, SLA…), from configuration.
+    pub policy: Arc<soporte_core::policy::rules::Policy>,
 }
 
 impl AppSettings {
@@ -49,6 +52,7 @@ impl AppSettings {
             company_name: company_name.to_string(),
             support_email: support_email.to_string(),
             email: email::EmailSettings::for_address(company_name, support_email),
+            policy: Arc::new(soporte_core::policy::rules::Policy::default()),
         }
     }
 }
@@ -60,6 +64,9 @@ pub struct App {
     blobs: Arc<dyn BlobStore>,
     settings: Arc<AppSettings>,
     codec: Option<Arc<dyn email::MailCodec>>,
+    classifier: policy::ClassifierSlot,
+    /// The stored model in use (`None`: the one trained on the shipped examples).
+    classifier_model_id: Arc<std::sync::Mutex<Option<i64>>>,
 }
 
 impl App {
@@ -69,6 +76,8 @@ impl App {
             blobs,
             settings: Arc::new(settings),
             codec: None,
+            classifier: policy::ClassifierSlot::builtin(),
+            classifier_model_id: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 

@@ -2,13 +2,15 @@
 //! it to the account's personal agent), reading them with the caller's visibility, editing
 //! them and adding messages.
 
-use crate::email::EmailReply;
+use crate::email::{EmailReply, OutgoingMail};
+use crate::policy::{AcknowledgementMail, NewRequest};
+use soporte_core::email::Mailbox;
+use std::sync::Arc;
 use crate::{App, AppError, Principal, Result};
 use jiff::Timestamp;
 use soporte_core::auth::contact_may_see;
 use soporte_core::directory::{Contact, normalize_email};
 use soporte_core::ids::{AccountId, AgentId, AttachmentId, TicketId};
-use soporte_core::policy::routing::assign_for_account;
 use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::ticket::{
     Actor, Attachment, Event, Message, MessageKind, Status, Ticket, TicketPatch,
@@ -180,29 +182,57 @@ impl App {
             Requester::Existing(id) => self.store.contact(*id).await?.and_then(|c| c.account_id),
             Requester::New(c) => c.account_id,
         };
-        let assignment = match account_id {
-            Some(id) => match self.store.account(id).await? {
-                Some(account) => {
-                    let agents = self.store.list_agents().await?;
-                    assign_for_account(
-                        &account,
-                        |aid| agents.iter().find(|a| a.id == aid).cloned(),
-                        Timestamp::now(),
-                    )
-                }
-                None => None,
+        let (requester_name, requester_email) = match &requester {
+            Requester::Existing(id) => match self.store.contact(*id).await? {
+                Some(c) => (c.name, c.emails.first().cloned()),
+                None => (String::new(), None),
             },
-            None => None,
+            Requester::New(c) => (c.name.clone(), c.emails.first().cloned()),
         };
         let attachments = self.store_uploads(&input.attachments).await?;
+        let channel = input.channel.unwrap_or(default_channel);
+        let answer_by: Option<Arc<dyn OutgoingMail>> = match (&requester_email, channel) {
+            (Some(address), Channel::Email | Channel::Portal | Channel::Api) => {
+                Some(Arc::new(AcknowledgementMail {
+                    settings: self.settings.email.clone(),
+                    to: Mailbox {
+                        address: address.clone(),
+                        name: Some(requester_name.clone()),
+                    },
+                    original_id: None,
+                    original_subject: subject.clone(),
+                }))
+            }
+            _ => None,
+        };
+        let may_answer = requester_email
+            .as_deref()
+            .is_none_or(|a| !self.settings.email.is_own_address(a));
+        let prepared = self
+            .prepare_ticket(
+                &NewRequest {
+                    subject: &subject,
+                    text: &body,
+                    channel,
+                    has_image: attachments.iter().any(|a| a.media_type.starts_with("image/")),
+                    requester_name: &requester_name,
+                    requester_email: requester_email.as_deref(),
+                    account_id,
+                    support_type: input.support_type,
+                    priority: input.priority,
+                },
+                may_answer,
+                answer_by,
+            )
+            .await?;
         let new = NewTicket {
             number_prefix: self.settings.ticket_prefix.clone(),
             subject,
-            support_type: input.support_type,
-            channel: input.channel.unwrap_or(default_channel),
-            priority: input.priority.unwrap_or(Priority::Normal),
-            assignee_id: assignment.as_ref().map(|a| a.agent_id),
-            assignment_reason: assignment.map(|a| a.reason.to_string()),
+            support_type: prepared.decision.support_type,
+            channel,
+            priority: prepared.decision.priority,
+            assignee_id: prepared.assignment.as_ref().map(|a| a.agent_id),
+            assignment_reason: prepared.assignment.map(|a| a.reason.to_string()),
             account_id,
             requester,
             product_area: None,
@@ -213,8 +243,9 @@ impl App {
             attachments,
             extra: MessageExtra::default(),
             created_by: Some(created_by),
+            policy: prepared.decision.ticket_policy(),
         };
-        Ok(self.store.create_ticket(&new).await?)
+        Ok(self.store.create_ticket_with(&new, prepared.effects).await?.0)
     }
 
     /// A ticket the caller may see; anything else is "not found", so a customer cannot
@@ -328,9 +359,10 @@ impl App {
             tags: input.tags.as_deref().map(normalize_tags).transpose()?,
             assignment_reason: Some("manual".into()),
         };
+        let effects = self.policy_effects(None).await?;
         Ok(self
             .store
-            .update_ticket(id, &patch, Actor::Agent(agent.id))
+            .update_ticket_with(id, &patch, Actor::Agent(agent.id), effects)
             .await?)
     }
 
@@ -373,17 +405,16 @@ impl App {
             attachments: attachments.clone(),
             extra: MessageExtra::default(),
         };
+        let mut mail: Option<Arc<dyn OutgoingMail>> = None;
         if let (MessageKind::Outbound, Principal::Agent { agent, .. }) = (kind, who)
             && let Some(reply) = self
                 .email_reply_for(&ticket, &agent.name, &attachments)
                 .await?
         {
-            return Ok(self
-                .store
-                .add_message_with(id, &new, std::sync::Arc::new(reply))
-                .await?);
+            mail = Some(Arc::new(reply));
         }
-        Ok(self.store.add_message(id, &new).await?)
+        let effects = self.policy_effects(mail).await?;
+        Ok(self.store.add_message_with(id, &new, effects).await?)
     }
 
     /// An attachment's record and bytes, if the caller may see the message it belongs to.

@@ -4,7 +4,7 @@
 //! caller sees: each is answered only after the commit that contains its ticket, and a
 //! failing ticket never takes others down with it.
 
-use crate::{NewTicket, OutboxEffects, Result, StoreError};
+use crate::{NewTicket, TicketEffects, Result, StoreError};
 use soporte_core::ticket::{Message, Ticket};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -14,7 +14,7 @@ pub(crate) const MAX_GROUP: usize = 64;
 
 pub(crate) struct TicketJob {
     pub new: NewTicket,
-    pub effects: Arc<dyn OutboxEffects>,
+    pub effects: Arc<dyn TicketEffects>,
     pub reply: oneshot::Sender<Result<(Ticket, Message)>>,
 }
 
@@ -32,7 +32,7 @@ impl TicketBatcher {
     pub(crate) async fn create_ticket(
         &self,
         new: NewTicket,
-        effects: Arc<dyn OutboxEffects>,
+        effects: Arc<dyn TicketEffects>,
     ) -> Result<(Ticket, Message)> {
         let (reply, answer) = oneshot::channel();
         self.jobs

@@ -89,14 +89,35 @@ pub trait Store: Send + Sync + 'static {
     async fn create_ticket_with(
         &self,
         new: &NewTicket,
-        effects: Arc<dyn OutboxEffects>,
+        effects: Arc<dyn TicketEffects>,
     ) -> Result<(Ticket, Message)>;
     async fn update_ticket(
         &self,
         id: TicketId,
         patch: &TicketPatch,
         actor: soporte_core::ticket::Actor,
+    ) -> Result<Ticket> {
+        self.update_ticket_with(id, patch, actor, Arc::new(NoEffects))
+            .await
+    }
+    /// Applies an edit and the rules that follow from it in one transaction. An empty
+    /// patch with effects re-applies the rules alone (the SLA worker's check).
+    async fn update_ticket_with(
+        &self,
+        id: TicketId,
+        patch: &TicketPatch,
+        actor: soporte_core::ticket::Actor,
+        effects: Arc<dyn TicketEffects>,
     ) -> Result<Ticket>;
+    /// Open tickets (new, open, pending, on hold) per assignee, for these agents.
+    async fn open_ticket_counts(&self, agents: &[AgentId]) -> Result<std::collections::HashMap<AgentId, i64>>;
+    /// Tickets whose SLA state may have changed by now, oldest check first.
+    async fn tickets_due_for_sla_check(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<TicketId>>;
+    /// Agents' type corrections as training examples (the latest per ticket), with the
+    /// ticket's subject and first message.
+    async fn classifier_corrections(&self) -> Result<Vec<soporte_core::policy::classifier::TrainingExample>>;
+    async fn save_classifier_model(&self, model: &NewClassifierModel) -> Result<i64>;
+    async fn latest_classifier_model(&self) -> Result<Option<ClassifierModelRecord>>;
     async fn add_message(&self, ticket: TicketId, new: &NewMessage) -> Result<(Ticket, Message)> {
         self.add_message_with(ticket, new, Arc::new(NoEffects))
             .await
@@ -105,7 +126,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         ticket: TicketId,
         new: &NewMessage,
-        effects: Arc<dyn OutboxEffects>,
+        effects: Arc<dyn TicketEffects>,
     ) -> Result<(Ticket, Message)>;
     async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>>;
     async fn ticket_messages(&self, id: TicketId) -> Result<Vec<Message>>;

@@ -134,30 +134,72 @@ pub struct MessageExtra {
     pub source_position: Option<MailboxPosition>,
 }
 
-/// An e-mail to queue in the same transaction as the message that causes it.
+/// An e-mail to queue in the same transaction as the change that causes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOutbox {
-    /// `reply`, `acknowledgement`, … (for reports and rate limits).
+    /// `reply`, `acknowledgement`, `notification`, … (for reports and rate limits).
     pub kind: String,
     /// The main recipient, for the per-sender limit on automatic answers.
     pub recipient: String,
     pub email: OutgoingEmail,
-    /// The outgoing message this e-mail delivers, if it is one of the ticket's messages.
+    /// Whether this e-mail delivers the change's outgoing message (an agent's reply, or
+    /// the automatic answer to a new ticket), whose delivery it then tracks.
     pub delivers_message: bool,
 }
 
-/// Decides, inside a ticket's transaction, which e-mails a new message causes. It sees the
-/// ticket as stored (with its number) and the message (with its id).
-pub trait OutboxEffects: Send + Sync {
-    fn outbox(&self, ticket: &Ticket, message: &Message) -> Vec<NewOutbox>;
+/// A change to a ticket, as the rules applied inside its transaction see it.
+#[derive(Debug, Clone, Copy)]
+pub enum TicketChange<'a> {
+    /// A new ticket with its first message, and the automatic answer written with it.
+    Created {
+        message: &'a Message,
+        answer: Option<&'a Message>,
+    },
+    /// An edit (or nothing but the passing of time, for the SLA worker).
+    Edited { before: &'a Ticket },
+    MessageAdded {
+        before: &'a Ticket,
+        message: &'a Message,
+    },
 }
 
-/// No e-mail at all.
+impl TicketChange<'_> {
+    /// The outgoing message an e-mail of this change may deliver.
+    pub fn outgoing_message(&self) -> Option<&Message> {
+        match self {
+            TicketChange::Created { answer, .. } => *answer,
+            TicketChange::MessageAdded { message, .. } => Some(message),
+            TicketChange::Edited { .. } => None,
+        }
+    }
+}
+
+/// What a change causes besides itself: history written as Soporte's own, and e-mails.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Consequences {
+    pub events: Vec<soporte_core::ticket::EventKind>,
+    pub outbox: Vec<NewOutbox>,
+}
+
+/// Rules applied inside a ticket's transaction, after the change itself: they may adjust
+/// the ticket (its policy record: checklist, SLA clock) and say what else follows. They
+/// see the ticket as stored (with its number) and the messages with their ids.
+pub trait TicketEffects: Send + Sync {
+    /// Soporte's own answer to a new ticket (acknowledgement, redirect), written with it.
+    /// It sees the ticket with its number.
+    fn answer(&self, _ticket: &Ticket) -> Option<AutomaticAnswer> {
+        None
+    }
+    fn apply(&self, change: TicketChange<'_>, ticket: &mut Ticket, at: Timestamp)
+    -> Consequences;
+}
+
+/// Nothing follows.
 pub struct NoEffects;
 
-impl OutboxEffects for NoEffects {
-    fn outbox(&self, _: &Ticket, _: &Message) -> Vec<NewOutbox> {
-        Vec::new()
+impl TicketEffects for NoEffects {
+    fn apply(&self, _: TicketChange<'_>, _: &mut Ticket, _: Timestamp) -> Consequences {
+        Consequences::default()
     }
 }
 
@@ -222,6 +264,15 @@ pub struct NewTicket {
     pub attachments: Vec<NewAttachment>,
     pub extra: MessageExtra,
     pub created_by: Option<Actor>,
+    /// What the policy decided at intake (the SLA clock is started by the effects).
+    pub policy: soporte_core::ticket::TicketPolicy,
+}
+
+/// Soporte's own answer to a new request, kept on the ticket as an outgoing message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutomaticAnswer {
+    pub channel: Channel,
+    pub body_text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -302,4 +353,26 @@ impl Default for PageRequest {
             limit: 100,
         }
     }
+}
+
+/// A trained classifier to keep, with how it measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewClassifierModel {
+    /// The model as JSON (`soporte_core::policy::classifier::Classifier`).
+    pub model: String,
+    pub examples: i64,
+    pub corrections: i64,
+    pub type_accuracy: f64,
+    pub kind_accuracy: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassifierModelRecord {
+    pub id: i64,
+    pub model: String,
+    pub examples: i64,
+    pub corrections: i64,
+    pub type_accuracy: f64,
+    pub kind_accuracy: f64,
+    pub created_at: Timestamp,
 }

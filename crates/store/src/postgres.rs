@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "email_channel",
         sql: include_str!("../migrations/postgres/0002_email_channel.sql"),
     },
+    Migration {
+        version: 3,
+        name: "support_policy",
+        sql: include_str!("../migrations/postgres/0003_support_policy.sql"),
+    },
 ];
 
 async fn begin_write(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::Error> {

@@ -14,9 +14,12 @@ use soporte_core::directory::{Account, Agent, Contact, Role};
 use soporte_core::email::{AutomaticKind, Delivery, EmailHeaders, OutgoingEmail};
 use soporte_core::ids::*;
 use soporte_core::support::{Channel, Priority, SupportType};
+use soporte_core::policy::checklist::Checklist;
+use soporte_core::policy::classifier::{RequestKind, TrainingExample};
+use soporte_core::policy::sla::SlaState;
 use soporte_core::ticket::{
-    Actor, Attachment, Event, EventKind, Message, MessageKind, Status, Ticket, TicketNumber,
-    TicketPatch, apply_message, apply_patch,
+    Actor, Attachment, Event, EventKind, Message, MessageKind, SlaRecord, Status, Ticket,
+    TicketNumber, TicketPatch, TicketPolicy, apply_message, apply_patch,
 };
 use soporte_core::time::{from_micros, to_micros};
 use sqlx::{Pool, QueryBuilder, Row};
@@ -167,7 +170,8 @@ fn token_from_row(r: &DbRow) -> Result<TokenRecord> {
     })
 }
 
-const TICKET_COLUMNS: &str = "id, number, subject, support_type, channel, priority, status, assignee_id, account_id, requester_id, product_area, tags, created_at, updated_at, solved_at, closed_at";
+const TICKET_COLUMNS: &str = "id, number, subject, support_type, channel, priority, status, assignee_id, account_id, requester_id, product_area, tags, created_at, updated_at, solved_at, closed_at, \
+     type_confidence, request_kind, checklist, redirect_channel, urgency, sla_first_response_due, sla_resolution_due, sla_first_responded_at, sla_paused_since, sla_paused_total, sla_state, sla_next_check_at";
 
 fn ticket_from_row(r: &DbRow) -> Result<Ticket> {
     Ok(Ticket {
@@ -192,6 +196,34 @@ fn ticket_from_row(r: &DbRow) -> Result<Ticket> {
         updated_at: from_micros(r.try_get("updated_at")?),
         solved_at: opt_ts(r.try_get("solved_at")?),
         closed_at: opt_ts(r.try_get("closed_at")?),
+        policy: TicketPolicy {
+            type_confidence: r.try_get("type_confidence")?,
+            kind: r
+                .try_get::<Option<&str>, _>("request_kind")?
+                .map(parse::<RequestKind>)
+                .transpose()?,
+            checklist: r
+                .try_get::<Option<&str>, _>("checklist")?
+                .map(from_json::<Checklist>)
+                .transpose()?,
+            redirect: r
+                .try_get::<Option<&str>, _>("redirect_channel")?
+                .map(parse::<Channel>)
+                .transpose()?,
+            urgency: r.try_get("urgency")?,
+            sla: SlaRecord {
+                first_response_due: opt_ts(r.try_get("sla_first_response_due")?),
+                resolution_due: opt_ts(r.try_get("sla_resolution_due")?),
+                first_responded_at: opt_ts(r.try_get("sla_first_responded_at")?),
+                paused_since: opt_ts(r.try_get("sla_paused_since")?),
+                paused_total: jiff::SignedDuration::from_micros(r.try_get("sla_paused_total")?),
+                state: r
+                    .try_get::<Option<&str>, _>("sla_state")?
+                    .map(parse::<SlaState>)
+                    .transpose()?,
+                next_check_at: opt_ts(r.try_get("sla_next_check_at")?),
+            },
+        },
     })
 }
 
@@ -528,22 +560,32 @@ async fn insert_position(tx: &mut DbConn, p: &MailboxPosition) -> Result<()> {
     Ok(())
 }
 
-/// Queues the e-mails a new message causes. An e-mail that delivers the message itself
-/// (an agent's reply) marks the message `queued` until the worker reports back.
-async fn insert_outbox(
+/// Writes what a change causes: Soporte's own history entries, then the e-mails. An
+/// e-mail that delivers the change's outgoing message marks that message `queued` until
+/// the worker reports back.
+async fn write_consequences(
     tx: &mut DbConn,
     ticket: &Ticket,
-    message: &mut Message,
-    effects: &dyn OutboxEffects,
+    outgoing: Option<&mut Message>,
+    consequences: &Consequences,
     at: Timestamp,
 ) -> Result<()> {
-    for item in effects.outbox(ticket, message) {
+    for event in &consequences.events {
+        insert_event(tx, ticket.id, Actor::System, event, at).await?;
+    }
+    let mut outgoing = outgoing;
+    for item in &consequences.outbox {
+        let delivered = if item.delivers_message {
+            outgoing.as_deref_mut()
+        } else {
+            None
+        };
         sqlx::query(
             "INSERT INTO outbox (ticket_id, message_id, kind, email_message_id, recipient, envelope, status, next_attempt_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)",
         )
         .bind(ticket.id.0)
-        .bind(item.delivers_message.then_some(message.id.0))
+        .bind(delivered.as_ref().map(|m| m.id.0))
         .bind(&item.kind)
         .bind(&item.email.message_id)
         .bind(&item.recipient)
@@ -551,7 +593,7 @@ async fn insert_outbox(
         .bind(to_micros(at))
         .execute(&mut *tx)
         .await?;
-        if item.delivers_message {
+        if let Some(message) = delivered {
             sqlx::query("UPDATE messages SET delivery = 'queued', channel_message_id = COALESCE(channel_message_id, $2) WHERE id = $1")
                 .bind(message.id.0)
                 .bind(&item.email.message_id)
@@ -600,7 +642,9 @@ async fn write_ticket_state(tx: &mut DbConn, t: &Ticket) -> Result<()> {
     sqlx::query(
         "UPDATE tickets SET subject = $2, support_type = $3, priority = $4, status = $5, assignee_id = $6, \
          account_id = $7, product_area = $8, tags = $9, updated_at = $10, solved_at = $11, closed_at = $12, \
-         requester_id = $13 WHERE id = $1",
+         requester_id = $13, type_confidence = $14, request_kind = $15, checklist = $16, redirect_channel = $17, \
+         urgency = $18, sla_first_response_due = $19, sla_resolution_due = $20, sla_first_responded_at = $21, \
+         sla_paused_since = $22, sla_paused_total = $23, sla_state = $24, sla_next_check_at = $25 WHERE id = $1",
     )
     .bind(t.id.0)
     .bind(&t.subject)
@@ -615,6 +659,18 @@ async fn write_ticket_state(tx: &mut DbConn, t: &Ticket) -> Result<()> {
     .bind(t.solved_at.map(to_micros))
     .bind(t.closed_at.map(to_micros))
     .bind(t.requester_id.0)
+    .bind(t.policy.type_confidence)
+    .bind(t.policy.kind.map(RequestKind::as_str))
+    .bind(t.policy.checklist.as_ref().map(json_of).transpose()?)
+    .bind(t.policy.redirect.map(Channel::as_str))
+    .bind(&t.policy.urgency)
+    .bind(t.policy.sla.first_response_due.map(to_micros))
+    .bind(t.policy.sla.resolution_due.map(to_micros))
+    .bind(t.policy.sla.first_responded_at.map(to_micros))
+    .bind(t.policy.sla.paused_since.map(to_micros))
+    .bind(i64::try_from(t.policy.sla.paused_total.as_micros()).map_err(corrupt)?)
+    .bind(t.policy.sla.state.map(SlaState::as_str))
+    .bind(t.policy.sla.next_check_at.map(to_micros))
     .execute(&mut *tx)
     .await
     .map_err(|e| StoreError::from_write(e, "assignee_id/account_id", "conflict"))?;
@@ -661,7 +717,7 @@ async fn fetch_contact(pool: &Pool<Db>, id: ContactId) -> Result<Option<Contact>
 pub(super) async fn write_new_ticket(
     tx: &mut DbConn,
     new: &NewTicket,
-    effects: &dyn OutboxEffects,
+    effects: &dyn TicketEffects,
     at: Timestamp,
     id: Option<TicketId>,
 ) -> Result<(Ticket, Message)> {
@@ -711,7 +767,7 @@ pub(super) async fn write_new_ticket(
         }
     };
     let requester = Actor::Contact(requester_id);
-    let mut message = insert_message(
+    let message = insert_message(
         tx,
         MessageRow {
             ticket: id,
@@ -749,7 +805,7 @@ pub(super) async fn write_new_ticket(
         };
         insert_event(tx, id, Actor::System, &assigned, at).await?;
     }
-    let ticket = Ticket {
+    let mut ticket = Ticket {
         id,
         number,
         subject: new.subject.clone(),
@@ -766,8 +822,49 @@ pub(super) async fn write_new_ticket(
         updated_at: at,
         solved_at: None,
         closed_at: None,
+        policy: new.policy.clone(),
     };
-    insert_outbox(tx, &ticket, &mut message, effects, at).await?;
+    let mut answer = match effects.answer(&ticket) {
+        Some(answer) => Some(
+            insert_message(
+                tx,
+                MessageRow {
+                    ticket: id,
+                    kind: MessageKind::Outbound,
+                    author: Actor::System,
+                    channel: answer.channel,
+                    body_text: &answer.body_text,
+                    body_html: None,
+                    channel_message_id: None,
+                    attachments: &[],
+                    extra: &MessageExtra {
+                        automatic: Some(AutomaticKind::AutoReply),
+                        ..MessageExtra::default()
+                    },
+                },
+                at,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let consequences = effects.apply(
+        TicketChange::Created {
+            message: &message,
+            answer: answer.as_ref(),
+        },
+        &mut ticket,
+        at,
+    );
+    write_ticket_state(tx, &ticket).await?;
+    if let Some(answer) = &answer {
+        let added = EventKind::MessageAdded {
+            message_id: answer.id,
+            message_kind: answer.kind,
+        };
+        insert_event(tx, id, Actor::System, &added, at).await?;
+    }
+    write_consequences(tx, &ticket, answer.as_mut(), &consequences, at).await?;
     Ok((ticket, message))
 }
 
@@ -1239,7 +1336,7 @@ impl Store for SqlStore {
     async fn create_ticket_with(
         &self,
         new: &NewTicket,
-        effects: Arc<dyn OutboxEffects>,
+        effects: Arc<dyn TicketEffects>,
     ) -> Result<(Ticket, Message)> {
         if let Some(batcher) = &self.batcher {
             return batcher.create_ticket(new.clone(), effects).await;
@@ -1250,22 +1347,35 @@ impl Store for SqlStore {
         Ok(created)
     }
 
-    async fn update_ticket(
+    async fn update_ticket_with(
         &self,
         id: TicketId,
         patch: &TicketPatch,
         actor: Actor,
+        effects: Arc<dyn TicketEffects>,
     ) -> Result<Ticket> {
         let mut tx = begin_write(&self.writer).await?;
         let ticket = lock_ticket(&mut tx, id).await?;
-        let (next, events) = apply_patch(&ticket, patch, now())?;
-        if events.is_empty() {
+        let at = now();
+        let (mut next, events) = apply_patch(&ticket, patch, at)?;
+        let consequences = effects.apply(TicketChange::Edited { before: &ticket }, &mut next, at);
+        if events.is_empty() && next == ticket && consequences == Consequences::default() {
             return Ok(ticket);
         }
         write_ticket_state(&mut tx, &next).await?;
         for event in &events {
-            insert_event(&mut tx, id, actor, event, next.updated_at).await?;
+            insert_event(&mut tx, id, actor, event, at).await?;
+            if let (EventKind::TypeChanged { to: Some(to), .. }, Actor::Agent(agent)) = (event, actor) {
+                sqlx::query("INSERT INTO classifier_corrections (ticket_id, support_type, agent_id, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id.0)
+                    .bind(to.as_str())
+                    .bind(agent.0)
+                    .bind(to_micros(at))
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
+        write_consequences(&mut tx, &next, None, &consequences, at).await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -1274,11 +1384,11 @@ impl Store for SqlStore {
         &self,
         ticket_id: TicketId,
         new: &NewMessage,
-        effects: Arc<dyn OutboxEffects>,
+        effects: Arc<dyn TicketEffects>,
     ) -> Result<(Ticket, Message)> {
         let mut tx = begin_write(&self.writer).await?;
         let ticket = lock_ticket(&mut tx, ticket_id).await?;
-        let (next, events) =
+        let (mut next, events) =
             apply_message(&ticket, new.kind, new.extra.automatic.is_some(), now())?;
         let at = next.updated_at;
         let mut message = insert_message(
@@ -1297,6 +1407,14 @@ impl Store for SqlStore {
             at,
         )
         .await?;
+        let consequences = effects.apply(
+            TicketChange::MessageAdded {
+                before: &ticket,
+                message: &message,
+            },
+            &mut next,
+            at,
+        );
         write_ticket_state(&mut tx, &next).await?;
         let added = EventKind::MessageAdded {
             message_id: message.id,
@@ -1306,7 +1424,7 @@ impl Store for SqlStore {
         for event in &events {
             insert_event(&mut tx, ticket_id, new.author, event, at).await?;
         }
-        insert_outbox(&mut tx, &next, &mut message, effects.as_ref(), at).await?;
+        write_consequences(&mut tx, &next, Some(&mut message), &consequences, at).await?;
         tx.commit().await?;
         Ok((next, message))
     }
@@ -1466,6 +1584,104 @@ impl Store for SqlStore {
             .map(attachment_from_row)
             .collect::<Result<_>>()?;
         Ok(Some(message))
+    }
+
+    async fn open_ticket_counts(&self, agents: &[AgentId]) -> Result<HashMap<AgentId, i64>> {
+        let mut counts = HashMap::new();
+        if agents.is_empty() {
+            return Ok(counts);
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT assignee_id, COUNT(*) AS open FROM tickets WHERE status IN ('new', 'open', 'pending', 'on_hold') AND assignee_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for a in agents {
+            list.push_bind(a.0);
+        }
+        q.push(") GROUP BY assignee_id");
+        for row in q.build().fetch_all(&self.reader).await? {
+            counts.insert(AgentId(row.try_get("assignee_id")?), row.try_get("open")?);
+        }
+        Ok(counts)
+    }
+
+    async fn tickets_due_for_sla_check(&self, now: Timestamp, limit: u32) -> Result<Vec<TicketId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM tickets WHERE sla_next_check_at IS NOT NULL AND sla_next_check_at <= $1 \
+             ORDER BY sla_next_check_at LIMIT $2",
+        )
+        .bind(to_micros(now))
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(ids.into_iter().map(TicketId).collect())
+    }
+
+    async fn classifier_corrections(&self) -> Result<Vec<TrainingExample>> {
+        // The latest correction of each ticket, with the ticket's first message.
+        let rows = sqlx::query(
+            "SELECT c.support_type, t.subject, m.body_text FROM classifier_corrections c \
+             JOIN tickets t ON t.id = c.ticket_id \
+             JOIN messages m ON m.id = (SELECT MIN(id) FROM messages WHERE ticket_id = c.ticket_id) \
+             WHERE c.id = (SELECT MAX(id) FROM classifier_corrections WHERE ticket_id = c.ticket_id) \
+             ORDER BY c.id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TrainingExample {
+                    subject: r.try_get("subject")?,
+                    body: r.try_get("body_text")?,
+                    support_type: parse::<SupportType>(r.try_get::<&str, _>("support_type")?)?,
+                    kind: None,
+                })
+            })
+            .collect()
+    }
+
+    async fn save_classifier_model(&self, model: &NewClassifierModel) -> Result<i64> {
+        let mut tx = begin_write(&self.writer).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO classifier_models (model, examples, corrections, type_accuracy, kind_accuracy, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&model.model)
+        .bind(model.examples)
+        .bind(model.corrections)
+        .bind(model.type_accuracy)
+        .bind(model.kind_accuracy)
+        .bind(to_micros(now()))
+        .fetch_one(&mut *tx)
+        .await?;
+        // Older models are history nobody reads; keep the last few for comparison.
+        sqlx::query("DELETE FROM classifier_models WHERE id <= $1")
+            .bind(id - 5)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn latest_classifier_model(&self) -> Result<Option<ClassifierModelRecord>> {
+        let row = sqlx::query(
+            "SELECT id, model, examples, corrections, type_accuracy, kind_accuracy, created_at \
+             FROM classifier_models ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(|r| {
+            Ok(ClassifierModelRecord {
+                id: r.try_get("id")?,
+                model: r.try_get("model")?,
+                examples: r.try_get("examples")?,
+                corrections: r.try_get("corrections")?,
+                type_accuracy: r.try_get("type_accuracy")?,
+                kind_accuracy: r.try_get("kind_accuracy")?,
+                created_at: from_micros(r.try_get("created_at")?),
+            })
+        })
+        .transpose()
     }
 
     async fn ticket_for_email_ids(&self, ids: &[String]) -> Result<Option<TicketId>> {

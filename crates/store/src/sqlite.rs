@@ -30,6 +30,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "email_channel",
         sql: include_str!("../migrations/sqlite/0002_email_channel.sql"),
     },
+    Migration {
+        version: 3,
+        name: "support_policy",
+        sql: include_str!("../migrations/sqlite/0003_support_policy.sql"),
+    },
 ];
 
 /// `BEGIN IMMEDIATE` takes the write lock at once, so a transaction that reads before it

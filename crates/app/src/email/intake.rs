@@ -2,22 +2,20 @@
 //! effect here: the same message (same Message-ID, or same IMAP position) never makes a
 //! second ticket or message, and nothing is dropped: what cannot be read is quarantined.
 
-use super::templates::Values;
-use super::{EmailSettings, new_message_id};
+use crate::policy::{AcknowledgementMail, NewRequest};
 use crate::{App, AppError, Result};
 use jiff::Timestamp;
 use soporte_core::directory::Contact;
-use soporte_core::email::{AutomaticKind, EmailHeaders, InboundEmail, Mailbox, OutgoingEmail};
+use soporte_core::email::{AutomaticKind, EmailHeaders, InboundEmail, Mailbox};
 use soporte_core::ids::{MessageId, TicketId};
-use soporte_core::policy::routing::assign_for_account;
-use soporte_core::support::{Channel, Priority};
+use soporte_core::support::Channel;
 use soporte_core::ticket::{
-    Actor, Message, MessageKind, Status, Ticket, TicketNumber, normalize_media_type,
+    Actor, MessageKind, Status, TicketNumber, normalize_media_type,
     normalize_subject, sanitize_filename,
 };
 use soporte_store::{
-    MailboxPosition, MessageExtra, NewAttachment, NewContact, NewMessage, NewOutbox, NewTicket,
-    OutboxEffects, Requester, StoreError,
+    MailboxPosition, MessageExtra, NewAttachment, NewContact, NewMessage, NewTicket, Requester,
+    StoreError,
 };
 
 /// Where a message came from, for quarantine records and IMAP de-duplication.
@@ -62,53 +60,6 @@ pub enum IntakeOutcome {
     AlreadyTaken,
     /// Kept aside for an admin, with the reason.
     Quarantined { id: i64, reason: String },
-}
-
-/// The acknowledgement sent when a request opens a ticket.
-struct Acknowledgement {
-    settings: EmailSettings,
-    company: String,
-    to: Mailbox,
-    original_id: String,
-    original_subject: String,
-}
-
-impl OutboxEffects for Acknowledgement {
-    fn outbox(&self, ticket: &Ticket, _message: &Message) -> Vec<NewOutbox> {
-        let name = self
-            .to
-            .name
-            .as_deref()
-            .unwrap_or_else(|| self.to.address.split('@').next().unwrap_or_default());
-        let values = Values {
-            number: &ticket.number,
-            subject: &self.original_subject,
-            name,
-            agent: "",
-            company: &self.company,
-            support_email: &self.settings.from_address,
-        };
-        let t = &self.settings.templates;
-        vec![NewOutbox {
-            kind: "acknowledgement".into(),
-            recipient: self.to.address.clone(),
-            delivers_message: false,
-            email: OutgoingEmail {
-                from: self.settings.sender(),
-                to: vec![self.to.display()],
-                cc: vec![],
-                subject: t.render("acknowledgement_subject", &values),
-                message_id: new_message_id(&ticket.number, &self.settings.message_id_domain),
-                in_reply_to: Some(self.original_id.clone()),
-                references: vec![self.original_id.clone()],
-                text: t.render("acknowledgement_body", &values),
-                html: None,
-                automatic: true,
-                attachments: vec![],
-                date_micros: Timestamp::now().as_microsecond(),
-            },
-        }]
-    }
 }
 
 fn headers_of(mail: &InboundEmail) -> EmailHeaders {
@@ -252,7 +203,8 @@ impl App {
                 attachments: attachments.clone(),
                 extra: extra.clone(),
             };
-            match self.store.add_message(ticket_id, &new).await {
+            let effects = self.policy_effects(None).await?;
+            match self.store.add_message_with(ticket_id, &new, effects).await {
                 Ok((_, message)) => {
                     return Ok(IntakeOutcome::Created {
                         ticket_id,
@@ -266,20 +218,6 @@ impl App {
             }
         }
 
-        let assignment = match contact.account_id {
-            Some(account_id) => match self.store.account(account_id).await? {
-                Some(account) => {
-                    let agents = self.store.list_agents().await?;
-                    assign_for_account(
-                        &account,
-                        |id| agents.iter().find(|a| a.id == id).cloned(),
-                        Timestamp::now(),
-                    )
-                }
-                None => None,
-            },
-            None => None,
-        };
         let answer_to = mail
             .reply_address()
             .cloned()
@@ -298,14 +236,37 @@ impl App {
                 )
                 .await?
                 < settings.auto_answers_per_hour;
+        let subject = normalize_subject(&mail.subject)?;
+        let prepared = self
+            .prepare_ticket(
+                &NewRequest {
+                    subject: &subject,
+                    text: &body,
+                    channel: Channel::Email,
+                    has_image: attachments.iter().any(|a| a.media_type.starts_with("image/")),
+                    requester_name: &contact.name,
+                    requester_email: Some(&sender.address),
+                    account_id: contact.account_id,
+                    support_type: None,
+                    priority: None,
+                },
+                may_answer,
+                Some(std::sync::Arc::new(AcknowledgementMail {
+                    settings: settings.clone(),
+                    to: answer_to,
+                    original_id: Some(message_id.clone()),
+                    original_subject: mail.subject.clone(),
+                })),
+            )
+            .await?;
         let new = NewTicket {
             number_prefix: self.settings.ticket_prefix.clone(),
-            subject: normalize_subject(&mail.subject)?,
-            support_type: None,
+            subject,
+            support_type: prepared.decision.support_type,
             channel: Channel::Email,
-            priority: Priority::Normal,
-            assignee_id: assignment.as_ref().map(|a| a.agent_id),
-            assignment_reason: assignment.map(|a| a.reason.to_string()),
+            priority: prepared.decision.priority,
+            assignee_id: prepared.assignment.as_ref().map(|a| a.agent_id),
+            assignment_reason: prepared.assignment.map(|a| a.reason.to_string()),
             account_id: contact.account_id,
             requester: Requester::Existing(contact.id),
             product_area: None,
@@ -316,18 +277,9 @@ impl App {
             attachments,
             extra,
             created_by: None,
+            policy: prepared.decision.ticket_policy(),
         };
-        let effects: std::sync::Arc<dyn OutboxEffects> = if may_answer {
-            std::sync::Arc::new(Acknowledgement {
-                settings: settings.clone(),
-                company: self.settings.company_name.clone(),
-                to: answer_to,
-                original_id: message_id.clone(),
-                original_subject: mail.subject.clone(),
-            })
-        } else {
-            std::sync::Arc::new(soporte_store::NoEffects)
-        };
+        let effects = prepared.effects;
         let result = self.store.create_ticket_with(&new, effects).await;
         match result {
             Ok((ticket, message)) => Ok(IntakeOutcome::Created {

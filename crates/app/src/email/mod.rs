@@ -8,13 +8,23 @@ mod templates;
 
 pub use intake::{IntakeOutcome, IntakeSource};
 pub(crate) use outbox::EmailReply;
+pub(crate) use templates::Values;
 pub use outbox::{DeliveryReport, MailTransport, SendFailure};
 pub use templates::{EmailTemplates, TemplateError};
 
 pub use soporte_core::email::MailCodec;
 
+/// The language of Soporte's own texts to customers and agents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    Spanish,
+    English,
+}
+
 #[derive(Debug, Clone)]
 pub struct EmailSettings {
+    pub language: Language,
     /// Display name on outgoing mail ("Soporte Vendomia").
     pub from_name: String,
     /// The support address: sender of every outgoing message.
@@ -39,6 +49,7 @@ impl EmailSettings {
             .map_or("localhost", |(_, d)| d)
             .to_string();
         Self {
+            language: Language::Spanish,
             from_name: format!("Soporte {company}"),
             from_address: support_email.to_string(),
             message_id_domain: domain,
@@ -63,6 +74,16 @@ impl EmailSettings {
             .iter()
             .any(|a| a.eq_ignore_ascii_case(address))
     }
+}
+
+/// The e-mails that deliver a ticket's outgoing message (an agent's reply, Soporte's
+/// acknowledgement). They are queued in the message's own transaction.
+pub(crate) trait OutgoingMail: Send + Sync {
+    fn emails(
+        &self,
+        ticket: &soporte_core::ticket::Ticket,
+        message: &soporte_core::ticket::Message,
+    ) -> Vec<soporte_store::NewOutbox>;
 }
 
 /// A fresh Message-ID for outgoing mail: unguessable, so nobody can forge a reply into a

@@ -10,7 +10,8 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use soporte_core::email::{OutgoingAttachment, OutgoingEmail};
 use soporte_core::ticket::{Message, Ticket};
-use soporte_store::{NewOutbox, OutboxEffects, OutboxItem};
+use super::OutgoingMail;
+use soporte_store::{NewOutbox, OutboxItem};
 
 /// Hands finished MIME bytes to a mail server; implemented by the SMTP adapter.
 #[async_trait]
@@ -157,15 +158,16 @@ pub(crate) struct EmailReply {
     pub attachments: Vec<OutgoingAttachment>,
 }
 
-impl OutboxEffects for EmailReply {
-    fn outbox(&self, ticket: &Ticket, message: &Message) -> Vec<NewOutbox> {
+impl OutgoingMail for EmailReply {
+    fn emails(&self, ticket: &Ticket, message: &Message) -> Vec<NewOutbox> {
         let values = Values {
-            number: &ticket.number,
-            subject: &ticket.subject,
-            name: "",
             agent: &self.agent_name,
-            company: &self.company,
-            support_email: &self.settings.from_address,
+            ..Values::new(
+                &ticket.number,
+                &ticket.subject,
+                &self.company,
+                &self.settings.from_address,
+            )
         };
         let t = &self.settings.templates;
         let footer = t.render("reply_footer", &values);

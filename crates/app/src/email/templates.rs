@@ -10,6 +10,15 @@ pub struct EmailTemplates {
     pub acknowledgement_body: String,
     pub reply_subject: String,
     pub reply_footer: String,
+    /// How the acknowledgement asks for each missing checklist item.
+    pub item_screenshot: String,
+    pub item_location: String,
+    pub item_timing: String,
+    pub item_account_user: String,
+    pub item_description: String,
+    /// What agents receive when a ticket needs them now (urgent, SLA at risk or breached).
+    pub notification_subject: String,
+    pub notification_body: String,
 }
 
 #[derive(Debug, Error)]
@@ -31,15 +40,29 @@ impl EmailTemplates {
             acknowledgement_subject: "[{{ number }}] Hemos recibido su solicitud: {{ subject }}"
                 .into(),
             acknowledgement_body: "Hola {{ name }}:\n\n\
-Hemos recibido su solicitud y la hemos registrado con el número {{ number }}. \
-Su agente le responderá lo antes posible.\n\n\
-Si quiere añadir algo, responda a este correo manteniendo el número en el asunto.\n\n\
+Hemos recibido su solicitud y la hemos registrado con el número {{ number }}.\n\
+{% if redirect %}\nEste tipo de consulta ({{ type_label }}) se atiende por correo electrónico. \
+Para que podamos ayudarle, escríbanos a {{ support_email }} con todos los detalles.\n{% endif %}\
+{% if missing %}\nPara resolverla sin tener que volver a preguntarle, nos ayudaría mucho que nos enviara:\n\
+{% for item in missing %}  - {{ item }}\n{% endfor %}\n\
+Un ejemplo de buena descripción: «En Sitios Web, estoy creando la página 'Política de Garantía' \
+y cuando añado un elemento de texto se añaden dos elementos de golpe en lugar de uno».\n{% endif %}\
+{% if agent_phone %}\nSi es urgente, puede llamar directamente a su agente personal, {{ agent }}, al {{ agent_phone }}.\n{% endif %}\n\
+Su agente le responderá lo antes posible. Si quiere añadir algo, responda a este mensaje \
+manteniendo el número {{ number }}.\n\n\
 Un saludo,\n{{ company }}\n{{ support_email }}"
                 .into(),
             reply_subject: "[{{ number }}] Re: {{ subject }}".into(),
             reply_footer: "-- \n{{ agent }}\n{{ company }} · {{ support_email }}\n\
 Responda a este correo para continuar con la solicitud {{ number }}."
                 .into(),
+            item_screenshot: "capturas de pantalla en las que se vea el error".into(),
+            item_location: "dónde ocurre: la sección (por ejemplo «Sitios Web» o «Tienda») y la página o el enlace".into(),
+            item_timing: "cuándo ocurre: la hora, o la acción que lo provoca (por ejemplo «al pulsar Guardar»)".into(),
+            item_account_user: "en qué cuenta ocurre y con qué usuario".into(),
+            item_description: "una descripción detallada: qué estaba haciendo, qué esperaba que pasara y qué pasó en su lugar".into(),
+            notification_subject: "[{{ number }}] {{ reason }}: {{ subject }}".into(),
+            notification_body: "{{ reason }}.\n\nSolicitud {{ number }}: {{ subject }}\n{{ detail }}\n".into(),
         }
     }
 
@@ -48,15 +71,29 @@ Responda a este correo para continuar con la solicitud {{ number }}."
             acknowledgement_subject: "[{{ number }}] We have received your request: {{ subject }}"
                 .into(),
             acknowledgement_body: "Hello {{ name }},\n\n\
-We have received your request and registered it as {{ number }}. \
-Your agent will answer as soon as possible.\n\n\
-To add something, reply to this e-mail keeping the number in the subject.\n\n\
+We have received your request and registered it as {{ number }}.\n\
+{% if redirect %}\nThis kind of request ({{ type_label }}) is handled by e-mail. \
+So that we can help you, please write to {{ support_email }} with all the details.\n{% endif %}\
+{% if missing %}\nTo solve it without having to ask you again, it would help us a lot if you could send us:\n\
+{% for item in missing %}  - {{ item }}\n{% endfor %}\n\
+An example of a good description: \"In Web Sites, I am creating the page 'Warranty Policy' \
+and when I add a text element two elements are added at once instead of one\".\n{% endif %}\
+{% if agent_phone %}\nIf it is urgent, you can call your personal agent, {{ agent }}, on {{ agent_phone }}.\n{% endif %}\n\
+Your agent will answer as soon as possible. To add something, reply to this message \
+keeping the number {{ number }}.\n\n\
 Best regards,\n{{ company }}\n{{ support_email }}"
                 .into(),
             reply_subject: "[{{ number }}] Re: {{ subject }}".into(),
             reply_footer: "-- \n{{ agent }}\n{{ company }} · {{ support_email }}\n\
 Reply to this e-mail to continue with request {{ number }}."
                 .into(),
+            item_screenshot: "screenshots showing the error".into(),
+            item_location: "where it happens: the section (for example \"Web Sites\" or \"Shop\") and the page or link".into(),
+            item_timing: "when it happens: the time, or the action that causes it (for example \"when I click Save\")".into(),
+            item_account_user: "which account it happens in and with which user".into(),
+            item_description: "a detailed description: what you were doing, what you expected and what happened instead".into(),
+            notification_subject: "[{{ number }}] {{ reason }}: {{ subject }}".into(),
+            notification_body: "{{ reason }}.\n\nRequest {{ number }}: {{ subject }}\n{{ detail }}\n".into(),
         }
     }
 
@@ -72,13 +109,32 @@ Reply to this e-mail to continue with request {{ number }}."
         Ok(())
     }
 
-    fn named(&self) -> [(&'static str, &str); 4] {
+    fn named(&self) -> [(&'static str, &str); 11] {
         [
             ("acknowledgement_subject", &self.acknowledgement_subject),
             ("acknowledgement_body", &self.acknowledgement_body),
             ("reply_subject", &self.reply_subject),
             ("reply_footer", &self.reply_footer),
+            ("item_screenshot", &self.item_screenshot),
+            ("item_location", &self.item_location),
+            ("item_timing", &self.item_timing),
+            ("item_account_user", &self.item_account_user),
+            ("item_description", &self.item_description),
+            ("notification_subject", &self.notification_subject),
+            ("notification_body", &self.notification_body),
         ]
+    }
+
+    /// How the acknowledgement asks for one missing item.
+    pub fn item_request(&self, item: soporte_core::policy::checklist::ChecklistItem) -> &str {
+        use soporte_core::policy::checklist::ChecklistItem::*;
+        match item {
+            Screenshot => &self.item_screenshot,
+            Location => &self.item_location,
+            Timing => &self.item_timing,
+            AccountUser => &self.item_account_user,
+            Description => &self.item_description,
+        }
     }
 
     pub(crate) fn render(&self, name: &'static str, values: &Values<'_>) -> String {
@@ -97,6 +153,12 @@ Reply to this e-mail to continue with request {{ number }}."
                 agent => values.agent,
                 company => values.company,
                 support_email => values.support_email,
+                missing => values.missing,
+                redirect => values.redirect,
+                type_label => values.type_label,
+                agent_phone => values.agent_phone,
+                reason => values.reason,
+                detail => values.detail,
             },
         )
         // Templates are validated at start; a failure here would be a bug, and an e-mail
@@ -105,6 +167,7 @@ Reply to this e-mail to continue with request {{ number }}."
     }
 }
 
+#[derive(Clone, Copy)]
 pub(crate) struct Values<'a> {
     pub number: &'a str,
     pub subject: &'a str,
@@ -112,6 +175,34 @@ pub(crate) struct Values<'a> {
     pub agent: &'a str,
     pub company: &'a str,
     pub support_email: &'a str,
+    /// Requests for the missing checklist items, already worded.
+    pub missing: &'a [&'a str],
+    /// Whether the request came by a channel its type is not handled on.
+    pub redirect: bool,
+    pub type_label: &'a str,
+    /// The personal agent's phone, where urgent matters of the type may go by phone.
+    pub agent_phone: &'a str,
+    pub reason: &'a str,
+    pub detail: &'a str,
+}
+
+impl<'a> Values<'a> {
+    pub fn new(number: &'a str, subject: &'a str, company: &'a str, support_email: &'a str) -> Self {
+        Self {
+            number,
+            subject,
+            name: "",
+            agent: "",
+            company,
+            support_email,
+            missing: &[],
+            redirect: false,
+            type_label: "",
+            agent_phone: "",
+            reason: "",
+            detail: "",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -121,19 +212,29 @@ mod tests {
     #[test]
     fn templates_fill_in_their_values() {
         let values = Values {
-            number: "VND-000042",
-            subject: "Factura duplicada",
             name: "Luis",
             agent: "Ana",
-            company: "Vendomia",
-            support_email: "soporte@vendomia.com",
+            ..Values::new("VND-000042", "Factura duplicada", "Vendomia", "soporte@vendomia.com")
         };
         let t = EmailTemplates::spanish();
         assert_eq!(
             t.render("acknowledgement_subject", &values),
             "[VND-000042] Hemos recibido su solicitud: Factura duplicada"
         );
-        assert!(t.render("acknowledgement_body", &values).starts_with("Hola Luis:\n\nHemos recibido su solicitud y la hemos registrado con el número VND-000042."));
+        let ack = t.render("acknowledgement_body", &values);
+        assert!(ack.starts_with("Hola Luis:\n\nHemos recibido su solicitud y la hemos registrado con el número VND-000042."), "{ack}");
+        assert!(!ack.contains("nos ayudaría"), "nothing missing, nothing asked: {ack}");
+        assert!(!ack.contains("urgente"), "{ack}");
+        let missing = ["capturas", "cuándo ocurre"];
+        let asking = Values {
+            missing: &missing,
+            agent_phone: "+34 600 000 000",
+            ..values
+        };
+        let ack = t.render("acknowledgement_body", &asking);
+        assert!(ack.contains("nos ayudaría mucho que nos enviara:\n  - capturas\n  - cuándo ocurre\n"), "{ack}");
+        assert!(ack.contains("«En Sitios Web, estoy creando la página"), "{ack}");
+        assert!(ack.contains("agente personal, Ana, al +34 600 000 000."), "{ack}");
         assert!(
             EmailTemplates::english()
                 .render("reply_footer", &values)

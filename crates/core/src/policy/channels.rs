@@ -29,17 +29,17 @@ impl Default for ChannelRules {
         use Channel::*;
         Self {
             administrative: ChannelRule {
-                channels: vec![Email, Portal, Api],
+                channels: vec![Email],
                 urgent_channels: vec![Phone],
                 redirect_to: Email,
             },
             usage: ChannelRule {
-                channels: vec![Whatsapp, Email, Phone, Portal, Api],
+                channels: vec![Whatsapp, Email, Phone],
                 urgent_channels: vec![],
                 redirect_to: Email,
             },
             technical: ChannelRule {
-                channels: vec![Email, Portal, Api],
+                channels: vec![Email],
                 urgent_channels: vec![],
                 redirect_to: Email,
             },
@@ -57,13 +57,17 @@ impl ChannelRules {
     }
 
     /// `None` when the request may stay on its channel; otherwise the channel the customer
-    /// should use. The request is recorded either way.
+    /// should use. The request is recorded either way. The portal form and the API are
+    /// written requests like e-mail, so every type is accepted on them.
     pub fn redirect(
         &self,
         support_type: SupportType,
         channel: Channel,
         priority: Priority,
     ) -> Option<Channel> {
+        if matches!(channel, Channel::Portal | Channel::Api) {
+            return None;
+        }
         let rule = self.rule(support_type);
         let accepted = rule.channels.contains(&channel)
             || (priority == Priority::Urgent && rule.urgent_channels.contains(&channel));
@@ -93,6 +97,7 @@ mod tests {
             (Technical, Whatsapp, Normal, Some(Email)),
             (Technical, Phone, Urgent, Some(Email)),
             (Technical, Portal, Normal, None),
+            (Administrative, Api, Normal, None),
             (Usage, Whatsapp, Normal, None),
             (Usage, Phone, Normal, None),
             (Usage, Email, Urgent, None),

@@ -3,7 +3,10 @@
 pub mod channels;
 pub mod checklist;
 pub mod classifier;
+pub mod intake;
 pub mod routing;
+pub mod service_level;
+pub mod rules;
 pub mod sla;
 pub mod text;
 pub mod urgency;

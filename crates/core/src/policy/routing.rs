@@ -3,6 +3,7 @@
 
 use crate::directory::{Account, Agent};
 use crate::ids::AgentId;
+use crate::support::SupportType;
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,30 @@ pub fn assign_for_account(
         agent_id,
         reason: "backup agent (personal agent unavailable)",
     })
+}
+
+/// Failing the account's own agents: the available agent handling the type with the fewest
+/// open tickets (an agent with no types listed handles every type). Ties go to the
+/// lowest id, so the choice is repeatable.
+pub fn assign_by_load(
+    agents: &[Agent],
+    open_tickets: impl Fn(AgentId) -> i64,
+    support_type: SupportType,
+    now: Timestamp,
+) -> Option<Assignment> {
+    agents
+        .iter()
+        .filter(|a| a.active && !a.is_absent_at(now))
+        .filter(|a| a.types.is_empty() || a.types.contains(&support_type))
+        .min_by_key(|a| (open_tickets(a.id), a.id.0))
+        .map(|a| Assignment {
+            agent_id: a.id,
+            reason: match support_type {
+                SupportType::Administrative => "fewest open tickets among administrative agents",
+                SupportType::Usage => "fewest open tickets among usage agents",
+                SupportType::Technical => "fewest open tickets among technical agents",
+            },
+        })
 }
 
 #[cfg(test)]
@@ -116,5 +141,33 @@ mod tests {
             assign_for_account(&account(None, None), |_| None, now),
             None
         );
+    }
+
+    #[test]
+    fn load_balancing_picks_the_least_busy_agent_of_the_type() {
+        let mut tech = agent(1, true, false);
+        tech.types = vec![SupportType::Technical];
+        let mut admin = agent(2, true, false);
+        admin.types = vec![SupportType::Administrative];
+        let generalist = agent(3, true, false);
+        let away = {
+            let mut a = agent(4, true, true);
+            a.types = vec![SupportType::Technical];
+            a
+        };
+        let agents = vec![tech, admin, generalist, away];
+        let now = Timestamp::from_second(1_800_000_000).unwrap_or(Timestamp::UNIX_EPOCH);
+        let counts = |id: AgentId| match id.0 {
+            1 => 7,
+            3 => 2,
+            _ => 0,
+        };
+        let pick = assign_by_load(&agents, counts, SupportType::Technical, now);
+        assert_eq!(pick.map(|a| a.agent_id), Some(AgentId(3)), "generalist has fewer");
+        let pick = assign_by_load(&agents, |_| 0, SupportType::Technical, now);
+        assert_eq!(pick.map(|a| a.agent_id), Some(AgentId(1)), "tie goes to lowest id");
+        let pick = assign_by_load(&agents, counts, SupportType::Administrative, now);
+        assert_eq!(pick.map(|a| a.agent_id), Some(AgentId(2)));
+        assert_eq!(assign_by_load(&[], counts, SupportType::Usage, now), None);
     }
 }

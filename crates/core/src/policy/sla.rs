@@ -37,6 +37,14 @@ impl BusinessCalendar {
         })
     }
 
+    pub fn spanish_default() -> BusinessCalendar {
+        BusinessCalendar {
+            time_zone: jiff::tz::TimeZone::UTC,
+            week: Default::default(),
+            holidays: vec![],
+        }
+    }
+
     pub fn add_business_time(&self, start: Timestamp, _amount: SignedDuration) -> Timestamp {
         start
     }
@@ -44,6 +52,30 @@ impl BusinessCalendar {
     pub fn business_time_between(&self, _from: Timestamp, _to: Timestamp) -> SignedDuration {
         SignedDuration::ZERO
     }
+}
+
+/// Business time from `started_at`, extended by the business time spent paused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaClock {
+    pub started_at: Timestamp,
+    pub paused_since: Option<Timestamp>,
+    pub paused_total: SignedDuration,
+}
+
+impl SlaClock {
+    pub fn due(&self, cal: &BusinessCalendar, target: SignedDuration) -> Timestamp {
+        cal.add_business_time(self.started_at, target + self.paused_total)
+    }
+}
+
+pub fn sla_state(
+    _cal: &BusinessCalendar,
+    _clock: &SlaClock,
+    _target: SignedDuration,
+    _now: Timestamp,
+    _done_at: Option<Timestamp>,
+) -> SlaState {
+    SlaState::OnTrack
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -216,6 +216,7 @@ mod tests {
             updated_at: Timestamp::UNIX_EPOCH,
             solved_at: None,
             closed_at: None,
+            policy: Default::default(),
         }
     }
 

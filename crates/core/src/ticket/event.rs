@@ -1,3 +1,6 @@
+use crate::policy::checklist::ChecklistItem;
+use crate::policy::classifier::RequestKind;
+use crate::policy::sla::SlaState;
 use crate::ids::{AccountId, AgentId, ContactId, EventId, MessageId, TicketId};
 use crate::support::{Channel, Priority, SupportType};
 use crate::ticket::{MessageKind, Status};
@@ -62,6 +65,42 @@ pub enum EventKind {
         message_id: MessageId,
         message_kind: MessageKind,
     },
+    /// The classifier's suggestion; `support_type` is `None` when it was not sure enough.
+    Classified {
+        support_type: Option<SupportType>,
+        confidence: f64,
+        request_kind: RequestKind,
+    },
+    /// An agent corrected the type; kept as a training example for the classifier.
+    Reclassified {
+        from: Option<SupportType>,
+        to: SupportType,
+    },
+    /// The request's type is not handled on its channel; the customer was pointed to another.
+    Redirected {
+        from: Channel,
+        to: Channel,
+    },
+    UrgencyDetected {
+        evidence: String,
+    },
+    /// The intake checklist after a customer message (on intake, and whenever it changes).
+    ChecklistEvaluated {
+        missing: Vec<ChecklistItem>,
+    },
+    SlaDueChanged {
+        first_response_due: Option<Timestamp>,
+        resolution_due: Option<Timestamp>,
+    },
+    SlaStateChanged {
+        from: Option<SlaState>,
+        to: SlaState,
+    },
+    /// Someone was told about the ticket (urgent, at risk, breached).
+    Notified {
+        agent_id: AgentId,
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -79,6 +118,14 @@ impl EventKind {
             EventKind::AccountChanged { .. } => "account_changed",
             EventKind::RequesterChanged { .. } => "requester_changed",
             EventKind::MessageAdded { .. } => "message_added",
+            EventKind::Classified { .. } => "classified",
+            EventKind::Reclassified { .. } => "reclassified",
+            EventKind::Redirected { .. } => "redirected",
+            EventKind::UrgencyDetected { .. } => "urgency_detected",
+            EventKind::ChecklistEvaluated { .. } => "checklist_evaluated",
+            EventKind::SlaDueChanged { .. } => "sla_due_changed",
+            EventKind::SlaStateChanged { .. } => "sla_state_changed",
+            EventKind::Notified { .. } => "notified",
         }
     }
 }
@@ -114,6 +161,18 @@ mod tests {
             EventKind::MessageAdded {
                 message_id: MessageId(1),
                 message_kind: MessageKind::Note,
+            },
+            EventKind::Classified {
+                support_type: None,
+                confidence: 0.4,
+                request_kind: RequestKind::Question,
+            },
+            EventKind::ChecklistEvaluated {
+                missing: vec![ChecklistItem::Screenshot],
+            },
+            EventKind::SlaStateChanged {
+                from: None,
+                to: SlaState::AtRisk,
             },
         ];
         for kind in kinds {

@@ -4,12 +4,14 @@ mod change;
 mod event;
 mod message;
 mod number;
+mod policy_record;
 mod status;
 
 pub use change::{ChangeError, TicketPatch, apply_message, apply_patch};
 pub use event::{Actor, Event, EventKind};
 pub use message::{Attachment, Message, MessageKind, normalize_media_type, sanitize_filename};
 pub use number::{TicketNumber, TicketPrefix};
+pub use policy_record::{SlaRecord, TicketPolicy};
 pub use status::Status;
 
 use crate::ids::{AccountId, AgentId, ContactId, TicketId};
@@ -35,6 +37,8 @@ pub struct Ticket {
     pub updated_at: Timestamp,
     pub solved_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
+    /// What the support policy decided (classification, checklist, redirect, SLA).
+    pub policy: TicketPolicy,
 }
 
 /// Tags are short lower-case words so that filters and reports group them reliably.

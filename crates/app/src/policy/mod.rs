@@ -1,0 +1,205 @@
+//! The support policy applied to tickets: the decisions at intake (type, kind, urgency,
+//! checklist, channel redirect, assignee, acknowledgement), the rules inside every later
+//! change (SLA clock, checklist, notifications), the classifier's training and the SLA
+//! worker's check.
+
+mod acknowledgement;
+mod classifier;
+mod effects;
+mod sla;
+
+pub use classifier::TrainingReport;
+
+pub(crate) use acknowledgement::{Acknowledgement, AcknowledgementMail};
+pub(crate) use effects::{IntakeEffects, PolicyEffects};
+
+use crate::email::OutgoingMail;
+use crate::{App, Result};
+use jiff::Timestamp;
+use soporte_core::directory::{Account, Agent};
+use soporte_core::ids::AccountId;
+use soporte_core::policy::classifier::Classifier;
+use soporte_core::policy::intake::{IntakeDecision, IntakeRequest, decide_intake};
+use soporte_core::policy::routing::{Assignment, assign_by_load, assign_for_account};
+use soporte_core::support::{Channel, Priority, SupportType};
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// The classifier trained on the examples shipped with Soporte, trained once per process.
+pub(crate) fn builtin_classifier() -> Arc<Classifier> {
+    static BUILTIN: OnceLock<Arc<Classifier>> = OnceLock::new();
+    BUILTIN
+        .get_or_init(|| {
+            Arc::new(Classifier::train(
+                &soporte_core::policy::classifier::builtin_examples(),
+            ))
+        })
+        .clone()
+}
+
+/// The classifier in use; retraining swaps it while requests keep classifying.
+#[derive(Clone)]
+pub(crate) struct ClassifierSlot(Arc<RwLock<Arc<Classifier>>>);
+
+impl ClassifierSlot {
+    pub fn builtin() -> Self {
+        Self(Arc::new(RwLock::new(builtin_classifier())))
+    }
+
+    pub fn current(&self) -> Arc<Classifier> {
+        match self.0.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn replace(&self, classifier: Classifier) {
+        let mut slot = match self.0.write() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = Arc::new(classifier);
+    }
+}
+
+/// A new request as the policy sees it.
+pub(crate) struct NewRequest<'a> {
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub channel: Channel,
+    pub has_image: bool,
+    pub requester_name: &'a str,
+    pub requester_email: Option<&'a str>,
+    pub account_id: Option<AccountId>,
+    pub support_type: Option<SupportType>,
+    pub priority: Option<Priority>,
+}
+
+/// What the policy decided for a new ticket, ready to be written.
+pub(crate) struct PreparedTicket {
+    pub decision: IntakeDecision,
+    pub assignment: Option<Assignment>,
+    pub effects: Arc<PolicyEffects>,
+}
+
+impl App {
+    /// Applies the policy to a new request. `answer_by`: the e-mail that carries the
+    /// acknowledgement, when the request is answered by e-mail; `may_answer`: false for
+    /// automatic mail and imported history.
+    pub(crate) async fn prepare_ticket(
+        &self,
+        request: &NewRequest<'_>,
+        may_answer: bool,
+        answer_by: Option<Arc<dyn OutgoingMail>>,
+    ) -> Result<PreparedTicket> {
+        let account = match request.account_id {
+            Some(id) => self.store.account(id).await?,
+            None => None,
+        };
+        let known_sender = account.as_ref().map(|a| {
+            let address = request.requester_email.unwrap_or_default();
+            format!("{} <{address}>, cuenta {}", request.requester_name, a.name)
+        });
+        let classifier = self.classifier.current();
+        let decision = decide_intake(
+            &self.settings.policy,
+            &classifier,
+            &IntakeRequest {
+                subject: request.subject,
+                text: request.text,
+                channel: request.channel,
+                has_image: request.has_image,
+                known_sender: known_sender.as_deref(),
+                support_type: request.support_type,
+                priority: request.priority,
+            },
+        );
+        let agents = Arc::new(self.store.list_agents().await?);
+        let assignment = self
+            .route(account.as_ref(), &agents, decision.support_type)
+            .await?;
+        let acknowledgement = may_answer.then(|| Acknowledgement {
+            channel: request.channel,
+            name: request.requester_name.to_string(),
+            missing: decision.checklist.missing().collect(),
+            redirected_type: decision.redirect.and(decision.support_type),
+            urgent_contact: self.urgent_contact(&decision, account.as_ref(), &agents),
+        });
+        let effects = Arc::new(PolicyEffects {
+            policy: self.settings.policy.clone(),
+            settings: self.settings.clone(),
+            agents,
+            intake: Some(IntakeEffects {
+                events: decision.events(request.channel),
+                acknowledgement,
+            }),
+            mail: if may_answer { answer_by } else { None },
+        });
+        Ok(PreparedTicket {
+            decision,
+            assignment,
+            effects,
+        })
+    }
+
+    /// The rules for a change to an existing ticket.
+    pub(crate) async fn policy_effects(
+        &self,
+        mail: Option<Arc<dyn OutgoingMail>>,
+    ) -> Result<Arc<PolicyEffects>> {
+        Ok(Arc::new(PolicyEffects {
+            policy: self.settings.policy.clone(),
+            settings: self.settings.clone(),
+            agents: Arc::new(self.store.list_agents().await?),
+            intake: None,
+            mail,
+        }))
+    }
+
+    /// The account's personal agent, the backup during an absence, and failing both the
+    /// agent handling the type with the fewest open tickets.
+    async fn route(
+        &self,
+        account: Option<&Account>,
+        agents: &[Agent],
+        support_type: Option<SupportType>,
+    ) -> Result<Option<Assignment>> {
+        let now = Timestamp::now();
+        if let Some(account) = account
+            && let Some(assignment) = assign_for_account(
+                account,
+                |id| agents.iter().find(|a| a.id == id).cloned(),
+                now,
+            )
+        {
+            return Ok(Some(assignment));
+        }
+        let Some(support_type) = support_type else {
+            return Ok(None);
+        };
+        let ids: Vec<_> = agents.iter().filter(|a| a.active).map(|a| a.id).collect();
+        let counts = self.store.open_ticket_counts(&ids).await?;
+        Ok(assign_by_load(
+            agents,
+            |id| counts.get(&id).copied().unwrap_or(0),
+            support_type,
+            now,
+        ))
+    }
+
+    /// Where the type allows urgent matters by phone and the account's personal agent
+    /// has one, the acknowledgement names it.
+    fn urgent_contact(
+        &self,
+        decision: &IntakeDecision,
+        account: Option<&Account>,
+        agents: &[Agent],
+    ) -> Option<(String, String)> {
+        let support_type = decision.support_type?;
+        if !self.settings.policy.channels.urgent_by_phone(support_type) {
+            return None;
+        }
+        let agent_id = account?.personal_agent_id?;
+        let agent = agents.iter().find(|a| a.id == agent_id && a.active)?;
+        Some((agent.name.clone(), agent.phone.clone()?))
+    }
+}
