@@ -219,6 +219,7 @@ fn emailed_ticket(number_prefix: TicketPrefix, requester: ContactId, i: usize) -
         channel_message_id: None,
         attachments: vec![],
         created_by: None,
+        policy: Default::default(),
         extra: MessageExtra::default(),
     }
 }

@@ -460,15 +460,16 @@ fn mail_waits_while_smtp_is_down_and_goes_once_it_is_up() -> TestResult {
             .map(|d| d.count())
             .unwrap_or(0)
     };
-    let delivered = wait_for("the three replies", Duration::from_secs(60), || {
-        (count() >= 3).then_some(())
+    // Three acknowledgements of the new tickets and three replies.
+    let delivered = wait_for("the six e-mails", Duration::from_secs(60), || {
+        (count() >= 6).then_some(())
     });
     std::thread::sleep(Duration::from_secs(3));
     let total = count();
     let _ = sink.kill();
     let _ = sink.wait();
     delivered?;
-    assert_eq!(total, 3, "each reply delivered exactly once");
+    assert_eq!(total, 6, "each e-mail delivered exactly once");
     let (_, sent) = http(
         &server.addr,
         "GET",
@@ -476,6 +477,6 @@ fn mail_waits_while_smtp_is_down_and_goes_once_it_is_up() -> TestResult {
         &token,
         None,
     )?;
-    assert_eq!(sent.matches("\"status\":\"sent\"").count(), 3, "{sent}");
+    assert_eq!(sent.matches("\"status\":\"sent\"").count(), 6, "{sent}");
     Ok(())
 }

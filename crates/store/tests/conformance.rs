@@ -95,6 +95,7 @@ fn ticket(subject: &str, requester: Requester) -> NewTicket {
         attachments: vec![],
         extra: MessageExtra::default(),
         created_by: None,
+        policy: Default::default(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! priority, the pause while it waits on the customer, and its state.
 
 use crate::policy::rules::Policy;
-use crate::policy::sla::{SlaClock, SlaState, sla_state};
+use crate::policy::sla::{SlaClock, SlaState, sla_state_with_fraction};
 use crate::ticket::{EventKind, SlaRecord, Status, Ticket};
 use jiff::{SignedDuration, Timestamp};
 
@@ -51,8 +51,11 @@ pub fn refresh(policy: &Policy, ticket: &mut Ticket, now: Timestamp) -> Vec<Even
         .for_ticket(ticket.support_type, ticket.priority);
     let resolved_at = ticket.solved_at.or(ticket.closed_at);
     let first_done = ticket.policy.sla.first_responded_at;
-    let first_state = sla_state(cal, &clock, target.first_response, now, first_done);
-    let resolution_state = sla_state(cal, &clock, target.resolution, now, resolved_at);
+    let fraction = policy.at_risk_fraction;
+    let first_state =
+        sla_state_with_fraction(cal, &clock, target.first_response, now, first_done, fraction);
+    let resolution_state =
+        sla_state_with_fraction(cal, &clock, target.resolution, now, resolved_at, fraction);
     let state = if severity(first_state) >= severity(resolution_state) {
         first_state
     } else {
