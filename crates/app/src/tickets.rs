@@ -87,6 +87,8 @@ pub struct TicketPage {
 pub struct TicketDetail {
     pub ticket: Ticket,
     pub messages: Vec<Message>,
+    /// The assignee's name, for showing who has the ticket.
+    pub assignee_name: Option<String>,
 }
 
 fn body_text(raw: &str) -> Result<String> {
@@ -270,7 +272,15 @@ impl App {
         if !who.is_agent() {
             messages.retain(|m| m.kind.visible_to_customer());
         }
-        Ok(TicketDetail { ticket, messages })
+        let assignee_name = match ticket.assignee_id {
+            Some(id) => self.store.agent(id).await?.map(|a| a.name),
+            None => None,
+        };
+        Ok(TicketDetail {
+            ticket,
+            messages,
+            assignee_name,
+        })
     }
 
     pub async fn ticket_events(&self, who: &Principal, id: TicketId) -> Result<Vec<Event>> {

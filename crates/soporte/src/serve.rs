@@ -7,6 +7,7 @@ use soporte_app::{AgentInput, App, AppError, TokenOwner, generate_password};
 use soporte_core::auth::TokenScope;
 use soporte_core::directory::Role;
 use soporte_web::WebConfig;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub async fn serve(ctx: Context) -> Result<()> {
@@ -26,6 +27,18 @@ pub async fn serve(ctx: Context) -> Result<()> {
         workers.push(tokio::spawn(workers::watch_mailbox(
             ctx.app.clone(),
             settings,
+            stopped.clone(),
+        )));
+    }
+    workers.push(tokio::spawn(workers::check_sla(
+        ctx.app.clone(),
+        Duration::from_secs(ctx.config.policy.sla_check_seconds),
+        stopped.clone(),
+    )));
+    if ctx.config.policy.retrain_hours > 0 {
+        workers.push(tokio::spawn(workers::retrain_classifier(
+            ctx.app.clone(),
+            Duration::from_secs(ctx.config.policy.retrain_hours * 3600),
             stopped.clone(),
         )));
     }

@@ -62,6 +62,45 @@ pub async fn deliver_outbox(app: App, transport: SmtpTransport, mut stop: watch:
     }
 }
 
+/// Marks tickets at risk or breached when their moment comes, notifying assignees and
+/// escalating breaches to admins.
+pub async fn check_sla(app: App, every: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        match app.check_sla(jiff::Timestamp::now()).await {
+            // A full batch: more may be waiting.
+            Ok(n) if n >= soporte_app::policy::SLA_BATCH as usize => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "SLA check failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Retrains the classifier on agents' corrections on a schedule (and picks up a model
+/// another instance or `soporte classifier train` stored).
+pub async fn retrain_classifier(app: App, every: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        match app.retrain_if_corrected().await {
+            Ok(Some(report)) => tracing::info!(
+                model = report.model_id,
+                examples = report.examples,
+                corrections = report.corrections,
+                type_accuracy = report.type_accuracy,
+                "classifier retrained"
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "classifier retraining failed"),
+        }
+    }
+}
+
 pub fn imap_settings(m: &MailboxConfig, index: usize) -> Result<ImapSettings> {
     Ok(ImapSettings {
         name: m.name.clone(),

@@ -7,8 +7,11 @@ mod acknowledgement;
 mod classifier;
 mod effects;
 mod sla;
+mod view;
 
 pub use classifier::TrainingReport;
+pub use sla::SLA_BATCH;
+pub use view::{CalendarView, ClassifierView, PolicyView, WEEKDAYS};
 
 pub(crate) use acknowledgement::{Acknowledgement, AcknowledgementMail};
 pub(crate) use effects::{IntakeEffects, PolicyEffects};

@@ -2,6 +2,9 @@
 //! instead of a silently ignored value.
 
 use super::extract::double_option;
+use soporte_core::policy::checklist::Checklist;
+use soporte_core::policy::classifier::RequestKind;
+use soporte_core::policy::sla::SlaState;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use soporte_core::auth::TokenScope;
@@ -337,9 +340,47 @@ pub struct TicketOut {
     pub solved_at: Option<Timestamp>,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<Timestamp>,
+    /// The classifier's confidence (0–1) in the type it suggested; `null` when a person set
+    /// the type or the classifier did not run.
+    pub type_confidence: Option<f64>,
+    /// `error`, `change`, `question` or `request`.
+    #[schema(value_type = Option<String>)]
+    pub request_kind: Option<RequestKind>,
+    /// The intake checklist: `{"items": [{"key", "present", "evidence"}], "complete"}`.
+    #[schema(value_type = Option<Object>)]
+    pub checklist: Option<Checklist>,
+    /// The channel the customer was pointed to, when the request's type is not handled on
+    /// the channel it came by.
+    #[schema(value_type = Option<String>)]
+    pub redirect: Option<Channel>,
+    /// The customer's words that made the ticket urgent.
+    pub urgency: Option<String>,
+    pub sla: SlaOut,
+    /// The assignee with their name; present on `GET /tickets/{id}` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Option<AgentRef>>,
     /// Present on `GET /tickets/{id}` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<MessageOut>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaOut {
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_response_due: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub resolution_due: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_responded_at: Option<Timestamp>,
+    /// `on_track`, `at_risk`, `breached`, `paused` (waiting on the customer) or `met`.
+    #[schema(value_type = Option<String>)]
+    pub state: Option<SlaState>,
 }
 
 impl From<Ticket> for TicketOut {
@@ -361,6 +402,18 @@ impl From<Ticket> for TicketOut {
             updated_at: t.updated_at,
             solved_at: t.solved_at,
             closed_at: t.closed_at,
+            type_confidence: t.policy.type_confidence,
+            request_kind: t.policy.kind,
+            checklist: t.policy.checklist,
+            redirect: t.policy.redirect,
+            urgency: t.policy.urgency,
+            sla: SlaOut {
+                first_response_due: t.policy.sla.first_response_due,
+                resolution_due: t.policy.sla.resolution_due,
+                first_responded_at: t.policy.sla.first_responded_at,
+                state: t.policy.sla.state,
+            },
+            assignee: None,
             messages: None,
         }
     }

@@ -5,6 +5,7 @@ mod dto;
 mod email;
 mod extract;
 pub(crate) mod health;
+mod policy;
 mod tickets;
 
 use axum::Router;
@@ -24,7 +25,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::patch_ticket,
         tickets::add_message, tickets::list_events, tickets::get_attachment,
         email::inbound_email, email::original, email::quarantine, email::outbox,
-        health::healthz,
+        health::healthz, policy::get_policy,
     ),
     components(schemas(crate::problem::ProblemDocument)),
     modifiers(&BearerAuth),
@@ -54,6 +55,7 @@ const INBOUND_EMAIL_LIMIT: usize = 64 * 1024 * 1024;
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
+        .route("/policy", get(policy::get_policy))
         .route(
             "/accounts",
             get(directory::list_accounts).post(directory::create_account),

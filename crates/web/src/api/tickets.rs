@@ -293,7 +293,12 @@ pub async fn get_ticket(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TicketOut>, Problem> {
     let detail = app.ticket_detail(&who, TicketId(id)).await?;
+    let assignee = detail.ticket.assignee_id.map(|id| AgentRef {
+        id: id.0,
+        name: detail.assignee_name.clone().unwrap_or_default(),
+    });
     let mut out = TicketOut::from(detail.ticket);
+    out.assignee = Some(assignee);
     out.messages = Some(detail.messages.into_iter().map(MessageOut::from).collect());
     Ok(Json(out))
 }

@@ -3,6 +3,10 @@
 //! (`SOPORTE_LISTEN`, `SOPORTE_COMPANY__NAME` for nested keys). Unknown keys and invalid
 //! values stop the start with a message naming the key.
 
+mod policy;
+
+pub use policy::PolicyConfig;
+
 use anyhow::{Context, Result, anyhow, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -35,6 +39,9 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// Mailboxes to take mail from.
     pub mailboxes: Vec<MailboxConfig>,
+    /// The support policy's rules: classifier threshold, checklist, product areas,
+    /// urgency, business calendar and SLA targets.
+    pub policy: PolicyConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,6 +70,13 @@ pub struct TemplateOverrides {
     pub acknowledgement_body: Option<String>,
     pub reply_subject: Option<String>,
     pub reply_footer: Option<String>,
+    pub item_screenshot: Option<String>,
+    pub item_location: Option<String>,
+    pub item_timing: Option<String>,
+    pub item_account_user: Option<String>,
+    pub item_description: Option<String>,
+    pub notification_subject: Option<String>,
+    pub notification_body: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +231,7 @@ impl Default for Config {
                 timezone: "Europe/Madrid".into(),
             },
             support_types,
+            policy: PolicyConfig::default(),
         }
     }
 }
@@ -324,7 +339,13 @@ impl Config {
                 bail!("config key `support_types.{t}.channels`: must name at least one channel");
             }
         }
+        self.support_policy()?;
         Ok(())
+    }
+
+    /// The support policy the engine applies.
+    pub fn support_policy(&self) -> Result<soporte_core::policy::rules::Policy> {
+        self.policy.to_policy(&self.support_types)
     }
 
     /// The texts of outgoing mail: the built-in ones for the language, with overrides.
@@ -340,6 +361,13 @@ impl Config {
             (&mut t.acknowledgement_body, &o.acknowledgement_body),
             (&mut t.reply_subject, &o.reply_subject),
             (&mut t.reply_footer, &o.reply_footer),
+            (&mut t.item_screenshot, &o.item_screenshot),
+            (&mut t.item_location, &o.item_location),
+            (&mut t.item_timing, &o.item_timing),
+            (&mut t.item_account_user, &o.item_account_user),
+            (&mut t.item_description, &o.item_description),
+            (&mut t.notification_subject, &o.notification_subject),
+            (&mut t.notification_body, &o.notification_body),
         ] {
             if let Some(v) = value {
                 slot.clone_from(v);
