@@ -4,12 +4,11 @@
 
 use crate::email::{EmailReply, OutgoingMail};
 use crate::policy::{AcknowledgementMail, NewRequest};
-use soporte_core::email::Mailbox;
-use std::sync::Arc;
 use crate::{App, AppError, Principal, Result};
 use jiff::Timestamp;
 use soporte_core::auth::contact_may_see;
 use soporte_core::directory::{Contact, normalize_email};
+use soporte_core::email::Mailbox;
 use soporte_core::ids::{AccountId, AgentId, AttachmentId, TicketId};
 use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::ticket::{
@@ -20,6 +19,7 @@ use soporte_store::{
     AssigneeFilter, Cursor, MessageExtra, NewAttachment, NewContact, NewMessage, NewTicket,
     Requester, TicketQuery, TicketSort, TypeFilter,
 };
+use std::sync::Arc;
 
 /// Longest message body kept as text (1 MiB); attachments carry anything bigger.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -216,7 +216,9 @@ impl App {
                     subject: &subject,
                     text: &body,
                     channel,
-                    has_image: attachments.iter().any(|a| a.media_type.starts_with("image/")),
+                    has_image: attachments
+                        .iter()
+                        .any(|a| a.media_type.starts_with("image/")),
                     requester_name: &requester_name,
                     requester_email: requester_email.as_deref(),
                     account_id,
@@ -247,7 +249,11 @@ impl App {
             created_by: Some(created_by),
             policy: prepared.decision.ticket_policy(),
         };
-        Ok(self.store.create_ticket_with(&new, prepared.effects).await?.0)
+        Ok(self
+            .store
+            .create_ticket_with(&new, prepared.effects)
+            .await?
+            .0)
     }
 
     /// A ticket the caller may see; anything else is "not found", so a customer cannot

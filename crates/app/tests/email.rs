@@ -296,7 +296,11 @@ async fn replies_join_their_ticket_by_headers_or_number(desk: &Desk) -> TestResu
         .ticket_detail(&desk.admin, ticket_id)
         .await?
         .messages;
-    assert_eq!(messages.len(), 5, "three from the customer and the acknowledgement");
+    assert_eq!(
+        messages.len(),
+        5,
+        "three from the customer and the acknowledgement"
+    );
     Ok(())
 }
 

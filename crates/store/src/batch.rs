@@ -4,7 +4,7 @@
 //! caller sees: each is answered only after the commit that contains its ticket, and a
 //! failing ticket never takes others down with it.
 
-use crate::{NewTicket, TicketEffects, Result, StoreError};
+use crate::{NewTicket, Result, StoreError, TicketEffects};
 use soporte_core::ticket::{Message, Ticket};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};

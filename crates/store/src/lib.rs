@@ -110,12 +110,21 @@ pub trait Store: Send + Sync + 'static {
         effects: Arc<dyn TicketEffects>,
     ) -> Result<Ticket>;
     /// Open tickets (new, open, pending, on hold) per assignee, for these agents.
-    async fn open_ticket_counts(&self, agents: &[AgentId]) -> Result<std::collections::HashMap<AgentId, i64>>;
+    async fn open_ticket_counts(
+        &self,
+        agents: &[AgentId],
+    ) -> Result<std::collections::HashMap<AgentId, i64>>;
     /// Tickets whose SLA state may have changed by now, oldest check first.
-    async fn tickets_due_for_sla_check(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<TicketId>>;
+    async fn tickets_due_for_sla_check(
+        &self,
+        now: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<TicketId>>;
     /// Agents' type corrections as training examples (the latest per ticket), with the
     /// ticket's subject and first message.
-    async fn classifier_corrections(&self) -> Result<Vec<soporte_core::policy::classifier::TrainingExample>>;
+    async fn classifier_corrections(
+        &self,
+    ) -> Result<Vec<soporte_core::policy::classifier::TrainingExample>>;
     async fn save_classifier_model(&self, model: &NewClassifierModel) -> Result<i64>;
     async fn latest_classifier_model(&self) -> Result<Option<ClassifierModelRecord>>;
     async fn add_message(&self, ticket: TicketId, new: &NewMessage) -> Result<(Ticket, Message)> {

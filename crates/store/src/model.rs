@@ -190,8 +190,7 @@ pub trait TicketEffects: Send + Sync {
     fn answer(&self, _ticket: &Ticket) -> Option<AutomaticAnswer> {
         None
     }
-    fn apply(&self, change: TicketChange<'_>, ticket: &mut Ticket, at: Timestamp)
-    -> Consequences;
+    fn apply(&self, change: TicketChange<'_>, ticket: &mut Ticket, at: Timestamp) -> Consequences;
 }
 
 /// Nothing follows.

@@ -13,10 +13,10 @@ use soporte_core::auth::TokenScope;
 use soporte_core::directory::{Account, Agent, Contact, Role};
 use soporte_core::email::{AutomaticKind, Delivery, EmailHeaders, OutgoingEmail};
 use soporte_core::ids::*;
-use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::policy::checklist::Checklist;
 use soporte_core::policy::classifier::{RequestKind, TrainingExample};
 use soporte_core::policy::sla::SlaState;
+use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::ticket::{
     Actor, Attachment, Event, EventKind, Message, MessageKind, SlaRecord, Status, Ticket,
     TicketNumber, TicketPatch, TicketPolicy, apply_message, apply_patch,
@@ -1365,7 +1365,9 @@ impl Store for SqlStore {
         write_ticket_state(&mut tx, &next).await?;
         for event in &events {
             insert_event(&mut tx, id, actor, event, at).await?;
-            if let (EventKind::TypeChanged { to: Some(to), .. }, Actor::Agent(agent)) = (event, actor) {
+            if let (EventKind::TypeChanged { to: Some(to), .. }, Actor::Agent(agent)) =
+                (event, actor)
+            {
                 sqlx::query("INSERT INTO classifier_corrections (ticket_id, support_type, agent_id, created_at) VALUES ($1, $2, $3, $4)")
                     .bind(id.0)
                     .bind(to.as_str())

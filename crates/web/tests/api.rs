@@ -393,7 +393,11 @@ async fn ticket_lifecycle_is_recorded(api: &Api) -> TestResult {
         .filter(|e| e["actor"]["kind"] == "system")
         .filter_map(|e| e["change"]["kind"].as_str())
         .collect();
-    for expected in ["checklist_evaluated", "sla_due_changed", "sla_state_changed"] {
+    for expected in [
+        "checklist_evaluated",
+        "sla_due_changed",
+        "sla_state_changed",
+    ] {
         assert!(by_policy.contains(&expected), "{expected} in {by_policy:?}");
     }
 

@@ -10,8 +10,8 @@ use soporte_core::email::{AutomaticKind, EmailHeaders, InboundEmail, Mailbox};
 use soporte_core::ids::{MessageId, TicketId};
 use soporte_core::support::Channel;
 use soporte_core::ticket::{
-    Actor, MessageKind, Status, TicketNumber, normalize_media_type,
-    normalize_subject, sanitize_filename,
+    Actor, MessageKind, Status, TicketNumber, normalize_media_type, normalize_subject,
+    sanitize_filename,
 };
 use soporte_store::{
     MailboxPosition, MessageExtra, NewAttachment, NewContact, NewMessage, NewTicket, Requester,
@@ -243,7 +243,9 @@ impl App {
                     subject: &subject,
                     text: &body,
                     channel: Channel::Email,
-                    has_image: attachments.iter().any(|a| a.media_type.starts_with("image/")),
+                    has_image: attachments
+                        .iter()
+                        .any(|a| a.media_type.starts_with("image/")),
                     requester_name: &contact.name,
                     requester_email: Some(&sender.address),
                     account_id: contact.account_id,

@@ -8,8 +8,8 @@ mod templates;
 
 pub use intake::{IntakeOutcome, IntakeSource};
 pub(crate) use outbox::EmailReply;
-pub(crate) use templates::Values;
 pub use outbox::{DeliveryReport, MailTransport, SendFailure};
+pub(crate) use templates::Values;
 pub use templates::{EmailTemplates, TemplateError};
 
 pub use soporte_core::email::MailCodec;

@@ -3,6 +3,7 @@
 //! dead (visible to admins) and its message marked failed. Each row keeps its Message-ID,
 //! so a retry after a crash re-sends the identical message, which receivers recognise.
 
+use super::OutgoingMail;
 use super::templates::Values;
 use super::{EmailSettings, new_message_id};
 use crate::{App, Result};
@@ -10,7 +11,6 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use soporte_core::email::{OutgoingAttachment, OutgoingEmail};
 use soporte_core::ticket::{Message, Ticket};
-use super::OutgoingMail;
 use soporte_store::{NewOutbox, OutboxItem};
 
 /// Hands finished MIME bytes to a mail server; implemented by the SMTP adapter.

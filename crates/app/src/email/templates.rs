@@ -187,7 +187,12 @@ pub(crate) struct Values<'a> {
 }
 
 impl<'a> Values<'a> {
-    pub fn new(number: &'a str, subject: &'a str, company: &'a str, support_email: &'a str) -> Self {
+    pub fn new(
+        number: &'a str,
+        subject: &'a str,
+        company: &'a str,
+        support_email: &'a str,
+    ) -> Self {
         Self {
             number,
             subject,
@@ -214,7 +219,12 @@ mod tests {
         let values = Values {
             name: "Luis",
             agent: "Ana",
-            ..Values::new("VND-000042", "Factura duplicada", "Vendomia", "soporte@vendomia.com")
+            ..Values::new(
+                "VND-000042",
+                "Factura duplicada",
+                "Vendomia",
+                "soporte@vendomia.com",
+            )
         };
         let t = EmailTemplates::spanish();
         assert_eq!(
@@ -223,7 +233,10 @@ mod tests {
         );
         let ack = t.render("acknowledgement_body", &values);
         assert!(ack.starts_with("Hola Luis:\n\nHemos recibido su solicitud y la hemos registrado con el número VND-000042."), "{ack}");
-        assert!(!ack.contains("nos ayudaría"), "nothing missing, nothing asked: {ack}");
+        assert!(
+            !ack.contains("nos ayudaría"),
+            "nothing missing, nothing asked: {ack}"
+        );
         assert!(!ack.contains("urgente"), "{ack}");
         let missing = ["capturas", "cuándo ocurre"];
         let asking = Values {
@@ -232,9 +245,18 @@ mod tests {
             ..values
         };
         let ack = t.render("acknowledgement_body", &asking);
-        assert!(ack.contains("nos ayudaría mucho que nos enviara:\n  - capturas\n  - cuándo ocurre\n"), "{ack}");
-        assert!(ack.contains("«En Sitios Web, estoy creando la página"), "{ack}");
-        assert!(ack.contains("agente personal, Ana, al +34 600 000 000."), "{ack}");
+        assert!(
+            ack.contains("nos ayudaría mucho que nos enviara:\n  - capturas\n  - cuándo ocurre\n"),
+            "{ack}"
+        );
+        assert!(
+            ack.contains("«En Sitios Web, estoy creando la página"),
+            "{ack}"
+        );
+        assert!(
+            ack.contains("agente personal, Ana, al +34 600 000 000."),
+            "{ack}"
+        );
         assert!(
             EmailTemplates::english()
                 .render("reply_footer", &values)

@@ -40,7 +40,10 @@ impl App {
             })
             .await?;
         self.classifier.replace(classifier);
-        *self.classifier_model_id.lock().map_err(|_| AppError::Internal("classifier lock".into()))? = Some(model_id);
+        *self
+            .classifier_model_id
+            .lock()
+            .map_err(|_| AppError::Internal("classifier lock".into()))? = Some(model_id);
         Ok(TrainingReport {
             model_id,
             examples: examples.len(),
@@ -63,8 +66,9 @@ impl App {
         if current == Some(record.id) {
             return Ok(Some(record.id));
         }
-        let classifier: Classifier = serde_json::from_str(&record.model)
-            .map_err(|e| AppError::Internal(format!("stored classifier model {}: {e}", record.id)))?;
+        let classifier: Classifier = serde_json::from_str(&record.model).map_err(|e| {
+            AppError::Internal(format!("stored classifier model {}: {e}", record.id))
+        })?;
         self.classifier.replace(classifier);
         *self
             .classifier_model_id

@@ -27,6 +27,8 @@ pub(crate) struct PolicyEffects {
     pub intake: Option<IntakeEffects>,
     /// E-mails that deliver the change's outgoing message.
     pub mail: Option<Arc<dyn OutgoingMail>>,
+    /// The moment the SLA is judged at, when not the change's own (the SLA worker's).
+    pub judged_at: Option<Timestamp>,
 }
 
 pub(crate) struct IntakeEffects {
@@ -66,7 +68,11 @@ impl PolicyEffects {
             out.extend(self.agents.iter().filter(|a| a.id == assignee && a.active));
         }
         if reason == Reason::Breached || out.is_empty() {
-            for admin in self.agents.iter().filter(|a| a.role == Role::Admin && a.active) {
+            for admin in self
+                .agents
+                .iter()
+                .filter(|a| a.role == Role::Admin && a.active)
+            {
                 if !out.iter().any(|a| a.id == admin.id) {
                     out.push(admin);
                 }
@@ -105,11 +111,13 @@ impl PolicyEffects {
                 delivers_message: false,
                 email: OutgoingEmail {
                     from: email.sender(),
-                    to: vec![soporte_core::email::Mailbox {
-                        address,
-                        name: Some(name),
-                    }
-                    .display()],
+                    to: vec![
+                        soporte_core::email::Mailbox {
+                            address,
+                            name: Some(name),
+                        }
+                        .display(),
+                    ],
                     cc: vec![],
                     subject: email.templates.render("notification_subject", &values),
                     message_id: new_message_id(&ticket.number, &email.message_id_domain),
@@ -127,7 +135,9 @@ impl PolicyEffects {
 
     fn sla_detail(ticket: &Ticket) -> String {
         let due = |t: Option<Timestamp>| {
-            t.map_or_else(String::new, |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            t.map_or_else(String::new, |t| {
+                t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+            })
         };
         format!(
             "Primera respuesta / first response: {}\nResolución / resolution: {}",
@@ -223,7 +233,7 @@ impl TicketEffects for PolicyEffects {
                 }
             }
         }
-        let sla_events = service_level::refresh(&self.policy, ticket, at);
+        let sla_events = service_level::refresh(&self.policy, ticket, self.judged_at.unwrap_or(at));
         for event in &sla_events {
             if let EventKind::SlaStateChanged { to, .. } = event {
                 let reason = match to {

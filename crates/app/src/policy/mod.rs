@@ -136,6 +136,7 @@ impl App {
                 acknowledgement,
             }),
             mail: if may_answer { answer_by } else { None },
+            judged_at: None,
         });
         Ok(PreparedTicket {
             decision,
@@ -155,6 +156,7 @@ impl App {
             agents: Arc::new(self.store.list_agents().await?),
             intake: None,
             mail,
+            judged_at: None,
         }))
     }
 
@@ -189,8 +191,8 @@ impl App {
         ))
     }
 
-    /// Where the type allows urgent matters by phone and the account's personal agent
-    /// has one, the acknowledgement names it.
+    /// Where the type allows urgent matters by phone, the acknowledgement names the phone
+    /// of the account's agent: the personal agent, or the backup while they are away.
     fn urgent_contact(
         &self,
         decision: &IntakeDecision,
@@ -201,8 +203,12 @@ impl App {
         if !self.settings.policy.channels.urgent_by_phone(support_type) {
             return None;
         }
-        let agent_id = account?.personal_agent_id?;
-        let agent = agents.iter().find(|a| a.id == agent_id && a.active)?;
+        let covering = assign_for_account(
+            account?,
+            |id| agents.iter().find(|a| a.id == id).cloned(),
+            Timestamp::now(),
+        )?;
+        let agent = agents.iter().find(|a| a.id == covering.agent_id)?;
         Some((agent.name.clone(), agent.phone.clone()?))
     }
 }

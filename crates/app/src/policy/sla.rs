@@ -4,6 +4,7 @@
 use crate::{App, Result};
 use jiff::Timestamp;
 use soporte_core::ticket::{Actor, TicketPatch};
+use std::sync::Arc;
 
 /// Tickets looked at per round; the worker comes back at once while there are more.
 pub const SLA_BATCH: u32 = 200;
@@ -17,7 +18,10 @@ impl App {
         if due.is_empty() {
             return Ok(0);
         }
-        let effects = self.policy_effects(None).await?;
+        let mut effects = self.policy_effects(None).await?;
+        if let Some(e) = Arc::get_mut(&mut effects) {
+            e.judged_at = Some(now);
+        }
         for id in &due {
             self.store
                 .update_ticket_with(*id, &TicketPatch::default(), Actor::System, effects.clone())

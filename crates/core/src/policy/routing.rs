@@ -163,9 +163,17 @@ mod tests {
             _ => 0,
         };
         let pick = assign_by_load(&agents, counts, SupportType::Technical, now);
-        assert_eq!(pick.map(|a| a.agent_id), Some(AgentId(3)), "generalist has fewer");
+        assert_eq!(
+            pick.map(|a| a.agent_id),
+            Some(AgentId(3)),
+            "generalist has fewer"
+        );
         let pick = assign_by_load(&agents, |_| 0, SupportType::Technical, now);
-        assert_eq!(pick.map(|a| a.agent_id), Some(AgentId(1)), "tie goes to lowest id");
+        assert_eq!(
+            pick.map(|a| a.agent_id),
+            Some(AgentId(1)),
+            "tie goes to lowest id"
+        );
         let pick = assign_by_load(&agents, counts, SupportType::Administrative, now);
         assert_eq!(pick.map(|a| a.agent_id), Some(AgentId(2)));
         assert_eq!(assign_by_load(&[], counts, SupportType::Usage, now), None);

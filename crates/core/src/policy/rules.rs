@@ -69,7 +69,11 @@ impl Default for ChecklistRules {
 }
 
 impl ChecklistRules {
-    pub fn required(&self, support_type: Option<SupportType>, kind: RequestKind) -> &[ChecklistItem] {
+    pub fn required(
+        &self,
+        support_type: Option<SupportType>,
+        kind: RequestKind,
+    ) -> &[ChecklistItem] {
         let items = match support_type {
             Some(SupportType::Administrative) => &self.administrative,
             Some(SupportType::Usage) => &self.usage,

@@ -46,14 +46,18 @@ pub fn refresh(policy: &Policy, ticket: &mut Ticket, now: Timestamp) -> Vec<Even
         _ => {}
     }
     let clock = clock_of(ticket);
-    let target = policy
-        .sla
-        .for_ticket(ticket.support_type, ticket.priority);
+    let target = policy.sla.for_ticket(ticket.support_type, ticket.priority);
     let resolved_at = ticket.solved_at.or(ticket.closed_at);
     let first_done = ticket.policy.sla.first_responded_at;
     let fraction = policy.at_risk_fraction;
-    let first_state =
-        sla_state_with_fraction(cal, &clock, target.first_response, now, first_done, fraction);
+    let first_state = sla_state_with_fraction(
+        cal,
+        &clock,
+        target.first_response,
+        now,
+        first_done,
+        fraction,
+    );
     let resolution_state =
         sla_state_with_fraction(cal, &clock, target.resolution, now, resolved_at, fraction);
     let state = if severity(first_state) >= severity(resolution_state) {

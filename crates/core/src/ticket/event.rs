@@ -1,7 +1,7 @@
+use crate::ids::{AccountId, AgentId, ContactId, EventId, MessageId, TicketId};
 use crate::policy::checklist::ChecklistItem;
 use crate::policy::classifier::RequestKind;
 use crate::policy::sla::SlaState;
-use crate::ids::{AccountId, AgentId, ContactId, EventId, MessageId, TicketId};
 use crate::support::{Channel, Priority, SupportType};
 use crate::ticket::{MessageKind, Status};
 use jiff::Timestamp;

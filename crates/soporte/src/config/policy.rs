@@ -158,7 +158,11 @@ impl Default for PolicyConfig {
                 unclassified: kind_config(&p.checklist.unclassified),
             },
             calendar: CalendarConfig {
-                time_zone: cal.time_zone.iana_name().unwrap_or("Europe/Madrid").to_string(),
+                time_zone: cal
+                    .time_zone
+                    .iana_name()
+                    .unwrap_or("Europe/Madrid")
+                    .to_string(),
                 monday: spans(0),
                 tuesday: spans(1),
                 wednesday: spans(2),
@@ -270,9 +274,8 @@ impl PolicyConfig {
                 anyhow!("config key `policy.calendar.holidays[{i}]`: {day:?} is not a date like 2026-12-25")
             })?);
         }
-        let calendar = BusinessCalendar::new(&c.time_zone, week, holidays).map_err(|e| {
-            anyhow!("config key `policy.calendar.{}`: {}", e.field, e.message)
-        })?;
+        let calendar = BusinessCalendar::new(&c.time_zone, week, holidays)
+            .map_err(|e| anyhow!("config key `policy.calendar.{}`: {}", e.field, e.message))?;
         let rule = |t: SupportType| -> ChannelRule {
             let cfg = support_types.get(&t);
             ChannelRule {

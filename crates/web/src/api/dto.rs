@@ -2,13 +2,13 @@
 //! instead of a silently ignored value.
 
 use super::extract::double_option;
-use soporte_core::policy::checklist::Checklist;
-use soporte_core::policy::classifier::RequestKind;
-use soporte_core::policy::sla::SlaState;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use soporte_core::auth::TokenScope;
 use soporte_core::directory::{Absence, Account, Agent, Contact, Role};
+use soporte_core::policy::checklist::Checklist;
+use soporte_core::policy::classifier::RequestKind;
+use soporte_core::policy::sla::SlaState;
 use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::ticket::{Actor, Attachment, Event, Message, MessageKind, Status, Ticket};
 use utoipa::ToSchema;
