@@ -131,9 +131,60 @@ fn configuration_errors_name_the_key() -> TestResult {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("missing.toml"));
 
+    for (toml, key) in [
+        (
+            "[policy.calendar]\nmonday = [\"9-14\"]\n",
+            "policy.calendar.monday[0]",
+        ),
+        (
+            "[policy.calendar]\nholidays = [\"2026-13-01\"]\n",
+            "policy.calendar.holidays[0]",
+        ),
+        (
+            "[policy.sla.technical.urgent]\nfirst_response = \"2d\"\n",
+            "policy.sla.technical.urgent.first_response",
+        ),
+        (
+            "[policy.checklist.technical]\nerror = [\"selfie\"]\n",
+            "policy.checklist.technical.error",
+        ),
+        ("[policy]\ntype_threshold = 1.5\n", "policy.type_threshold"),
+        ("[policy]\nurgency = [\"ya\"]\n", "urgency"),
+    ] {
+        std::fs::write(&file, toml)?;
+        let out = run(soporte(dir.path())
+            .arg("--config")
+            .arg(&file)
+            .arg("migrate"))?;
+        assert!(!out.status.success(), "{toml}");
+        let err = text(&out.stderr);
+        assert!(err.contains(key), "{toml}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+
     std::fs::write(
         &file,
-        "listen = \"127.0.0.1:0\"\n[company]\nname = \"Tiendas Norte\"\nticket_prefix = \"TN\"\n",
+        "listen = \"127.0.0.1:0\"\n[company]\nname = \"Tiendas Norte\"\nticket_prefix = \"TN\"\n\
+         [policy.calendar]\nsaturday = [\"10:00-14:00\"]\n[policy.sla.usage.normal]\nfirst_response = \"2h\"\nresolution = \"1h30m\"\n",
+    )?;
+    let out = run(soporte(dir.path())
+        .arg("--config")
+        .arg(&file)
+        .arg("migrate"))?;
+    assert!(
+        !out.status.success(),
+        "resolution shorter than first response"
+    );
+    assert!(
+        text(&out.stderr).contains("policy.sla.usage.normal.resolution"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:0\"\n[company]\nname = \"Tiendas Norte\"\nticket_prefix = \"TN\"\n\
+         [policy.calendar]\nsaturday = [\"10:00-14:00\"]\n",
     )?;
     let out = run(soporte(dir.path())
         .arg("--config")
@@ -380,5 +431,22 @@ fn mail_is_imported_from_files_maildirs_and_mboxes() -> TestResult {
         "{}",
         text(&missing.stderr)
     );
+    Ok(())
+}
+
+#[test]
+fn the_classifier_is_trained_from_the_shell() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let out = run(soporte(dir.path()).args(["classifier", "train"]))?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("classifier model 1 trained on"), "{said}");
+    let accuracy = said
+        .lines()
+        .find_map(|l| l.strip_prefix("held-back accuracy: type "))
+        .and_then(|rest| rest.split('%').next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .ok_or(format!("no accuracy in {said}"))?;
+    assert!(accuracy >= 90.0, "{said}");
     Ok(())
 }

@@ -155,6 +155,7 @@ soporte_store::on_both_databases!(
     tickets_go_to_the_personal_agent,
     service_endpoints_answer,
     raw_email_is_taken_in_and_shown,
+    policy_decisions_are_shown_and_the_policy_is_readable,
 );
 
 async fn directory_is_created_read_and_changed(api: &Api) -> TestResult {
@@ -999,6 +1000,125 @@ iVBORw0KGgo=\r\n--rel--\r\n";
         &api.get("/api/v1/admin/outbox?status=lost").await?,
         StatusCode::BAD_REQUEST,
         "invalid_query",
+    );
+    Ok(())
+}
+
+async fn policy_decisions_are_shown_and_the_policy_is_readable(api: &Api) -> TestResult {
+    let policy = api.get("/api/v1/policy").await?;
+    assert_eq!(policy.status, StatusCode::OK, "{}", policy.json);
+    assert_eq!(
+        policy.json["channels"]["technical"]["channels"],
+        json!(["email"])
+    );
+    assert_eq!(
+        policy.json["sla"]["technical"]["normal"]["first_response"],
+        "PT8H"
+    );
+    assert_eq!(policy.json["calendar"]["time_zone"], "Europe/Madrid");
+    assert_eq!(
+        policy.json["calendar"]["week"]["friday"],
+        json!(["09:00-15:00"])
+    );
+    assert_eq!(
+        policy.json["checklist"]["technical"]["error"],
+        json!([
+            "screenshot",
+            "location",
+            "timing",
+            "account_user",
+            "description"
+        ])
+    );
+    assert!(
+        policy.json["product_areas"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
+
+    let ana = id(&api
+        .post(
+            "/api/v1/agents",
+            json!({"email": "ana@vendomia.com", "name": "Ana"}),
+        )
+        .await?);
+    api.post(
+        "/api/v1/accounts",
+        json!({"name": "Tienda", "email_domains": ["tienda.es"], "personal_agent_id": ana}),
+    )
+    .await?;
+    let created = api
+        .post("/api/v1/tickets", json!({"subject": "Error", "body": "No me funciona, me sale un error.", "requester_email": "luis@tienda.es", "channel": "whatsapp", "type": "technical"}))
+        .await?;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let t = id(&created);
+    let detail = api.get(&format!("/api/v1/tickets/{t}")).await?;
+    let d = &detail.json;
+    assert_eq!(d["type"], "technical");
+    assert_eq!(d["type_confidence"], Value::Null, "a person set the type");
+    assert_eq!(d["priority"], "normal");
+    assert_eq!(d["assignee"], json!({"id": ana, "name": "Ana"}));
+    assert_eq!(d["redirect"], "email", "technical support is e-mail only");
+    let items = d["checklist"]["items"]
+        .as_array()
+        .ok_or("no checklist items")?;
+    let keys: Vec<&str> = items.iter().filter_map(|i| i["key"].as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "screenshot",
+            "location",
+            "timing",
+            "account_user",
+            "description"
+        ]
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i["present"].is_boolean() && i.get("evidence").is_some())
+    );
+    assert_eq!(d["checklist"]["complete"], false);
+    let account_user = items
+        .iter()
+        .find(|i| i["key"] == "account_user")
+        .ok_or("no account_user")?;
+    assert_eq!(
+        account_user["present"], true,
+        "a known sender names the account"
+    );
+    assert!(d["sla"]["first_response_due"].is_string() && d["sla"]["resolution_due"].is_string());
+    assert_eq!(d["sla"]["state"], "on_track");
+    let answer = d["messages"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["kind"] == "outbound"))
+        .ok_or("no acknowledgement")?;
+    assert_eq!(
+        answer["channel"], "whatsapp",
+        "answered on the request's channel"
+    );
+    assert!(
+        answer["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("soporte@vendomia.com")),
+        "{answer}"
+    );
+
+    // A re-classification is an agent's correction.
+    let fixed = api
+        .patch(&format!("/api/v1/tickets/{t}"), json!({"type": "usage"}))
+        .await?;
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.json);
+    assert_eq!(fixed.json["type"], "usage");
+    assert_ne!(
+        fixed.json["sla"]["resolution_due"], d["sla"]["resolution_due"],
+        "usage targets are shorter"
+    );
+    assert_problem(
+        &api.patch(&format!("/api/v1/tickets/{t}"), json!({"type": "billing"}))
+            .await?,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
     );
     Ok(())
 }
