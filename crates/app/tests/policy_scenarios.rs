@@ -1090,7 +1090,7 @@ async fn check(
             }
             expect(
                 "model example when something is missing",
-                text.contains("Política de Garantía") == !case.missing.is_empty(),
+                text.contains("Política de Garantía") != case.missing.is_empty(),
                 text.clone(),
             );
             match case.urgent_phone {
