@@ -66,11 +66,6 @@ impl Checklist {
     }
 }
 
-/// The product areas of the policy's product, with the words customers use for them.
-pub fn default_product_areas() -> Vec<ProductArea> {
-    Vec::new()
-}
-
 /// Runs the detector of each required item, in the order given.
 pub fn evaluate(input: &ChecklistInput<'_>, required: &[ChecklistItem]) -> Checklist {
     let doc = Doc::new(input.subject, input.text);
