@@ -125,7 +125,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             support_type: Some(Tech),
-            missing: &[Screenshot, Location, Timing, AccountUser, Description],
+            // "la web" names the product area (Sitios Web).
+            missing: &[Screenshot, Timing, AccountUser, Description],
             assignee: &["Tomás"],
             sla: (8, 40),
             ..c(
@@ -229,9 +230,10 @@ fn cases() -> Vec<Case> {
         },
         Case {
             support_type: Some(Tech),
+            priority: Urgent,
             missing: &[Screenshot, Location, Timing, Description],
             assignee: &["Pilar"],
-            sla: (8, 40),
+            sla: (2, 16),
             ..c(
                 "an English vague report",
                 email(TIENDA),
@@ -282,7 +284,7 @@ fn cases() -> Vec<Case> {
         // ---- technical requests on the wrong channel are recorded and redirected
         Case {
             support_type: Some(Tech),
-            missing: &[Screenshot, Location, Timing, Description],
+            missing: &[Screenshot, Timing, Description],
             assignee: &["Pilar"],
             redirect: Some(Channel::Email),
             sla: (8, 40),
@@ -592,7 +594,7 @@ fn cases() -> Vec<Case> {
         Case {
             support_type: Some(Tech),
             priority: Urgent,
-            missing: &[Screenshot, Location, AccountUser, Description],
+            missing: &[Screenshot, AccountUser, Description],
             assignee: &["Tomás"],
             sla: (2, 16),
             ..c(
@@ -736,11 +738,12 @@ fn cases() -> Vec<Case> {
         },
         Case {
             support_type: Some(Tech),
-            missing: &[Timing],
+            // Changing the theme is what triggers it: the moment is known.
+            missing: &[],
             assignee: &["Pilar"],
             sla: (8, 40),
             ..c(
-                "screenshot and place but no moment",
+                "screenshot, place and the action that triggers it",
                 email(TIENDA),
                 "Plantilla descolocada",
                 "En Plantillas, he cambiado al tema 'Minimal' y el menú aparece descolocado encima del logo en lugar de a la derecha. Os mando captura.",
@@ -788,7 +791,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             support_type: Some(Usage),
-            missing: &[Location],
+            // "la foto de portada": the home page.
+            missing: &[],
             assignee: &["Pilar"],
             urgent_phone: Some(PILAR_PHONE),
             sla: (4, 16),
@@ -811,11 +815,13 @@ struct Desk {
 
 async fn desk(db: &TestDb) -> Result<Desk, Box<dyn std::error::Error>> {
     let blobs = tempfile::tempdir()?;
-    let settings = AppSettings::new(
+    let mut settings = AppSettings::new(
         TicketPrefix::parse("VND")?,
         "Vendomia",
         "soporte@vendomia.com",
     );
+    // The same customers write many times here; loop protection is tested elsewhere.
+    settings.email.auto_answers_per_hour = 1000;
     let app = App::new(
         db.store.clone(),
         Arc::new(DiskBlobStore::new(blobs.path())?),
