@@ -154,3 +154,129 @@ pub fn update_checklist(
     checklist.complete = checklist.items.iter().all(|i| i.present);
     changed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::checklist::ChecklistItem;
+    use crate::policy::classifier::builtin_examples;
+
+    fn request<'a>(subject: &'a str, text: &'a str, channel: Channel) -> IntakeRequest<'a> {
+        IntakeRequest {
+            subject,
+            text,
+            channel,
+            has_image: false,
+            known_sender: None,
+            support_type: None,
+            priority: None,
+        }
+    }
+
+    #[test]
+    fn decisions_follow_the_policy() {
+        let policy = Policy::default();
+        let classifier = Classifier::train(&builtin_examples());
+        let bug = request(
+            "Error al guardar",
+            "Cuando pulso Guardar en la Tienda sale un error 500.",
+            Channel::Whatsapp,
+        );
+        let d = decide_intake(&policy, &classifier, &bug);
+        assert_eq!(d.support_type, Some(SupportType::Technical));
+        assert_eq!(
+            d.redirect,
+            Some(Channel::Email),
+            "technical support is e-mail only"
+        );
+        assert!(
+            d.checklist
+                .missing()
+                .any(|i| i == ChecklistItem::Screenshot)
+        );
+        let events = d.events(Channel::Whatsapp);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, EventKind::Redirected { .. }))
+        );
+
+        let urgent = request(
+            "URGENTE",
+            "La tienda no carga, no puedo vender",
+            Channel::Email,
+        );
+        let d = decide_intake(&policy, &classifier, &urgent);
+        assert_eq!(d.priority, Priority::Urgent);
+        assert!(d.urgency.is_some());
+
+        // A person's choice wins and carries no confidence.
+        let explicit = IntakeRequest {
+            support_type: Some(SupportType::Administrative),
+            priority: Some(Priority::Normal),
+            ..urgent
+        };
+        let d = decide_intake(&policy, &classifier, &explicit);
+        assert_eq!(d.support_type, Some(SupportType::Administrative));
+        assert_eq!(d.type_confidence, None);
+        assert_eq!(d.priority, Priority::Normal);
+    }
+
+    #[test]
+    fn below_the_threshold_the_type_waits_for_triage() {
+        let strict = Policy {
+            type_threshold: 1.0,
+            ..Policy::default()
+        };
+        let classifier = Classifier::train(&builtin_examples());
+        let d = decide_intake(
+            &strict,
+            &classifier,
+            &request("Hola", "Una cosa", Channel::Whatsapp),
+        );
+        assert_eq!(d.support_type, None);
+        assert!(d.type_confidence.is_some_and(|c| c < 1.0));
+        assert_eq!(d.redirect, None, "no redirect without a type");
+    }
+
+    #[test]
+    fn later_messages_only_add_to_the_checklist() {
+        let policy = Policy::default();
+        let mut checklist = crate::policy::checklist::evaluate(
+            &crate::policy::checklist::ChecklistInput {
+                subject: "Error",
+                text: "No funciona",
+                has_image: false,
+                known_sender: None,
+                product_areas: &policy.product_areas,
+            },
+            &[ChecklistItem::Screenshot, ChecklistItem::Location],
+        );
+        assert!(!checklist.complete);
+        assert!(update_checklist(
+            &policy,
+            &mut checklist,
+            "",
+            "Es en la Tienda",
+            false,
+            None
+        ));
+        assert!(!update_checklist(
+            &policy,
+            &mut checklist,
+            "",
+            "nada nuevo",
+            false,
+            None
+        ));
+        assert!(update_checklist(
+            &policy,
+            &mut checklist,
+            "",
+            "",
+            true,
+            None
+        ));
+        assert!(checklist.complete);
+    }
+}
