@@ -1,11 +1,13 @@
 //! `soporte-bench`: throughput and latency of Soporte on SQLite and PostgreSQL.
 //!
-//! Two scenarios:
+//! Three scenarios:
 //! * `tickets` fills a fresh database the way a busy helpdesk would, then measures the
 //!   JSON API over real HTTP (see `tickets.rs`);
 //! * `mail` takes a Maildir of realistic Spanish support e-mail in, end to end, through
 //!   the same use case as IMAP and `soporte import mail` (see `mail.rs`), generating the
-//!   corpus itself unless one is given (see `mail_corpus.rs`).
+//!   corpus itself unless one is given (see `mail_corpus.rs`);
+//! * `policy` measures the policy engine: classifier accuracy, checklist and urgency
+//!   precision/recall on their labelled sets, and the time of one intake decision.
 //!
 //! Each figure is printed beside its target and marked PASS or MISS; the program is a
 //! measurement, so a MISS does not change the exit code. Only errors (a failed request,
@@ -13,6 +15,7 @@
 
 mod mail;
 mod mail_corpus;
+mod policy;
 mod report;
 mod tickets;
 
@@ -35,6 +38,9 @@ enum Scenario {
     Tickets(tickets::TicketsArgs),
     /// E-mail intake: a Maildir of support mail taken in end to end on a fresh database.
     Mail(mail::MailArgs),
+    /// The policy engine: classifier accuracy, checklist and urgency precision/recall,
+    /// and the time of one intake decision.
+    Policy(policy::PolicyArgs),
 }
 
 #[tokio::main]
@@ -42,5 +48,6 @@ async fn main() -> Result<()> {
     match Cli::parse().scenario {
         Scenario::Tickets(args) => tickets::run(args).await,
         Scenario::Mail(args) => mail::run(args).await,
+        Scenario::Policy(args) => policy::run(args),
     }
 }

@@ -1,0 +1,107 @@
+//! The policy engine's quality and speed: the classifier's accuracy on the held-back fifth
+//! of its training set, the intake checklist detectors' precision and recall per item and
+//! urgency detection's on their labelled sets, and the time one intake decision takes.
+
+use crate::report::report_figure;
+use anyhow::{Result, anyhow};
+use soporte_core::policy::checklist;
+use soporte_core::policy::classifier::{Classifier, builtin_examples, evaluate};
+use soporte_core::policy::intake::{IntakeRequest, decide_intake};
+use soporte_core::policy::rules::Policy;
+use soporte_core::policy::urgency;
+use soporte_core::support::Channel;
+use std::time::Instant;
+
+const CHECKLIST_SET: &str = include_str!("../../core/data/checklist/labelled.tsv");
+const URGENCY_SET: &str = include_str!("../../core/data/checklist/urgency.tsv");
+
+#[derive(clap::Args)]
+pub struct PolicyArgs {
+    /// Intake decisions to time (classification, urgency, checklist, channel rule).
+    #[arg(long, default_value_t = 20_000)]
+    decisions: usize,
+}
+
+pub fn run(args: PolicyArgs) -> Result<()> {
+    let examples = builtin_examples();
+    let started = Instant::now();
+    let measured = evaluate(&examples);
+    let took = started.elapsed();
+    report_figure(
+        "core",
+        "classifier type accuracy",
+        &format!(
+            "{:.1}% on {} held back ({} trained on, {:.0} ms)",
+            measured.type_accuracy * 100.0,
+            measured.held_back,
+            measured.trained_on,
+            took.as_secs_f64() * 1000.0
+        ),
+        Some(("≥ 90%", measured.type_accuracy >= 0.9)),
+    );
+    report_figure(
+        "core",
+        "classifier kind accuracy",
+        &format!("{:.1}%", measured.kind_accuracy * 100.0),
+        None,
+    );
+    let scores = checklist::measure(CHECKLIST_SET).map_err(|e| anyhow!("checklist set: {e}"))?;
+    for s in &scores {
+        report_figure(
+            "core",
+            &format!("checklist {}", s.item),
+            &format!(
+                "precision {:.3}  recall {:.3}  (tp {} fp {} fn {} tn {})",
+                s.precision, s.recall, s.true_pos, s.false_pos, s.false_neg, s.true_neg
+            ),
+            None,
+        );
+    }
+    let u = urgency::measure(URGENCY_SET).map_err(|e| anyhow!("urgency set: {e}"))?;
+    report_figure(
+        "core",
+        "urgency detection",
+        &format!(
+            "precision {:.3}  recall {:.3}  (tp {} fp {} fn {} tn {})",
+            u.precision, u.recall, u.true_pos, u.false_pos, u.false_neg, u.true_neg
+        ),
+        None,
+    );
+
+    let classifier = Classifier::train(&examples);
+    let policy = Policy::default();
+    let texts: Vec<(&str, &str)> = examples
+        .iter()
+        .map(|e| (e.subject.as_str(), e.body.as_str()))
+        .collect();
+    if texts.is_empty() {
+        return Err(anyhow!("no training examples to time decisions on"));
+    }
+    let started = Instant::now();
+    let mut urgent = 0usize;
+    for i in 0..args.decisions {
+        let (subject, text) = texts[i % texts.len()];
+        let d = decide_intake(
+            &policy,
+            &classifier,
+            &IntakeRequest {
+                subject,
+                text,
+                channel: Channel::Email,
+                has_image: false,
+                known_sender: None,
+                support_type: None,
+                priority: None,
+            },
+        );
+        urgent += usize::from(d.urgency.is_some());
+    }
+    let per = started.elapsed().as_secs_f64() * 1e6 / args.decisions as f64;
+    report_figure(
+        "core",
+        "intake decision",
+        &format!("{per:.0} µs each over {} requests ({urgent} urgent)", args.decisions),
+        None,
+    );
+    Ok(())
+}
