@@ -484,6 +484,126 @@ mod tests {
         }
     }
 
+    /// Informal and mixed-language requests of the kinds that are easy to get wrong: short
+    /// bug reports with question marks, chat-style Spanish, set-up questions about domains
+    /// and mail, and administrative petitions phrased as questions.
+    #[test]
+    fn unseen_requests_classify() {
+        use RequestKind::*;
+        use SupportType::*;
+        let classifier = builtin_classifier();
+        let cases = [
+            (
+                "",
+                "the shop page won't load at all?? please sort it out quickly",
+                Technical,
+                Error,
+            ),
+            (
+                "Problem",
+                "nothing happens when customers press pay, can you guys fix it asap",
+                Technical,
+                Error,
+            ),
+            (
+                "",
+                "hola, el carrito no deja añadir productos desde ayer, me lo miráis porfa?",
+                Technical,
+                Error,
+            ),
+            (
+                "",
+                "buenas xq se queda cargando la página de pedidos? no hay manera de verlos",
+                Technical,
+                Error,
+            ),
+            (
+                "",
+                "al guardar la página sale \"error inesperado\" y se pierden los cambios",
+                Technical,
+                Error,
+            ),
+            (
+                "",
+                "el correo info@ no recibe nada desde esta mañana, urge",
+                Technical,
+                Error,
+            ),
+            (
+                "Dominio",
+                "¿Cómo configuro los DNS de mi dominio para que funcione con la web de Vendomia?",
+                Usage,
+                Question,
+            ),
+            (
+                "",
+                "how do I set up my mailbox in Thunderbird? which ports?",
+                Usage,
+                Question,
+            ),
+            (
+                "Correo",
+                "¿dónde creo un buzón nuevo para mi empleado con el dominio de la tienda?",
+                Usage,
+                Question,
+            ),
+            (
+                "SSL",
+                "how do i turn on https for my own domain?",
+                Usage,
+                Question,
+            ),
+            (
+                "Duda",
+                "¿es un fallo o me falta configurar algo? las fotos del blog salen pequeñas",
+                Usage,
+                Question,
+            ),
+            (
+                "",
+                "¿podéis mandarme la factura de la renovación anual? la necesito para contabilidad",
+                Administrative,
+                Request,
+            ),
+            (
+                "",
+                "could you move us to the cheaper plan from next month?",
+                Administrative,
+                Request,
+            ),
+            (
+                "",
+                "¿me podéis cambiar los datos fiscales de las facturas? hemos cambiado de domicilio",
+                Administrative,
+                Request,
+            ),
+            (
+                "",
+                "¿Tenéis pensado añadir pagos con Google Pay en la tienda?",
+                Technical,
+                Change,
+            ),
+            (
+                "",
+                "I'd love an option to export the blog comments",
+                Technical,
+                Change,
+            ),
+        ];
+        let mut wrong = Vec::new();
+        for (subject, body, support_type, kind) in cases {
+            let result = classifier.classify(subject, body);
+            println!(
+                "{}/{} ({:.2}/{:.2}) {subject:?} {body:?}",
+                result.support_type, result.kind, result.type_confidence, result.kind_confidence
+            );
+            if (result.support_type, result.kind) != (support_type, kind) {
+                wrong.push(format!("{subject:?} {body:?}: {result:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn accents_and_case_do_not_change_the_answer() {
         let classifier = builtin_classifier();
