@@ -100,7 +100,10 @@ pub fn run(args: PolicyArgs) -> Result<()> {
     report_figure(
         "core",
         "intake decision",
-        &format!("{per:.0} µs each over {} requests ({urgent} urgent)", args.decisions),
+        &format!(
+            "{per:.0} µs each over {} requests ({urgent} urgent)",
+            args.decisions
+        ),
         None,
     );
     Ok(())
