@@ -7,6 +7,7 @@ use anyhow::{Result, anyhow};
 use soporte_core::policy::checklist;
 use soporte_core::policy::classifier::{Classifier, builtin_examples, evaluate};
 use soporte_core::policy::intake::{IntakeRequest, decide_intake};
+use soporte_core::policy::labelled::Agreement;
 use soporte_core::policy::rules::Policy;
 use soporte_core::policy::urgency;
 use soporte_core::support::Channel;
@@ -20,6 +21,18 @@ pub struct PolicyArgs {
     /// Intake decisions to time (classification, urgency, checklist, channel rule).
     #[arg(long, default_value_t = 20_000)]
     decisions: usize,
+}
+
+fn agreement(a: &Agreement) -> String {
+    format!(
+        "precision {:.3}  recall {:.3}  (tp {} fp {} fn {} tn {})",
+        a.precision(),
+        a.recall(),
+        a.true_pos,
+        a.false_pos,
+        a.false_neg,
+        a.true_neg
+    )
 }
 
 pub fn run(args: PolicyArgs) -> Result<()> {
@@ -50,23 +63,12 @@ pub fn run(args: PolicyArgs) -> Result<()> {
         report_figure(
             "core",
             &format!("checklist {}", s.item),
-            &format!(
-                "precision {:.3}  recall {:.3}  (tp {} fp {} fn {} tn {})",
-                s.precision, s.recall, s.true_pos, s.false_pos, s.false_neg, s.true_neg
-            ),
+            &agreement(&s.agreement),
             None,
         );
     }
     let u = urgency::measure(URGENCY_SET).map_err(|e| anyhow!("urgency set: {e}"))?;
-    report_figure(
-        "core",
-        "urgency detection",
-        &format!(
-            "precision {:.3}  recall {:.3}  (tp {} fp {} fn {} tn {})",
-            u.precision, u.recall, u.true_pos, u.false_pos, u.false_neg, u.true_neg
-        ),
-        None,
-    );
+    report_figure("core", "urgency detection", &agreement(&u), None);
 
     let classifier = Classifier::train(&examples);
     let policy = Policy::default();

@@ -4,6 +4,7 @@ pub mod channels;
 pub mod checklist;
 pub mod classifier;
 pub mod intake;
+pub mod labelled;
 pub mod routing;
 pub mod rules;
 pub mod service_level;

@@ -2,8 +2,7 @@
 
 use crate::ValidationError;
 use crate::policy::checklist::doc::{Doc, fold_phrase};
-use crate::policy::checklist::{labelled_flag, labelled_rows, unescape};
-use serde::{Deserialize, Serialize};
+use crate::policy::labelled::{Agreement, labelled_flag, labelled_rows, unescape};
 
 /// The phrases the policy's customers use when something can't wait.
 pub fn default_phrases() -> Vec<String> {
@@ -173,50 +172,23 @@ fn metric_drop(doc: &Doc, first: usize, end: usize) -> bool {
         && (2..=3).any(|k| METRICS.contains(&doc.next_word(first, k)))
 }
 
-/// How well urgency detection agrees with labelled requests; "positive" means urgent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UrgencyScore {
-    pub precision: f64,
-    pub recall: f64,
-    pub true_pos: usize,
-    pub false_pos: usize,
-    pub false_neg: usize,
-    pub true_neg: usize,
-}
-
 /// Precision and recall of [`detect`] with [`default_phrases`] on a labelled TSV file
-/// (`urgency.tsv` format: `urgent, subject, text`).
-pub fn measure(labelled_tsv: &str) -> Result<UrgencyScore, ValidationError> {
+/// (`urgency.tsv` format: `urgent, subject, text`); "positive" means urgent.
+pub fn measure(labelled_tsv: &str) -> Result<Agreement, ValidationError> {
     let phrases = default_phrases();
-    let mut score = UrgencyScore {
-        precision: 1.0,
-        recall: 1.0,
-        true_pos: 0,
-        false_pos: 0,
-        false_neg: 0,
-        true_neg: 0,
-    };
+    let mut agreement = Agreement::default();
     for row in labelled_rows(labelled_tsv, "urgent", 3) {
         let (line, f) = row?;
         let urgent = labelled_flag(f[0], line, "urgent")?;
-        let found = detect(&unescape(f[1]), &unescape(f[2]), &phrases).is_some();
-        match (urgent, found) {
-            (true, true) => score.true_pos += 1,
-            (false, true) => score.false_pos += 1,
-            (true, false) => score.false_neg += 1,
-            (false, false) => score.true_neg += 1,
-        }
+        let field = |k: usize, name: &str| {
+            unescape(f[k]).map_err(|e| {
+                ValidationError::new("labelled_tsv", format!("line {line}: {name}: {e}"))
+            })
+        };
+        let found = detect(&field(1, "subject")?, &field(2, "text")?, &phrases).is_some();
+        agreement.record(urgent, found);
     }
-    let ratio = |a: usize, b: usize| {
-        if a + b == 0 {
-            1.0
-        } else {
-            a as f64 / (a + b) as f64
-        }
-    };
-    score.precision = ratio(score.true_pos, score.false_pos);
-    score.recall = ratio(score.true_pos, score.false_neg);
-    Ok(score)
+    Ok(agreement)
 }
 
 #[cfg(test)]
@@ -297,16 +269,20 @@ mod tests {
         println!("{rows} labelled requests");
         println!(
             "urgency  precision {:.3}  recall {:.3}  TP {} FP {} FN {} TN {}",
-            score.precision,
-            score.recall,
+            score.precision(),
+            score.recall(),
             score.true_pos,
             score.false_pos,
             score.false_neg,
             score.true_neg
         );
         assert!(rows >= 40);
-        assert!(score.precision >= 0.9, "precision {:.3}", score.precision);
-        assert!(score.recall >= 0.9, "recall {:.3}", score.recall);
+        assert!(
+            score.precision() >= 0.9,
+            "precision {:.3}",
+            score.precision()
+        );
+        assert!(score.recall() >= 0.9, "recall {:.3}", score.recall());
     }
 
     #[test]

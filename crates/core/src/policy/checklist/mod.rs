@@ -13,6 +13,7 @@ mod screenshot;
 mod timing;
 
 use crate::ValidationError;
+use crate::policy::labelled::{Agreement, labelled_flag, labelled_rows, unescape};
 use doc::Doc;
 use serde::{Deserialize, Serialize};
 
@@ -238,47 +239,7 @@ pub fn default_product_areas() -> Vec<ProductArea> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemScore {
     pub item: ChecklistItem,
-    pub precision: f64,
-    pub recall: f64,
-    pub true_pos: usize,
-    pub false_pos: usize,
-    pub false_neg: usize,
-    pub true_neg: usize,
-}
-
-impl ItemScore {
-    fn new(item: ChecklistItem) -> ItemScore {
-        ItemScore {
-            item,
-            precision: 1.0,
-            recall: 1.0,
-            true_pos: 0,
-            false_pos: 0,
-            false_neg: 0,
-            true_neg: 0,
-        }
-    }
-
-    fn count(&mut self, labelled: bool, detected: bool) {
-        match (labelled, detected) {
-            (true, true) => self.true_pos += 1,
-            (false, true) => self.false_pos += 1,
-            (true, false) => self.false_neg += 1,
-            (false, false) => self.true_neg += 1,
-        }
-    }
-
-    fn finish(&mut self) {
-        let ratio = |a: usize, b: usize| {
-            if a + b == 0 {
-                1.0
-            } else {
-                a as f64 / (a + b) as f64
-            }
-        };
-        self.precision = ratio(self.true_pos, self.false_pos);
-        self.recall = ratio(self.true_pos, self.false_neg);
-    }
+    pub agreement: Agreement,
 }
 
 /// One labelled request of `labelled.tsv`.
@@ -300,75 +261,8 @@ const MEASURED: [ChecklistItem; 5] = [
     ChecklistItem::Description,
 ];
 
-/// The data lines of a labelled TSV file, each split into fields: comments (`#`), blank lines
-/// and the header line (its first field is `header`) are skipped.
-pub(crate) fn labelled_rows<'a>(
-    tsv: &'a str,
-    header: &'a str,
-    columns: usize,
-) -> impl Iterator<Item = Result<(usize, Vec<&'a str>), ValidationError>> + 'a {
-    tsv.lines()
-        .enumerate()
-        .filter(move |(_, line)| {
-            let line = line.trim_end_matches('\r');
-            !line.trim().is_empty()
-                && !line.starts_with('#')
-                && line.split('\t').next() != Some(header)
-        })
-        .map(move |(n, line)| {
-            let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
-            if fields.len() == columns {
-                Ok((n + 1, fields))
-            } else {
-                Err(ValidationError::new(
-                    "labelled_tsv",
-                    format!(
-                        "line {}: expected {columns} tab-separated fields, found {}",
-                        n + 1,
-                        fields.len()
-                    ),
-                ))
-            }
-        })
-}
-
-/// A 0/1 field of a labelled TSV file.
-pub(crate) fn labelled_flag(
-    field: &str,
-    line: usize,
-    column: &str,
-) -> Result<bool, ValidationError> {
-    match field.trim() {
-        "1" => Ok(true),
-        "0" => Ok(false),
-        other => Err(ValidationError::new(
-            "labelled_tsv",
-            format!("line {line}: {column} must be 0 or 1, found {other:?}"),
-        )),
-    }
-}
-
-/// A text field of a labelled TSV file: `\n`, `\t` and `\\` stand for themselves.
-pub(crate) fn unescape(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    let mut chars = field.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('\\') => out.push('\\'),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
+fn labelled_error(line: usize, column: &str, message: &str) -> ValidationError {
+    ValidationError::new("labelled_tsv", format!("line {line}: {column}: {message}"))
 }
 
 fn parse_labelled(tsv: &str) -> Result<Vec<LabelledRequest>, ValidationError> {
@@ -392,8 +286,8 @@ fn parse_labelled(tsv: &str) -> Result<Vec<LabelledRequest>, ValidationError> {
                 has_image: flags[0],
                 known_sender: flags[1],
                 labels: [flags[2], flags[3], flags[4], flags[5], flags[6]],
-                subject: unescape(f[7]),
-                text: unescape(f[8]),
+                subject: unescape(f[7]).map_err(|e| labelled_error(line, "subject", &e))?,
+                text: unescape(f[8]).map_err(|e| labelled_error(line, "text", &e))?,
             })
         })
         .collect()
@@ -405,7 +299,13 @@ fn parse_labelled(tsv: &str) -> Result<Vec<LabelledRequest>, ValidationError> {
 pub fn measure(labelled_tsv: &str) -> Result<Vec<ItemScore>, ValidationError> {
     let requests = parse_labelled(labelled_tsv)?;
     let areas = default_product_areas();
-    let mut scores: Vec<ItemScore> = MEASURED.iter().map(|i| ItemScore::new(*i)).collect();
+    let mut scores: Vec<ItemScore> = MEASURED
+        .iter()
+        .map(|item| ItemScore {
+            item: *item,
+            agreement: Agreement::default(),
+        })
+        .collect();
     for r in &requests {
         let input = ChecklistInput {
             subject: &r.subject,
@@ -416,11 +316,8 @@ pub fn measure(labelled_tsv: &str) -> Result<Vec<ItemScore>, ValidationError> {
         };
         let checklist = evaluate(&input, &MEASURED);
         for ((score, result), label) in scores.iter_mut().zip(&checklist.items).zip(r.labels) {
-            score.count(label, result.present);
+            score.agreement.record(label, result.present);
         }
-    }
-    for s in &mut scores {
-        s.finish();
     }
     Ok(scores)
 }
@@ -634,8 +531,7 @@ mod tests {
             panic!("a valid file was rejected");
         };
         assert_eq!(scores.len(), 5);
-        assert_eq!(scores[0].true_pos, 1);
-        assert_eq!(unescape("a\\nb\\\\n\\t"), "a\nb\\n\t");
+        assert_eq!(scores[0].agreement.true_pos, 1);
     }
 
     #[test]
@@ -653,24 +549,20 @@ mod tests {
             println!(
                 "{:<14} {:>9.3} {:>7.3} {:>4} {:>4} {:>4} {:>4}",
                 s.item.as_str(),
-                s.precision,
-                s.recall,
-                s.true_pos,
-                s.false_pos,
-                s.false_neg,
-                s.true_neg
+                s.agreement.precision(),
+                s.agreement.recall(),
+                s.agreement.true_pos,
+                s.agreement.false_pos,
+                s.agreement.false_neg,
+                s.agreement.true_neg
             );
         }
         print_disagreements();
         assert!(rows >= 150);
         for s in &scores {
-            assert!(
-                s.precision >= 0.85,
-                "{} precision {:.3}",
-                s.item,
-                s.precision
-            );
-            assert!(s.recall >= 0.80, "{} recall {:.3}", s.item, s.recall);
+            let (precision, recall) = (s.agreement.precision(), s.agreement.recall());
+            assert!(precision >= 0.85, "{} precision {precision:.3}", s.item);
+            assert!(recall >= 0.80, "{} recall {recall:.3}", s.item);
         }
     }
 

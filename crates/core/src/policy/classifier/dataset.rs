@@ -5,6 +5,7 @@
 
 use super::{RequestKind, TrainingExample};
 use crate::ValidationError;
+use crate::policy::labelled::unescape;
 use crate::support::SupportType;
 
 const COLUMNS: usize = 4;
@@ -57,25 +58,6 @@ fn parse_line(line: &str) -> Result<TrainingExample, String> {
         support_type,
         kind,
     })
-}
-
-fn unescape(field: &str) -> Result<String, String> {
-    let mut out = String::with_capacity(field.len());
-    let mut chars = field.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('\\') => out.push('\\'),
-            Some(other) => return Err(format!("unknown escape \\{other}")),
-            None => return Err("a backslash ends the field".to_string()),
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
