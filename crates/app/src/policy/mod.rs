@@ -11,7 +11,7 @@ mod view;
 
 pub use classifier::TrainingReport;
 pub use sla::SLA_BATCH;
-pub use view::{CalendarView, ClassifierView, PolicyView, WEEKDAYS};
+pub use view::{CalendarView, ClassifierView, PolicyView};
 
 pub(crate) use acknowledgement::{Acknowledgement, AcknowledgementMail};
 pub(crate) use effects::{IntakeEffects, PolicyEffects};

@@ -5,6 +5,7 @@ use serde::Serialize;
 use soporte_core::policy::channels::ChannelRules;
 use soporte_core::policy::checklist::ProductArea;
 use soporte_core::policy::rules::{ChecklistRules, SlaTargets};
+use soporte_core::policy::sla::WEEKDAY_NAMES;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,22 +39,12 @@ pub struct ClassifierView {
     pub model_id: Option<i64>,
 }
 
-pub const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
 impl App {
     pub fn policy(&self, who: &Principal) -> Result<PolicyView> {
         who.require_agent()?;
         let p = &self.settings.policy;
         let cal = &p.calendar;
-        let week = WEEKDAYS
+        let week = WEEKDAY_NAMES
             .iter()
             .zip(cal.week.iter())
             .map(|(day, hours)| {

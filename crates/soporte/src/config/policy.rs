@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use soporte_core::policy::channels::{ChannelRule, ChannelRules};
 use soporte_core::policy::checklist::{ChecklistItem, ProductArea};
 use soporte_core::policy::rules::{ChecklistRules, KindItems, Policy, PriorityTargets, SlaTargets};
-use soporte_core::policy::sla::{BusinessCalendar, SlaTarget, parse_business_duration};
+use soporte_core::policy::sla::{
+    BusinessCalendar, SlaTarget, WEEKDAY_NAMES, parse_business_duration,
+};
 use soporte_core::support::{Channel, SupportType};
 use std::collections::BTreeMap;
 
@@ -254,16 +256,16 @@ impl PolicyConfig {
         }
         let c = &self.calendar;
         let days = [
-            ("monday", &c.monday),
-            ("tuesday", &c.tuesday),
-            ("wednesday", &c.wednesday),
-            ("thursday", &c.thursday),
-            ("friday", &c.friday),
-            ("saturday", &c.saturday),
-            ("sunday", &c.sunday),
+            &c.monday,
+            &c.tuesday,
+            &c.wednesday,
+            &c.thursday,
+            &c.friday,
+            &c.saturday,
+            &c.sunday,
         ];
         let mut week: [Vec<(Time, Time)>; 7] = Default::default();
-        for (slot, (day, spans)) in week.iter_mut().zip(days) {
+        for ((slot, day), spans) in week.iter_mut().zip(WEEKDAY_NAMES).zip(days) {
             for (i, span) in spans.iter().enumerate() {
                 slot.push(parse_span(&format!("policy.calendar.{day}[{i}]"), span)?);
             }

@@ -26,7 +26,8 @@ use crate::ValidationError;
 /// working day from looping forever.
 const SEARCH_DAYS: i64 = 3660;
 
-const DAY_NAMES: [&str; 7] = [
+/// The weekdays as configuration and the API name them, Monday first like `week`.
+pub const WEEKDAY_NAMES: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",
@@ -65,7 +66,7 @@ impl BusinessCalendar {
             .map_err(|e| ValidationError::new("time_zone", e.to_string()))?;
         let mut week = week;
         for (day, intervals) in week.iter_mut().enumerate() {
-            *intervals = normalize_day(DAY_NAMES[day], intervals)?;
+            *intervals = normalize_day(WEEKDAY_NAMES[day], intervals)?;
         }
         if week.iter().all(Vec::is_empty) {
             return Err(ValidationError::new(

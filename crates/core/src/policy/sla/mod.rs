@@ -3,7 +3,7 @@
 
 mod calendar;
 
-pub use calendar::{BusinessCalendar, spanish_default};
+pub use calendar::{BusinessCalendar, WEEKDAY_NAMES, spanish_default};
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
