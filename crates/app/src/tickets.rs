@@ -224,6 +224,7 @@ impl App {
                     account_id,
                     support_type: input.support_type,
                     priority: input.priority,
+                    history: false,
                 },
                 may_answer,
                 answer_by,

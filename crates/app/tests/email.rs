@@ -753,9 +753,9 @@ async fn imported_history_is_not_answered() -> TestResult {
     let old = mail(
         "luis@tienda.es",
         "old@tienda.es",
-        "Consulta de 2024",
+        "URGENTE: la tienda no carga",
         "",
-        "Hola",
+        "No puedo vender nada, es urgente.",
     );
     let outcome = desk
         .app
@@ -764,11 +764,29 @@ async fn imported_history_is_not_answered() -> TestResult {
             &IntakeSource::Import("archivo.mbox#1".into()),
         )
         .await?;
-    assert!(created(&outcome).1, "the ticket is created");
+    let (ticket_id, new_ticket) = created(&outcome);
+    assert!(new_ticket, "the ticket is created");
     assert_eq!(
         desk.deliver(&FakeSmtp::default()).await?.sent,
         0,
-        "but nobody is e-mailed about old mail"
+        "but nobody is e-mailed about old mail, urgent or not"
+    );
+    let ticket = desk.app.ticket(&desk.admin, ticket_id).await?;
+    assert_eq!(
+        ticket.priority,
+        soporte_core::support::Priority::Urgent,
+        "it is still classified"
+    );
+    assert_eq!(
+        ticket.policy.sla.first_response_due, None,
+        "history has no SLA clock"
+    );
+    assert_eq!(ticket.policy.sla.next_check_at, None);
+    assert_eq!(
+        desk.app
+            .check_sla(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 30))
+            .await?,
+        0
     );
     Ok(())
 }

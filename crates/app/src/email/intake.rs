@@ -251,6 +251,7 @@ impl App {
                     account_id: contact.account_id,
                     support_type: None,
                     priority: None,
+                    history: matches!(source, IntakeSource::Import(_)),
                 },
                 may_answer,
                 Some(std::sync::Arc::new(AcknowledgementMail {

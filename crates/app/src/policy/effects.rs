@@ -29,6 +29,8 @@ pub(crate) struct PolicyEffects {
     pub mail: Option<Arc<dyn OutgoingMail>>,
     /// The moment the SLA is judged at, when not the change's own (the SLA worker's).
     pub judged_at: Option<Timestamp>,
+    /// A new ticket from imported history: no notifications, no SLA clock.
+    pub history: bool,
 }
 
 pub(crate) struct IntakeEffects {
@@ -198,6 +200,9 @@ impl TicketEffects for PolicyEffects {
                 if let Some(intake) = &self.intake {
                     c.events.extend(intake.events.iter().cloned());
                 }
+                if self.history {
+                    return c;
+                }
                 if ticket.priority == Priority::Urgent {
                     let detail = ticket
                         .policy
@@ -233,7 +238,15 @@ impl TicketEffects for PolicyEffects {
                 }
             }
         }
-        let sla_events = service_level::refresh(&self.policy, ticket, self.judged_at.unwrap_or(at));
+        // The clock starts at intake; a ticket that never had one (imported history, or
+        // older than the policy) is not given one later.
+        let clocked = matches!(change, TicketChange::Created { .. })
+            || ticket.policy.sla.first_response_due.is_some();
+        let sla_events = if clocked {
+            service_level::refresh(&self.policy, ticket, self.judged_at.unwrap_or(at))
+        } else {
+            Vec::new()
+        };
         for event in &sla_events {
             if let EventKind::SlaStateChanged { to, .. } = event {
                 let reason = match to {

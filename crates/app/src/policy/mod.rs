@@ -75,6 +75,9 @@ pub(crate) struct NewRequest<'a> {
     pub account_id: Option<AccountId>,
     pub support_type: Option<SupportType>,
     pub priority: Option<Priority>,
+    /// Imported history: recorded and classified, but nobody is told and no SLA clock
+    /// starts for requests that were handled elsewhere long ago.
+    pub history: bool,
 }
 
 /// What the policy decided for a new ticket, ready to be written.
@@ -137,6 +140,7 @@ impl App {
             }),
             mail: if may_answer { answer_by } else { None },
             judged_at: None,
+            history: request.history,
         });
         Ok(PreparedTicket {
             decision,
@@ -157,6 +161,7 @@ impl App {
             intake: None,
             mail,
             judged_at: None,
+            history: false,
         }))
     }
 
