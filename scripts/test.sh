@@ -2,7 +2,8 @@
 # scripts/test.sh [extra `cargo test` arguments]
 #
 # The project's one test command: installs and starts every service the tests need
-# (scripts/services.sh up: PostgreSQL, Dovecot IMAP, an SMTP sink, Chromium + chromedriver),
+# (scripts/services.sh up: PostgreSQL, Dovecot IMAP with STARTTLS and IMAPS, SMTP sinks (plain,
+# STARTTLS + AUTH, SMTPS + AUTH) with a throw-away test CA, Chromium + chromedriver),
 # then runs formatting, clippy and the whole test suite on both databases (SQLite in-process,
 # PostgreSQL against the real server via TEST_SOPORTE_POSTGRES_URL).
 #

@@ -13,8 +13,10 @@ use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::ClientConfig;
 use tokio_rustls::rustls::pki_types::ServerName;
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+
+use crate::tls::ExtraRoots;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImapSecurity {
@@ -40,6 +42,8 @@ pub struct ImapSettings {
     pub processed_folder: Option<String>,
     /// How long to wait between checks when the server has no IDLE.
     pub poll_interval: Duration,
+    /// Roots trusted besides Mozilla's (a private CA), for `Tls` and `StartTls`.
+    pub extra_roots: ExtraRoots,
 }
 
 #[derive(Debug, Error)]
@@ -71,12 +75,10 @@ pub struct ImapMailbox {
     idle: bool,
 }
 
-/// TLS with Mozilla's roots and the ring provider, chosen explicitly so no process-wide
-/// default is needed.
-fn tls_connector() -> Result<TlsConnector, String> {
-    let roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
+/// TLS with Mozilla's roots (plus the configured extra ones) and the ring provider, chosen
+/// explicitly so no process-wide default is needed.
+fn tls_connector(extra_roots: &ExtraRoots) -> Result<TlsConnector, String> {
+    let roots = extra_roots.root_store();
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -89,11 +91,11 @@ fn tls_connector() -> Result<TlsConnector, String> {
 async fn wrap_tls(settings: &ImapSettings, tcp: TcpStream) -> Result<Box<dyn ImapIo>, ImapError> {
     let name = ServerName::try_from(settings.host.clone())
         .map_err(|e| ImapError::Tls(settings.host.clone(), e.to_string()))?;
-    let tls = tls_connector()
+    let tls = tls_connector(&settings.extra_roots)
         .map_err(|e| ImapError::Tls(settings.host.clone(), e))?
         .connect(name, tcp)
         .await
-        .map_err(|e| ImapError::Tls(settings.host.clone(), e.to_string()))?;
+        .map_err(|e| ImapError::Tls(settings.host.clone(), crate::tls::describe(&e)))?;
     Ok(Box::new(tls))
 }
 

@@ -9,11 +9,13 @@ pub mod inbound;
 pub mod outbound;
 pub mod reply;
 pub mod smtp;
+pub mod tls;
 
 pub use imap::{FetchedMessage, ImapError, ImapMailbox, ImapSecurity, ImapSettings};
 pub use inbound::{ParseError, parse};
 pub use outbound::{RenderError, render};
 pub use smtp::{SendError, SmtpSecurity, SmtpSender, SmtpSettings};
+pub use tls::{ExtraRoots, RootsError};
 
 /// The e-mail adapter as the use cases see it: mail-parser in, lettre out.
 pub struct MimeCodec;

@@ -2,10 +2,12 @@
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
 use thiserror::Error;
+
+use crate::tls::ExtraRoots;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmtpSecurity {
@@ -25,6 +27,8 @@ pub struct SmtpSettings {
     pub username: Option<String>,
     pub password: Option<String>,
     pub timeout: Duration,
+    /// Roots trusted besides Mozilla's (a private CA), for `Tls` and `StartTls`.
+    pub extra_roots: ExtraRoots,
 }
 
 #[derive(Debug, Error)]
@@ -45,7 +49,17 @@ impl SmtpSender {
             permanent: true,
             message: format!("SMTP settings: {e}"),
         };
-        let tls = || TlsParameters::new(settings.host.clone()).map_err(bad);
+        let tls = || {
+            // Mozilla's roots named explicitly, so enabling another lettre feature
+            // (native certificates, platform verifier) cannot change what is trusted.
+            let mut params = TlsParameters::builder(settings.host.clone())
+                .certificate_store(CertificateStore::WebpkiRoots);
+            for der in settings.extra_roots.certificates() {
+                params =
+                    params.add_root_certificate(Certificate::from_der(der.to_vec()).map_err(bad)?);
+            }
+            params.build().map_err(bad)
+        };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
             .port(settings.port)
             .timeout(Some(settings.timeout));
@@ -88,8 +102,30 @@ impl SmtpSender {
             .await
             .map(|_| ())
             .map_err(|e| SendError {
-                permanent: e.is_permanent(),
-                message: e.to_string(),
+                permanent: e.is_permanent() && !is_relay_refusal(e.status().map(u16::from)),
+                message: crate::tls::describe(&e),
             })
+    }
+}
+
+/// 5xx answers about our session with the relay rather than about the message (RFC 4954:
+/// authentication required, mechanism too weak, credentials invalid, encryption required).
+/// They are fixed in the configuration, after which every waiting message should still
+/// go, so they are retried instead of failing the message for good.
+fn is_relay_refusal(code: Option<u16>) -> bool {
+    matches!(code, Some(530 | 534 | 535 | 538))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_of_the_relay_session_are_retried_refusals_of_the_message_are_not() {
+        assert!(is_relay_refusal(Some(535)), "wrong password");
+        assert!(is_relay_refusal(Some(530)), "authentication required");
+        assert!(!is_relay_refusal(Some(550)), "mailbox unavailable");
+        assert!(!is_relay_refusal(Some(554)));
+        assert!(!is_relay_refusal(None));
     }
 }

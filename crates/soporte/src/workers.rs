@@ -2,7 +2,7 @@
 //! Every instance runs them; with PostgreSQL, row leases keep instances from sending the
 //! same message, and Message-IDs keep them from taking in the same mail twice.
 
-use crate::config::{Config, MailboxConfig, Security, read_secret};
+use crate::config::{Config, MailboxConfig, Security, read_ca_file, read_secret};
 use crate::mail_adapter::SmtpTransport;
 use anyhow::Result;
 use soporte_app::App;
@@ -33,6 +33,7 @@ pub fn smtp_transport(config: &Config) -> Result<Option<SmtpTransport>> {
             smtp.password_file.as_deref(),
         )?,
         timeout: Duration::from_secs(60),
+        extra_roots: read_ca_file("smtp.ca_file", smtp.security, smtp.ca_file.as_deref())?,
     };
     Ok(Some(SmtpTransport(
         SmtpSender::new(&settings).map_err(|e| anyhow::anyhow!("config key `smtp`: {e}"))?,
@@ -121,6 +122,11 @@ pub fn imap_settings(m: &MailboxConfig, index: usize) -> Result<ImapSettings> {
         folder: m.folder.clone(),
         processed_folder: m.processed_folder.clone(),
         poll_interval: Duration::from_secs(m.poll_seconds.max(5)),
+        extra_roots: read_ca_file(
+            &format!("mailboxes[{index}].ca_file"),
+            m.security,
+            m.ca_file.as_deref(),
+        )?,
     })
 }
 

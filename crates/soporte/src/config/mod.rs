@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use soporte_core::directory::normalize_email;
 use soporte_core::support::{Channel, SupportType};
 use soporte_core::ticket::TicketPrefix;
+use soporte_mail::ExtraRoots;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -97,6 +98,8 @@ pub struct SmtpConfig {
     pub password: Option<String>,
     /// Read the password from this file (first line) instead of the configuration.
     pub password_file: Option<PathBuf>,
+    /// PEM file of root certificates trusted besides the public ones (a private CA).
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -116,6 +119,8 @@ pub struct MailboxConfig {
     /// Seconds between checks when the server has no IDLE.
     #[serde(default = "default_poll")]
     pub poll_seconds: u64,
+    /// PEM file of root certificates trusted besides the public ones (a private CA).
+    pub ca_file: Option<PathBuf>,
 }
 
 fn default_folder() -> String {
@@ -138,6 +143,23 @@ pub fn read_secret(key: &str, inline: Option<&str>, file: Option<&Path>) -> Resu
         }
         (None, None) => Ok(None),
     }
+}
+
+/// Root certificates to trust besides the public ones, from the PEM file `key` names. A
+/// file that is missing, unreadable or holds no usable certificate is an error, never
+/// silently ignored: the operator meant the connection to trust it.
+pub fn read_ca_file(key: &str, security: Security, file: Option<&Path>) -> Result<ExtraRoots> {
+    let Some(file) = file else {
+        return Ok(ExtraRoots::default());
+    };
+    if security == Security::Plain {
+        bail!(
+            "config key `{key}`: only used with security \"tls\" or \"starttls\", and security is \"plain\""
+        );
+    }
+    let pem = std::fs::read(file)
+        .map_err(|e| anyhow!("config key `{key}`: cannot read {}: {e}", file.display()))?;
+    ExtraRoots::from_pem(&pem).map_err(|e| anyhow!("config key `{key}`: {}: {e}", file.display()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -306,6 +328,7 @@ impl Config {
                 smtp.password.as_deref(),
                 smtp.password_file.as_deref(),
             )?;
+            read_ca_file("smtp.ca_file", smtp.security, smtp.ca_file.as_deref())?;
         }
         for (i, m) in self.mailboxes.iter().enumerate() {
             if m.name.trim().is_empty() {
@@ -328,6 +351,11 @@ impl Config {
                     "config key `mailboxes[{i}].password`: a mailbox needs password or password_file"
                 );
             }
+            read_ca_file(
+                &format!("mailboxes[{i}].ca_file"),
+                m.security,
+                m.ca_file.as_deref(),
+            )?;
         }
         for t in SupportType::ALL {
             let Some(cfg) = self.support_types.get(t) else {
@@ -454,5 +482,147 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("`listen`"), "{err}");
+    }
+
+    fn smtp(security: Security, ca_file: Option<PathBuf>) -> SmtpConfig {
+        SmtpConfig {
+            host: "mail.example.test".into(),
+            port: 587,
+            security,
+            username: None,
+            password: None,
+            password_file: None,
+            ca_file,
+        }
+    }
+
+    fn mailbox(ca_file: Option<PathBuf>) -> MailboxConfig {
+        MailboxConfig {
+            name: "soporte".into(),
+            host: "imap.example.test".into(),
+            port: 993,
+            security: Security::Tls,
+            username: "soporte".into(),
+            password: Some("secret".into()),
+            password_file: None,
+            folder: default_folder(),
+            processed_folder: None,
+            poll_seconds: default_poll(),
+            ca_file,
+        }
+    }
+
+    fn error_of(config: &Config) -> String {
+        config
+            .validate()
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_private_ca_file_is_accepted_for_smtp_and_mailboxes() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let ca = dir.path().join("company-ca.pem");
+        std::fs::write(&ca, include_str!("testdata/private-ca.pem"))?;
+        let config = Config {
+            smtp: Some(smtp(Security::Starttls, Some(ca.clone()))),
+            mailboxes: vec![mailbox(Some(ca.clone()))],
+            ..Config::default()
+        };
+        config.validate()?;
+        let roots = read_ca_file("smtp.ca_file", Security::Tls, Some(&ca))?;
+        assert_eq!(roots.len(), 1);
+        assert!(read_ca_file("smtp.ca_file", Security::Tls, None)?.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn a_bad_ca_file_is_an_error_naming_its_key() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let missing = dir.path().join("missing.pem");
+        let config = Config {
+            smtp: Some(smtp(Security::Tls, Some(missing.clone()))),
+            ..Config::default()
+        };
+        let err = error_of(&config);
+        assert!(
+            err.contains("`smtp.ca_file`")
+                && err.contains("cannot read")
+                && err.contains("missing.pem"),
+            "{err}"
+        );
+
+        let key_only = dir.path().join("key.pem");
+        std::fs::write(
+            &key_only,
+            "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n",
+        )?;
+        let config = Config {
+            mailboxes: vec![mailbox(Some(key_only))],
+            ..Config::default()
+        };
+        let err = error_of(&config);
+        assert!(
+            err.contains("`mailboxes[0].ca_file`") && err.contains("no certificate"),
+            "{err}"
+        );
+
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(
+            &garbage,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )?;
+        let config = Config {
+            mailboxes: vec![mailbox(None), {
+                let mut m = mailbox(Some(garbage));
+                m.name = "ventas".into();
+                m
+            }],
+            ..Config::default()
+        };
+        let err = error_of(&config);
+        assert!(
+            err.contains("`mailboxes[1].ca_file`")
+                && err.contains("cannot be used as a trusted root"),
+            "{err}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_ca_file_without_tls_is_refused() {
+        let config = Config {
+            smtp: Some(smtp(
+                Security::Plain,
+                Some(PathBuf::from("testdata/private-ca.pem")),
+            )),
+            ..Config::default()
+        };
+        let err = error_of(&config);
+        assert!(
+            err.contains("`smtp.ca_file`") && err.contains("\"plain\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ca_file_is_read_from_the_toml_file() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("soporte.toml");
+        std::fs::write(
+            &file,
+            "[smtp]\nhost = \"mail.example.test\"\nport = 465\nsecurity = \"tls\"\n\
+ca_file = \"/nonexistent/company-ca.pem\"\n",
+        )?;
+        let err = Config::load(Some(&file))
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(
+            err.contains("`smtp.ca_file`") && err.contains("/nonexistent/company-ca.pem"),
+            "{err}"
+        );
+        Ok(())
     }
 }

@@ -33,10 +33,18 @@ impl Started {
 
 /// Runs `cmd` (which must end in `serve`) and waits until it listens.
 pub fn start(cmd: &mut Command) -> Result<Started, Box<dyn std::error::Error>> {
+    start_with_log(cmd, Stdio::null())
+}
+
+/// Like `start`, with the server's log (its stderr) going to `log`.
+pub fn start_with_log(
+    cmd: &mut Command,
+    log: impl Into<Stdio>,
+) -> Result<Started, Box<dyn std::error::Error>> {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut printed = Vec::new();
