@@ -23,7 +23,7 @@ use soporte_app::email::{IntakeOutcome, IntakeSource};
 use soporte_app::{App, AppSettings};
 use soporte_core::ticket::TicketPrefix;
 use soporte_store::sqlite::SqliteStore;
-use soporte_store::{DiskBlobStore, Store};
+use soporte_store::{DiskBlobStore, Store, TieredBlobStore};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -310,14 +310,14 @@ impl IntakeDatabase {
         }
         .context("creating a tempdir for the database")?;
         let db_path = dir.path().join("soporte.db");
-        let store = SqliteStore::open(&db_path).await?;
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path).await?);
         store.migrate().await.context("migrating SQLite")?;
         let blobs_dir = dir.path().join("blobs");
-        let blobs = DiskBlobStore::new(&blobs_dir)?;
+        let blobs = TieredBlobStore::new(Arc::clone(&store), DiskBlobStore::new(&blobs_dir)?);
         let prefix = TicketPrefix::parse("VND")?;
         let settings = AppSettings::new(prefix, SUPPORT_COMPANY, SUPPORT_ADDRESS);
-        let app = App::new(Arc::new(store), Arc::new(blobs), settings)
-            .with_mail(Arc::new(soporte_mail::MimeCodec));
+        let app =
+            App::new(store, Arc::new(blobs), settings).with_mail(Arc::new(soporte_mail::MimeCodec));
         Ok(Self {
             app,
             db_path,
@@ -353,6 +353,9 @@ impl IntakeDatabase {
             quarantined: count("SELECT COUNT(*) FROM quarantine").await?,
             acknowledgements: count("SELECT COUNT(*) FROM outbox").await?,
             contacts: count("SELECT COUNT(*) FROM contacts").await?,
+            blobs_inside: count("SELECT COUNT(*) FROM blob_contents").await?,
+            blob_bytes_inside: count("SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM blob_contents")
+                .await?,
             database_bytes: ["", "-wal"]
                 .iter()
                 .filter_map(|suffix| {
@@ -377,6 +380,9 @@ struct Stored {
     quarantined: i64,
     acknowledgements: i64,
     contacts: i64,
+    /// Blobs small enough to be kept in the database rather than as files.
+    blobs_inside: i64,
+    blob_bytes_inside: i64,
     database_bytes: u64,
     blob_bytes: u64,
 }
@@ -593,8 +599,10 @@ fn print_run(
     );
     report_figure(db, "", &more, None);
     let disk = format!(
-        "database {:.1} MB with its WAL, blobs {:.1} MB (originals and attachments)",
+        "database {:.1} MB with its WAL ({} blobs, {:.1} MB, inside), blob files {:.1} MB",
         stored.database_bytes as f64 / 1e6,
+        stored.blobs_inside,
+        stored.blob_bytes_inside as f64 / 1e6,
         stored.blob_bytes as f64 / 1e6
     );
     report_figure(db, "on disk", &disk, None);

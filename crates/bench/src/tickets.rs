@@ -23,6 +23,7 @@ use soporte_core::support::{Channel, Priority};
 use soporte_core::ticket::TicketPrefix;
 use soporte_store::{
     DiskBlobStore, MessageExtra, NewContact, NewTicket, Requester, Store, TicketQuery,
+    TieredBlobStore,
 };
 use soporte_web::WebConfig;
 use std::sync::Arc;
@@ -317,7 +318,10 @@ async fn run_tickets_scenario(db: &str, bench: &BenchDatabase, args: &TicketsArg
     );
 
     // Phase 2: the same database behind the HTTP API, served from this process.
-    let blobs = Arc::new(DiskBlobStore::new(bench.dir.path().join("blobs"))?);
+    let blobs = Arc::new(TieredBlobStore::new(
+        Arc::clone(&store),
+        DiskBlobStore::new(bench.dir.path().join("blobs"))?,
+    ));
     let settings = AppSettings::new(prefix, "Ferretería López", "soporte@ferreteria-lopez.es");
     let app = App::new(Arc::clone(&store), blobs, settings);
     let admin = AgentInput {

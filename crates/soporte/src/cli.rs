@@ -10,7 +10,7 @@ use soporte_core::auth::TokenScope;
 use soporte_core::directory::Role;
 use soporte_core::ids::TokenId;
 use soporte_core::ticket::TicketPrefix;
-use soporte_store::{Backend, DiskBlobStore};
+use soporte_store::{Backend, DiskBlobStore, TieredBlobStore};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -166,8 +166,9 @@ pub async fn open(config: Config) -> Result<Context> {
     let store = soporte_store::open(&url)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&url)))?;
-    let blobs = DiskBlobStore::new(config.blob_dir())
+    let disk = DiskBlobStore::new(config.blob_dir())
         .with_context(|| format!("cannot create {}", config.blob_dir().display()))?;
+    let blobs = TieredBlobStore::new(Arc::clone(&store), disk);
     let mut settings = AppSettings::new(
         TicketPrefix::parse(&config.company.ticket_prefix)?,
         &config.company.name,
@@ -455,6 +456,7 @@ async fn backup(ctx: Context, dest: &Path) -> Result<()> {
             if !status.success() {
                 bail!("pg_dump failed ({status})");
             }
+            // Blobs kept in the database are in the dump; only the files need copying.
             let blobs = DiskBlobStore::new(ctx.config.blob_dir())?;
             let copied = soporte_store::BlobStore::copy_all_to(&blobs, &dest.join("blobs")).await?;
             println!(

@@ -14,7 +14,7 @@ pub mod postgres;
 pub mod sqlite;
 pub mod testkit;
 
-pub use blob::{BlobStore, DiskBlobStore, StoredBlob};
+pub use blob::{BlobStore, DEFAULT_INLINE_LIMIT, DiskBlobStore, StoredBlob, TieredBlobStore};
 pub use error::StoreError;
 pub use migrate::AppliedMigration;
 pub use model::*;
@@ -190,6 +190,12 @@ pub trait Store: Send + Sync + 'static {
         size: i64,
     ) -> Result<i64>;
     async fn list_quarantine(&self, limit: u32) -> Result<Vec<QuarantineItem>>;
+
+    // Blob contents: the bytes of blobs small enough to live in the database
+    /// Stores the bytes under their SHA-256 (the caller's hash); storing the same address
+    /// again keeps the first copy. Committed before it returns, like every write.
+    async fn put_blob_content(&self, sha256: &str, bytes: &[u8]) -> Result<()>;
+    async fn blob_content(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
 
     /// Writes a consistent copy of the database into `dest` (SQLite only; PostgreSQL
     /// has its own tools).

@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "support_policy",
         sql: include_str!("../migrations/postgres/0003_support_policy.sql"),
     },
+    Migration {
+        version: 4,
+        name: "blob_contents",
+        sql: include_str!("../migrations/postgres/0004_blob_contents.sql"),
+    },
 ];
 
 async fn begin_write(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::Error> {

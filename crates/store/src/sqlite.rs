@@ -35,6 +35,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "support_policy",
         sql: include_str!("../migrations/sqlite/0003_support_policy.sql"),
     },
+    Migration {
+        version: 4,
+        name: "blob_contents",
+        sql: include_str!("../migrations/sqlite/0004_blob_contents.sql"),
+    },
 ];
 
 /// `BEGIN IMMEDIATE` takes the write lock at once, so a transaction that reads before it

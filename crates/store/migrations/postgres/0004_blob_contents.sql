@@ -1,0 +1,8 @@
+-- Blob bytes small enough to live in the database: written in the database's own
+-- transactions, so they cost no fsync of their own and are as durable as the rows that
+-- refer to them. Larger blobs stay files in the blob directory.
+CREATE TABLE blob_contents (
+    sha256      TEXT PRIMARY KEY,
+    bytes       BYTEA NOT NULL,
+    created_at  BIGINT NOT NULL
+);
