@@ -65,8 +65,6 @@ pub struct App {
     settings: Arc<AppSettings>,
     codec: Option<Arc<dyn email::MailCodec>>,
     classifier: policy::ClassifierSlot,
-    /// The stored model in use (`None`: the one trained on the shipped examples).
-    classifier_model_id: Arc<std::sync::Mutex<Option<i64>>>,
 }
 
 impl App {
@@ -77,7 +75,6 @@ impl App {
             settings: Arc::new(settings),
             codec: None,
             classifier: policy::ClassifierSlot::builtin(),
-            classifier_model_id: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 

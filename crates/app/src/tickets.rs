@@ -137,7 +137,8 @@ impl App {
     pub async fn create_ticket(&self, who: &Principal, input: &TicketInput) -> Result<Ticket> {
         let subject = normalize_subject(&input.subject)?;
         let body = body_text(&input.body)?;
-        let (requester, created_by, default_channel) = match who {
+        // The requester as far as it is known already, so nothing is read twice.
+        let (requester, known, created_by, default_channel) = match who {
             Principal::Contact { contact } => {
                 if let Some(email) = &input.requester_email {
                     let email = normalize_email("requester_email", email)?;
@@ -149,6 +150,7 @@ impl App {
                 }
                 (
                     Requester::Existing(contact.id),
+                    Some(contact.clone()),
                     Actor::Contact(contact.id),
                     Channel::Portal,
                 )
@@ -159,7 +161,8 @@ impl App {
                     .as_deref()
                     .ok_or_else(|| AppError::invalid("requester_email", "is required"))?;
                 let email = normalize_email("requester_email", raw)?;
-                let requester = match self.store.contact_by_email(&email).await? {
+                let known = self.store.contact_by_email(&email).await?;
+                let requester = match &known {
                     Some(c) => Requester::Existing(c.id),
                     None => {
                         let domain = email.rsplit('@').next().unwrap_or_default();
@@ -177,19 +180,13 @@ impl App {
                         })
                     }
                 };
-                (requester, Actor::Agent(agent.id), Channel::Api)
+                (requester, known, Actor::Agent(agent.id), Channel::Api)
             }
         };
-        let account_id = match &requester {
-            Requester::Existing(id) => self.store.contact(*id).await?.and_then(|c| c.account_id),
-            Requester::New(c) => c.account_id,
-        };
-        let (requester_name, requester_email) = match &requester {
-            Requester::Existing(id) => match self.store.contact(*id).await? {
-                Some(c) => (c.name, c.emails.first().cloned()),
-                None => (String::new(), None),
-            },
-            Requester::New(c) => (c.name.clone(), c.emails.first().cloned()),
+        let (account_id, requester_name, requester_email) = match (&known, &requester) {
+            (Some(c), _) => (c.account_id, c.name.clone(), c.emails.first().cloned()),
+            (None, Requester::New(c)) => (c.account_id, c.name.clone(), c.emails.first().cloned()),
+            (None, Requester::Existing(_)) => (None, String::new(), None),
         };
         let attachments = self.store_uploads(&input.attachments).await?;
         let channel = input.channel.unwrap_or(default_channel);

@@ -3,7 +3,7 @@
 
 use crate::{App, AppError, Result};
 use serde::Serialize;
-use soporte_core::policy::classifier::{Classifier, builtin_examples, evaluate};
+use soporte_core::policy::classifier::{Classifier, TrainingExample, builtin_examples, evaluate};
 use soporte_store::NewClassifierModel;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,9 +22,14 @@ impl App {
     /// it in use.
     pub async fn train_classifier(&self) -> Result<TrainingReport> {
         let corrections = self.store.classifier_corrections().await?;
+        self.train_with(corrections).await
+    }
+
+    async fn train_with(&self, corrections: Vec<TrainingExample>) -> Result<TrainingReport> {
         let mut examples = builtin_examples();
         let shipped = examples.len();
         examples.extend(corrections);
+        let corrections = examples.len() - shipped;
         let measured = evaluate(&examples);
         let classifier = Classifier::train(&examples);
         let model = serde_json::to_string(&classifier)
@@ -34,20 +39,16 @@ impl App {
             .save_classifier_model(&NewClassifierModel {
                 model,
                 examples: examples.len() as i64,
-                corrections: (examples.len() - shipped) as i64,
+                corrections: corrections as i64,
                 type_accuracy: measured.type_accuracy,
                 kind_accuracy: measured.kind_accuracy,
             })
             .await?;
-        self.classifier.replace(classifier);
-        *self
-            .classifier_model_id
-            .lock()
-            .map_err(|_| AppError::Internal("classifier lock".into()))? = Some(model_id);
+        self.classifier.replace(classifier, model_id);
         Ok(TrainingReport {
             model_id,
             examples: examples.len(),
-            corrections: examples.len() - shipped,
+            corrections,
             type_accuracy: measured.type_accuracy,
             kind_accuracy: measured.kind_accuracy,
         })
@@ -59,37 +60,28 @@ impl App {
         let Some(record) = self.store.latest_classifier_model().await? else {
             return Ok(None);
         };
-        let current = *self
-            .classifier_model_id
-            .lock()
-            .map_err(|_| AppError::Internal("classifier lock".into()))?;
-        if current == Some(record.id) {
-            return Ok(Some(record.id));
+        if self.classifier.model_id() != Some(record.id) {
+            let classifier: Classifier = serde_json::from_str(&record.model).map_err(|e| {
+                AppError::Internal(format!("stored classifier model {}: {e}", record.id))
+            })?;
+            self.classifier.replace(classifier, record.id);
         }
-        let classifier: Classifier = serde_json::from_str(&record.model).map_err(|e| {
-            AppError::Internal(format!("stored classifier model {}: {e}", record.id))
-        })?;
-        self.classifier.replace(classifier);
-        *self
-            .classifier_model_id
-            .lock()
-            .map_err(|_| AppError::Internal("classifier lock".into()))? = Some(record.id);
         Ok(Some(record.id))
     }
 
     /// The scheduled retraining: only when agents corrected something since the model in
     /// use was trained.
     pub async fn retrain_if_corrected(&self) -> Result<Option<TrainingReport>> {
-        let corrections = self.store.classifier_corrections().await?.len() as i64;
+        let corrections = self.store.classifier_corrections().await?;
         let trained_with = self
             .store
             .latest_classifier_model()
             .await?
             .map_or(0, |m| m.corrections);
-        if corrections == trained_with {
+        if corrections.len() as i64 == trained_with {
             self.load_classifier().await?;
             return Ok(None);
         }
-        self.train_classifier().await.map(Some)
+        self.train_with(corrections).await.map(Some)
     }
 }

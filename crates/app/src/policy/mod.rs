@@ -19,7 +19,7 @@ pub(crate) use effects::{IntakeEffects, PolicyEffects};
 use crate::email::OutgoingMail;
 use crate::{App, Result};
 use jiff::Timestamp;
-use soporte_core::directory::{Account, Agent};
+use soporte_core::directory::Agent;
 use soporte_core::ids::AccountId;
 use soporte_core::policy::classifier::Classifier;
 use soporte_core::policy::intake::{IntakeDecision, IntakeRequest, decide_intake};
@@ -39,28 +39,37 @@ pub(crate) fn builtin_classifier() -> Arc<Classifier> {
         .clone()
 }
 
-/// The classifier in use; retraining swaps it while requests keep classifying.
+/// The classifier in use and the stored model it came from (`None`: the one trained on
+/// the shipped examples); retraining swaps both while requests keep classifying.
 #[derive(Clone)]
-pub(crate) struct ClassifierSlot(Arc<RwLock<Arc<Classifier>>>);
+pub(crate) struct ClassifierSlot(Arc<RwLock<(Arc<Classifier>, Option<i64>)>>);
 
 impl ClassifierSlot {
     pub fn builtin() -> Self {
-        Self(Arc::new(RwLock::new(builtin_classifier())))
+        Self(Arc::new(RwLock::new((builtin_classifier(), None))))
     }
 
-    pub fn current(&self) -> Arc<Classifier> {
+    fn read(&self) -> (Arc<Classifier>, Option<i64>) {
         match self.0.read() {
-            Ok(c) => c.clone(),
+            Ok(slot) => slot.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
-    pub fn replace(&self, classifier: Classifier) {
+    pub fn current(&self) -> Arc<Classifier> {
+        self.read().0
+    }
+
+    pub fn model_id(&self) -> Option<i64> {
+        self.read().1
+    }
+
+    pub fn replace(&self, classifier: Classifier, model_id: i64) {
         let mut slot = match self.0.write() {
-            Ok(c) => c,
+            Ok(slot) => slot,
             Err(poisoned) => poisoned.into_inner(),
         };
-        *slot = Arc::new(classifier);
+        *slot = (Arc::new(classifier), Some(model_id));
     }
 }
 
@@ -120,15 +129,26 @@ impl App {
             },
         );
         let agents = Arc::new(self.store.list_agents().await?);
-        let assignment = self
-            .route(account.as_ref(), &agents, decision.support_type)
-            .await?;
+        // The agent covering the account now: its personal agent, or the backup while
+        // the personal agent is away. Both routing and the urgent phone follow from it.
+        let covering = account.as_ref().and_then(|account| {
+            assign_for_account(
+                account,
+                |id| agents.iter().find(|a| a.id == id).cloned(),
+                Timestamp::now(),
+            )
+        });
+        let urgent_contact = self.urgent_contact(&decision, covering.as_ref(), &agents);
+        let assignment = match covering {
+            Some(assignment) => Some(assignment),
+            None => self.route_by_load(&agents, decision.support_type).await?,
+        };
         let acknowledgement = may_answer.then(|| Acknowledgement {
             channel: request.channel,
             name: request.requester_name.to_string(),
             missing: decision.checklist.missing().collect(),
             redirected_type: decision.redirect.and(decision.support_type),
-            urgent_contact: self.urgent_contact(&decision, account.as_ref(), &agents),
+            urgent_contact,
         });
         let effects = Arc::new(PolicyEffects {
             policy: self.settings.policy.clone(),
@@ -165,24 +185,13 @@ impl App {
         }))
     }
 
-    /// The account's personal agent, the backup during an absence, and failing both the
-    /// agent handling the type with the fewest open tickets.
-    async fn route(
+    /// Failing the account's own agents: the agent handling the type with the fewest open
+    /// tickets; nobody while the type is unknown.
+    async fn route_by_load(
         &self,
-        account: Option<&Account>,
         agents: &[Agent],
         support_type: Option<SupportType>,
     ) -> Result<Option<Assignment>> {
-        let now = Timestamp::now();
-        if let Some(account) = account
-            && let Some(assignment) = assign_for_account(
-                account,
-                |id| agents.iter().find(|a| a.id == id).cloned(),
-                now,
-            )
-        {
-            return Ok(Some(assignment));
-        }
         let Some(support_type) = support_type else {
             return Ok(None);
         };
@@ -192,28 +201,24 @@ impl App {
             agents,
             |id| counts.get(&id).copied().unwrap_or(0),
             support_type,
-            now,
+            Timestamp::now(),
         ))
     }
 
     /// Where the type allows urgent matters by phone, the acknowledgement names the phone
-    /// of the account's agent: the personal agent, or the backup while they are away.
+    /// of the agent covering the account.
     fn urgent_contact(
         &self,
         decision: &IntakeDecision,
-        account: Option<&Account>,
+        covering: Option<&Assignment>,
         agents: &[Agent],
     ) -> Option<(String, String)> {
         let support_type = decision.support_type?;
         if !self.settings.policy.channels.urgent_by_phone(support_type) {
             return None;
         }
-        let covering = assign_for_account(
-            account?,
-            |id| agents.iter().find(|a| a.id == id).cloned(),
-            Timestamp::now(),
-        )?;
-        let agent = agents.iter().find(|a| a.id == covering.agent_id)?;
+        let covering = covering?.agent_id;
+        let agent = agents.iter().find(|a| a.id == covering)?;
         Some((agent.name.clone(), agent.phone.clone()?))
     }
 }

@@ -57,7 +57,7 @@ impl App {
                 (*day, spans)
             })
             .collect();
-        let model_id = self.classifier_model_id.lock().ok().and_then(|id| *id);
+        let model_id = self.classifier.model_id();
         Ok(PolicyView {
             type_threshold: p.type_threshold,
             at_risk_fraction: p.at_risk_fraction,
