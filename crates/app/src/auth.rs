@@ -14,6 +14,10 @@ use soporte_core::ids::TokenId;
 use soporte_store::{NewToken, TokenOwner, TokenRecord};
 
 const TOKEN_PREFIX: &str = "sop_";
+/// The label of tokens that are console sessions.
+pub const SESSION_LABEL: &str = "console session";
+/// How long a console session lasts after login: a working day and then some.
+pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
 
 /// Who is calling.
 #[derive(Debug, Clone)]
@@ -193,6 +197,47 @@ impl App {
 
     pub async fn list_tokens(&self) -> Result<Vec<TokenRecord>> {
         Ok(self.store.list_tokens().await?)
+    }
+
+    /// Opens a console session for an agent whose password checks out: a token like an
+    /// API token, labelled as a session, that the browser keeps in an HttpOnly cookie.
+    pub async fn start_session(&self, email: &str, password: &str) -> Result<IssuedToken> {
+        let agent = self.check_agent_password(email, password).await?;
+        let scope = if agent.is_admin() {
+            TokenScope::Admin
+        } else {
+            TokenScope::Agent
+        };
+        self.issue_token(TokenOwner::Agent(agent.id), scope, SESSION_LABEL)
+            .await
+    }
+
+    /// The agent behind a session cookie. Sessions end on logout, when the agent is
+    /// disabled, and [`SESSION_LIFETIME`] after login, whichever comes first.
+    pub async fn session(&self, plaintext: &str) -> Result<Principal> {
+        if !plaintext.starts_with(TOKEN_PREFIX) || plaintext.len() > 200 {
+            return Err(AppError::Unauthorized);
+        }
+        let record = self
+            .store
+            .token_by_hash(&hash_token(plaintext))
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let fresh = Timestamp::now().duration_since(record.created_at) < SESSION_LIFETIME;
+        if record.label != SESSION_LABEL || !fresh {
+            return Err(AppError::Unauthorized);
+        }
+        self.authenticate(plaintext).await
+    }
+
+    /// Logs a session out; an unknown or finished session is no error.
+    pub async fn end_session(&self, plaintext: &str) -> Result<()> {
+        if let Some(record) = self.store.token_by_hash(&hash_token(plaintext)).await?
+            && record.label == SESSION_LABEL
+        {
+            self.store.revoke_token(record.id).await?;
+        }
+        Ok(())
     }
 
     /// Checks an agent's password (for the console's login).

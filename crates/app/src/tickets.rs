@@ -67,6 +67,7 @@ pub struct MessageInput {
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
     pub statuses: Vec<Status>,
+    pub sla_states: Vec<soporte_core::policy::sla::SlaState>,
     pub support_type: Option<TypeFilter>,
     pub priority: Option<Priority>,
     pub channel: Option<Channel>,
@@ -225,6 +226,7 @@ impl App {
                 },
                 may_answer,
                 answer_by,
+                None,
             )
             .await?;
         let new = NewTicket {
@@ -293,10 +295,52 @@ impl App {
         Ok(self.store.ticket_events(id).await?)
     }
 
+    /// A reply asking the requester for exactly the checklist items still missing, as a
+    /// draft for the agent (the console's "ask for the missing items").
+    pub async fn missing_items_reply(&self, who: &Principal, id: TicketId) -> Result<String> {
+        who.require_agent()?;
+        let ticket = self.ticket(who, id).await?;
+        let missing: Vec<_> = ticket
+            .policy
+            .checklist
+            .as_ref()
+            .map(|c| c.missing().collect())
+            .unwrap_or_default();
+        let name = self
+            .store
+            .contact(ticket.requester_id)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or_default();
+        Ok(crate::policy::missing_items_draft(
+            &name,
+            &missing,
+            &self.settings.email,
+        ))
+    }
+
+    /// How many tickets an agent's list with this filter holds (the console's view counts).
+    pub async fn count_tickets(&self, who: &Principal, filter: &TicketFilter) -> Result<i64> {
+        who.require_agent()?;
+        let query = TicketQuery {
+            statuses: filter.statuses.clone(),
+            sla_states: filter.sla_states.clone(),
+            support_type: filter.support_type,
+            priority: filter.priority,
+            channel: filter.channel,
+            assignee: filter.assignee,
+            account_id: filter.account_id,
+            updated_since: filter.updated_since,
+            ..TicketQuery::default()
+        };
+        Ok(self.store.count_tickets(&query).await?)
+    }
+
     pub async fn list_tickets(&self, who: &Principal, filter: &TicketFilter) -> Result<TicketPage> {
         let limit = filter.limit.unwrap_or(50).clamp(1, MAX_PAGE);
         let mut query = TicketQuery {
             statuses: filter.statuses.clone(),
+            sla_states: filter.sla_states.clone(),
             support_type: filter.support_type,
             priority: filter.priority,
             channel: filter.channel,

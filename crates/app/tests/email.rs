@@ -2,7 +2,7 @@
 //! intake, threading, loop protection, bounces, quarantine and outbox delivery.
 
 use async_trait::async_trait;
-use soporte_app::email::{IntakeOutcome, IntakeSource, MailTransport, SendFailure};
+use soporte_app::email::{IntakeOutcome, IntakeSource, MailTransport, RawEmail, SendFailure};
 use soporte_app::{
     AccountInput, AgentInput, App, AppSettings, MessageInput, Principal, TokenOwner,
 };
@@ -163,6 +163,7 @@ soporte_store::on_both_databases!(
     delivery_retries_and_gives_up,
     senders_are_matched_to_accounts,
     replies_to_closed_tickets_open_new_ones,
+    an_import_keeps_threads_in_order_across_lanes,
 );
 
 async fn a_new_request_opens_a_ticket_and_is_acknowledged_once(desk: &Desk) -> TestResult {
@@ -788,5 +789,69 @@ async fn imported_history_is_not_answered() -> TestResult {
             .await?,
         0
     );
+    Ok(())
+}
+
+/// The import pipeline parses ahead and commits in several lanes; a reply that follows the
+/// message it answers at once must still join that message's ticket, and every outcome is
+/// reported exactly once with its index.
+async fn an_import_keeps_threads_in_order_across_lanes(desk: &Desk) -> TestResult {
+    let mut emails = Vec::new();
+    for thread in 0..12 {
+        let first = format!("t{thread}-0@tienda.es");
+        emails.push(mail(
+            &format!("cliente{thread}@tienda.es"),
+            &first,
+            &format!("Pedido {thread} sin enviar"),
+            "",
+            "El pedido no sale del almacén desde ayer.",
+        ));
+        // Each reply answers the previous message of its thread, right after it.
+        for reply in 1..4 {
+            let previous = format!("t{thread}-{}@tienda.es", reply - 1);
+            emails.push(mail(
+                &format!("cliente{thread}@tienda.es"),
+                &format!("t{thread}-{reply}@tienda.es"),
+                &format!("Re: Pedido {thread} sin enviar"),
+                &format!("In-Reply-To: <{previous}>\r\nReferences: <{first}> <{previous}>\r\n"),
+                "Sigue igual.",
+            ));
+        }
+    }
+    let items = emails
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            (
+                format!("{i}.eml"),
+                RawEmail::Bytes(raw.clone().into_bytes()),
+            )
+        })
+        .collect();
+    let mut outcomes: Vec<Option<Result<(TicketId, bool), String>>> = vec![None; emails.len()];
+    desk.app
+        .import_emails(items, 8, 3, |i, _, outcome, _| {
+            assert!(outcomes[i].is_none(), "message {i} reported twice");
+            outcomes[i] = Some(outcome.map(|o| created(&o)).map_err(|e| e.to_string()));
+        })
+        .await?;
+    for thread in 0..12 {
+        let at = thread * 4;
+        let Some(Ok((ticket, true))) = outcomes[at] else {
+            panic!(
+                "the first message of thread {thread} opened no ticket: {:?}",
+                outcomes[at]
+            );
+        };
+        for reply in 1..4 {
+            assert_eq!(
+                outcomes[at + reply]
+                    .as_ref()
+                    .map(|o| o.as_ref().ok().copied()),
+                Some(Some((ticket, false))),
+                "reply {reply} of thread {thread}"
+            );
+        }
+    }
     Ok(())
 }

@@ -19,7 +19,7 @@
 use crate::mail_corpus::{self, SUPPORT_ADDRESS, SUPPORT_COMPANY};
 use crate::report::{Measured, report, report_figure, run_in_lanes};
 use anyhow::{Context, Result, ensure};
-use soporte_app::email::{IntakeOutcome, IntakeSource};
+use soporte_app::email::{IntakeOutcome, IntakeSource, RawEmail};
 use soporte_app::{App, AppSettings};
 use soporte_core::ticket::TicketPrefix;
 use soporte_store::sqlite::SqliteStore;
@@ -271,9 +271,20 @@ async fn take_in_corpus(dir: &Path, args: &MailArgs) -> Result<()> {
     // slower (`find_inode_bit` skips recently deleted inodes), so the first run's cleanup
     // would slow the second run down.
     let mut finished_runs = Vec::new();
+    let label = "import pipeline (`soporte import mail`), file-name order";
+    finished_runs.push(take_in(label, Runner::Import, &corpus, expected.as_ref(), args).await?);
     let in_order = vec![(0..corpus.files.len()).collect()];
-    let label = "1 task, file-name order";
-    finished_runs.push(take_in(label, in_order, &corpus, expected.as_ref(), args).await?);
+    let label = "one message at a time (IMAP, the inbound API), file-name order";
+    finished_runs.push(
+        take_in(
+            label,
+            Runner::Lanes(in_order),
+            &corpus,
+            expected.as_ref(),
+            args,
+        )
+        .await?,
+    );
     if args.tasks > 1 {
         let started = Instant::now();
         let lanes = lanes_by_thread(&corpus, args.tasks)?;
@@ -284,7 +295,16 @@ async fn take_in_corpus(dir: &Path, args: &MailArgs) -> Result<()> {
             started.elapsed().as_secs_f64(),
             sizes.join(" + ")
         );
-        finished_runs.push(take_in(&label, lanes, &corpus, expected.as_ref(), args).await?);
+        finished_runs.push(
+            take_in(
+                &label,
+                Runner::Lanes(lanes),
+                &corpus,
+                expected.as_ref(),
+                args,
+            )
+            .await?,
+        );
     }
     drop(finished_runs);
     Ok(())
@@ -482,12 +502,21 @@ fn check_threading(
     (threaded, misses)
 }
 
-/// One measured run on a fresh database: `lanes` of file indexes, each lane in its own
-/// task and in its own order. Returns the database, for the caller to delete once that
-/// can no longer disturb a measurement.
+/// How a run feeds the messages to the use cases.
+enum Runner {
+    /// `App::import_emails`, as `soporte import mail` does: in file-name order, the next
+    /// messages parsed while the current one is committed.
+    Import,
+    /// Lanes of file indexes, each lane in its own task and in its own order, one
+    /// `App::intake_email` call at a time.
+    Lanes(Vec<Vec<usize>>),
+}
+
+/// One measured run on a fresh database. Returns the database, for the caller to delete
+/// once that can no longer disturb a measurement.
 async fn take_in(
     label: &str,
-    lanes: Vec<Vec<usize>>,
+    runner: Runner,
     corpus: &Corpus,
     expected: Option<&ExpectedThreads>,
     args: &MailArgs,
@@ -499,25 +528,30 @@ async fn take_in(
     let cpu_before = cpu_seconds()?;
 
     let app = database.app.clone();
-    let files = Arc::new(corpus.files.clone());
-    let dir = Arc::new(corpus.dir.clone());
-    let (outcomes, intake) = run_in_lanes(lanes, move |i| {
-        let (app, files, dir) = (app.clone(), Arc::clone(&files), Arc::clone(&dir));
-        async move {
-            let name = &files[i];
-            let path = dir.join(name);
-            let raw = tokio::fs::read(&path)
-                .await
-                .with_context(|| format!("reading {}", path.display()))?;
-            let source = IntakeSource::Import(name.clone());
-            let outcome = app
-                .intake_email(&raw, &source)
-                .await
-                .with_context(|| format!("taking in {}", path.display()))?;
-            Ok((i, outcome))
+    let (outcomes, intake) = match runner {
+        Runner::Import => import_all(&app, corpus).await?,
+        Runner::Lanes(lanes) => {
+            let files = Arc::new(corpus.files.clone());
+            let dir = Arc::new(corpus.dir.clone());
+            run_in_lanes(lanes, move |i| {
+                let (app, files, dir) = (app.clone(), Arc::clone(&files), Arc::clone(&dir));
+                async move {
+                    let name = &files[i];
+                    let path = dir.join(name);
+                    let raw = tokio::fs::read(&path)
+                        .await
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    let source = IntakeSource::Import(name.clone());
+                    let outcome = app
+                        .intake_email(&raw, &source)
+                        .await
+                        .with_context(|| format!("taking in {}", path.display()))?;
+                    Ok((i, outcome))
+                }
+            })
+            .await?
         }
-    })
-    .await?;
+    };
 
     let cpu = cpu_seconds()? - cpu_before;
     let peak_rss = peak_rss_bytes()?;
@@ -533,6 +567,37 @@ async fn take_in(
         corpus,
     );
     Ok(database)
+}
+
+/// The whole corpus through `App::import_emails`; each message's latency runs from the
+/// start of its reading to its commit.
+async fn import_all(app: &App, corpus: &Corpus) -> Result<(Vec<(usize, IntakeOutcome)>, Measured)> {
+    let emails = corpus
+        .files
+        .iter()
+        .map(|name| (name.clone(), RawEmail::File(corpus.dir.join(name))))
+        .collect();
+    // As `soporte import mail` does.
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let (mut outcomes, mut latencies) = (Vec::new(), Vec::new());
+    let mut first_error = None;
+    let started = Instant::now();
+    app.import_emails(emails, cores * 2, cores, |i, name, outcome, took| {
+        match outcome {
+            Ok(outcome) => outcomes.push((i, outcome)),
+            Err(e) => {
+                first_error.get_or_insert_with(|| format!("taking in {name}: {e}"));
+            }
+        }
+        latencies.push(took);
+    })
+    .await?;
+    let wall = started.elapsed();
+    if let Some(e) = first_error {
+        anyhow::bail!(e);
+    }
+    latencies.sort_unstable();
+    Ok((outcomes, Measured { latencies, wall }))
 }
 
 fn print_run(

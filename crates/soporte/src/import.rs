@@ -3,7 +3,7 @@
 
 use anyhow::{Context as _, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use soporte_app::email::{IntakeOutcome, IntakeSource};
+use soporte_app::email::{IntakeOutcome, RawEmail};
 use soporte_app::{AccountInput, App, AppError, validate_account};
 use soporte_core::ids::AgentId;
 use std::collections::HashMap;
@@ -178,26 +178,40 @@ pub async fn import_mail(app: &App, path: &Path) -> Result<()> {
     );
     bar.set_message("importing");
     let (mut created, mut duplicates, mut quarantined) = (0usize, 0usize, 0usize);
-    for source in sources {
+    let mut failed = Vec::new();
+    let emails = sources
+        .into_iter()
+        .map(|source| match source {
+            MailSource::File(file) => (file.display().to_string(), RawEmail::File(file)),
+            MailSource::Mbox(label, raw) => (label, RawEmail::Bytes(raw)),
+        })
+        .collect();
+    // Parsing and attachment writes of the next messages overlap the current one's
+    // transaction; the transactions themselves stay in file order.
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    app.import_emails(emails, cores * 2, cores, |_, label, outcome, _| {
         bar.inc(1);
-        let (label, raw) = match source {
-            MailSource::File(file) => {
-                let raw = std::fs::read(&file)
-                    .with_context(|| format!("{}: cannot read", file.display()))?;
-                (file.display().to_string(), raw)
-            }
-            MailSource::Mbox(label, raw) => (label, raw),
-        };
-        match app.intake_email(&raw, &IntakeSource::Import(label)).await? {
-            IntakeOutcome::Created { .. } => created += 1,
-            IntakeOutcome::Duplicate { .. } | IntakeOutcome::AlreadyTaken => duplicates += 1,
-            IntakeOutcome::Quarantined { .. } => quarantined += 1,
+        match outcome {
+            Ok(IntakeOutcome::Created { .. }) => created += 1,
+            Ok(IntakeOutcome::Duplicate { .. } | IntakeOutcome::AlreadyTaken) => duplicates += 1,
+            Ok(IntakeOutcome::Quarantined { .. }) => quarantined += 1,
+            Err(e) => failed.push(format!("{label}: {e}")),
         }
-    }
+    })
+    .await?;
     bar.finish_and_clear();
+    for line in failed.iter().take(MAX_REPORTED) {
+        eprintln!("{line}");
+    }
     println!(
         "{shown}: {created} messages taken in, {duplicates} already there, {quarantined} quarantined"
     );
+    if !failed.is_empty() {
+        bail!(
+            "{shown}: {} message(s) could not be taken in; importing again takes in only those",
+            failed.len()
+        );
+    }
     Ok(())
 }
 

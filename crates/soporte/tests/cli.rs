@@ -390,7 +390,11 @@ fn mail_is_imported_from_files_maildirs_and_mboxes() -> TestResult {
     }
     std::fs::write(maildir.join("cur/1.eml"), message("m1@tienda.es", "Uno"))?;
     std::fs::write(maildir.join("new/2.eml"), message("m2@tienda.es", "Dos"))?;
-    let out = run(soporte(dir.path()).args(["import", "mail"]).arg(&maildir))?;
+    // SOPORTE_LOG filters the log; it is not a configuration key.
+    let out = run(soporte(dir.path())
+        .env("SOPORTE_LOG", "debug")
+        .args(["import", "mail"])
+        .arg(&maildir))?;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("2 messages taken in, 0 already there, 0 quarantined"),

@@ -13,17 +13,46 @@ pub struct StoredBlob {
     pub size: u64,
 }
 
+/// A small blob's bytes, handed back by [`BlobStore::stage`] for the caller to commit with
+/// the rows that refer to it (`MessageExtra::blob_contents`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StagedBlob {
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for StagedBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StagedBlob")
+            .field("sha256", &self.sha256)
+            .field("size", &self.bytes.len())
+            .finish()
+    }
+}
+
 #[async_trait]
 pub trait BlobStore: Send + Sync + 'static {
     /// Stores the bytes (or finds them already stored) and returns their address.
     async fn put(&self, bytes: &[u8]) -> std::io::Result<StoredBlob>;
+    /// Like [`BlobStore::put`], except that a blob the database would hold is not written
+    /// yet but handed back, for the caller to write in the transaction that refers to it:
+    /// one commit instead of two, and never a blob without its row. The caller that ends
+    /// up writing no row must write the staged bytes itself (`Store::put_blob_content`).
+    async fn stage(&self, bytes: &[u8]) -> std::io::Result<(StoredBlob, Option<StagedBlob>)> {
+        Ok((self.put(bytes).await?, None))
+    }
     async fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>>;
     /// Copies every blob into `dest`, for backups.
     async fn copy_all_to(&self, dest: &Path) -> std::io::Result<u64>;
 }
 
-/// Blobs as files under `root/ab/cd/abcdef…`. A file is written under a temporary name,
+/// Blobs as files under `root/ab/abcdef…`. A file is written under a temporary name,
 /// synced and renamed, so a crash never leaves a half-written blob under a real address.
+///
+/// One directory level, at most 256 directories: creating a directory is the dearest thing
+/// a file system does here (ext4 searches its block groups for room), and the older
+/// two-level layout (`root/ab/cd/abcdef…`) made up to two per new blob. Blobs written in that
+/// layout are still found.
 #[derive(Debug, Clone)]
 pub struct DiskBlobStore {
     root: PathBuf,
@@ -37,6 +66,12 @@ impl DiskBlobStore {
     }
 
     fn path_of(&self, sha256: &str) -> std::io::Result<PathBuf> {
+        check_address(sha256)?;
+        Ok(self.root.join(&sha256[..2]).join(sha256))
+    }
+
+    /// Where versions before the one-level layout put the blob.
+    fn two_level_path_of(&self, sha256: &str) -> std::io::Result<PathBuf> {
         check_address(sha256)?;
         Ok(self
             .root
@@ -73,14 +108,12 @@ impl BlobStore for DiskBlobStore {
         let sha256 = sha256_hex(bytes);
         let path = self.path_of(&sha256)?;
         let size = bytes.len() as u64;
-        if tokio::fs::metadata(&path)
-            .await
-            .is_ok_and(|m| m.len() == size)
-        {
-            return Ok(StoredBlob { sha256, size });
-        }
         let bytes = bytes.to_vec();
+        // One trip to the blocking pool for the whole write, the existence check included.
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            if std::fs::metadata(&path).is_ok_and(|m| m.len() == size) {
+                return Ok(());
+            }
             let dir = path
                 .parent()
                 .ok_or_else(|| std::io::Error::other("blob path has no parent"))?;
@@ -97,7 +130,12 @@ impl BlobStore for DiskBlobStore {
     }
 
     async fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
-        tokio::fs::read(self.path_of(sha256)?).await
+        match tokio::fs::read(self.path_of(sha256)?).await {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                tokio::fs::read(self.two_level_path_of(sha256)?).await
+            }
+            read => read,
+        }
     }
 
     async fn copy_all_to(&self, dest: &Path) -> std::io::Result<u64> {
@@ -196,6 +234,22 @@ impl BlobStore for TieredBlobStore {
         })
     }
 
+    async fn stage(&self, bytes: &[u8]) -> std::io::Result<(StoredBlob, Option<StagedBlob>)> {
+        if bytes.len() > self.inline_limit {
+            return Ok((self.disk.put(bytes).await?, None));
+        }
+        let sha256 = sha256_hex(bytes);
+        let stored = StoredBlob {
+            sha256: sha256.clone(),
+            size: bytes.len() as u64,
+        };
+        let staged = StagedBlob {
+            sha256,
+            bytes: bytes.to_vec(),
+        };
+        Ok((stored, Some(staged)))
+    }
+
     async fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
         check_address(sha256)?;
         match self.store.blob_content(sha256).await.map_err(io_error)? {
@@ -264,6 +318,24 @@ mod tests {
         let big = vec![7u8; DEFAULT_INLINE_LIMIT + 1];
         let stored = blobs.put(&big).await?;
         assert_eq!(blobs.disk.get(&stored.sha256).await?, big);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn blobs_of_the_two_level_layout_are_still_read() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let blobs = DiskBlobStore::new(dir.path())?;
+        let sha = sha256_hex(b"captura antigua");
+        let old = blobs.two_level_path_of(&sha)?;
+        std::fs::create_dir_all(old.parent().ok_or_else(|| std::io::Error::other("root"))?)?;
+        std::fs::write(&old, b"captura antigua")?;
+        assert_eq!(blobs.get(&sha).await?, b"captura antigua");
+        // New blobs go one level deep.
+        let stored = blobs.put(b"captura nueva").await?;
+        let entries = std::fs::read_dir(dir.path().join(&stored.sha256[..2]))?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        assert_eq!(entries, vec![std::ffi::OsString::from(&stored.sha256)]);
         Ok(())
     }
 

@@ -14,7 +14,9 @@ pub mod postgres;
 pub mod sqlite;
 pub mod testkit;
 
-pub use blob::{BlobStore, DEFAULT_INLINE_LIMIT, DiskBlobStore, StoredBlob, TieredBlobStore};
+pub use blob::{
+    BlobStore, DEFAULT_INLINE_LIMIT, DiskBlobStore, StagedBlob, StoredBlob, TieredBlobStore,
+};
 pub use error::StoreError;
 pub use migrate::AppliedMigration;
 pub use model::*;
@@ -141,6 +143,8 @@ pub trait Store: Send + Sync + 'static {
     async fn ticket_messages(&self, id: TicketId) -> Result<Vec<Message>>;
     async fn ticket_events(&self, id: TicketId) -> Result<Vec<Event>>;
     async fn list_tickets(&self, query: &TicketQuery) -> Result<Vec<Ticket>>;
+    /// How many tickets match the query's filters (its paging and order are ignored).
+    async fn count_tickets(&self, query: &TicketQuery) -> Result<i64>;
     async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;
     async fn message(&self, id: MessageId) -> Result<Option<Message>>;
 

@@ -1,6 +1,7 @@
 //! What the store is asked to write and to find. Values arrive already validated and
 //! normalised by the use cases (see `soporte-app`).
 
+use crate::StagedBlob;
 use jiff::Timestamp;
 use soporte_core::auth::TokenScope;
 use soporte_core::directory::{Absence, Role};
@@ -132,6 +133,9 @@ pub struct MessageExtra {
     pub original_sha256: Option<String>,
     pub delivery: Option<Delivery>,
     pub source_position: Option<MailboxPosition>,
+    /// Contents of small blobs this message refers to (its original, its attachments),
+    /// written in the message's own transaction: see [`crate::BlobStore::stage`].
+    pub blob_contents: Vec<StagedBlob>,
 }
 
 /// An e-mail to queue in the same transaction as the change that causes it.
@@ -326,6 +330,8 @@ pub struct Cursor {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TicketQuery {
     pub statuses: Vec<Status>,
+    /// Tickets whose SLA is in one of these states (none: any).
+    pub sla_states: Vec<soporte_core::policy::sla::SlaState>,
     pub support_type: Option<TypeFilter>,
     pub priority: Option<Priority>,
     pub channel: Option<Channel>,

@@ -6,7 +6,7 @@
 use super::{BACKEND, Db, FOR_UPDATE, MIGRATIONS, SKIP_LOCKED, begin_write, lock_migrations};
 use crate::migrate::AppliedMigration;
 use crate::model::*;
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Backend, Result, StagedBlob, Store, StoreError};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use soporte_core::auth::TokenScope;
@@ -424,25 +424,52 @@ async fn write_account_domains(tx: &mut DbConn, id: AccountId, domains: &[String
     Ok(())
 }
 
-async fn insert_event(
+/// Every history entry of one change in a single statement: a change writes several
+/// (created, assigned, classified, checklist, SLA …), and on SQLite each statement is a
+/// hand-off to the connection's thread.
+async fn insert_events(
     tx: &mut DbConn,
     ticket: TicketId,
-    actor: Actor,
-    kind: &EventKind,
+    events: &[(Actor, &EventKind)],
     at: Timestamp,
 ) -> Result<()> {
-    let (actor_kind, actor_id) = actor_parts(actor);
-    sqlx::query(
-        "INSERT INTO events (ticket_id, actor_kind, actor_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(ticket.0)
-    .bind(actor_kind)
-    .bind(actor_id)
-    .bind(kind.name())
-    .bind(json_of(kind)?)
-    .bind(to_micros(at))
-    .execute(&mut *tx)
-    .await?;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(events.len());
+    for (actor, kind) in events {
+        let (actor_kind, actor_id) = actor_parts(*actor);
+        rows.push((actor_kind, actor_id, kind.name(), json_of(*kind)?));
+    }
+    let mut insert = QueryBuilder::<Db>::new(
+        "INSERT INTO events (ticket_id, actor_kind, actor_id, kind, data, created_at) ",
+    );
+    insert.push_values(rows, |mut row, (actor_kind, actor_id, kind, data)| {
+        row.push_bind(ticket.0)
+            .push_bind(actor_kind)
+            .push_bind(actor_id)
+            .push_bind(kind)
+            .push_bind(data)
+            .push_bind(to_micros(at));
+    });
+    insert.build().execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// Blob contents that travel with the message that refers to them, committed together.
+async fn insert_blob_contents(tx: &mut DbConn, blobs: &[StagedBlob], at: Timestamp) -> Result<()> {
+    if blobs.is_empty() {
+        return Ok(());
+    }
+    let mut insert =
+        QueryBuilder::<Db>::new("INSERT INTO blob_contents (sha256, bytes, created_at) ");
+    insert.push_values(blobs, |mut row, blob| {
+        row.push_bind(&blob.sha256)
+            .push_bind(&blob.bytes)
+            .push_bind(to_micros(at));
+    });
+    insert.push(" ON CONFLICT (sha256) DO NOTHING");
+    insert.build().execute(&mut *tx).await?;
     Ok(())
 }
 
@@ -459,6 +486,7 @@ struct MessageRow<'a> {
 }
 
 async fn insert_message(tx: &mut DbConn, m: MessageRow<'_>, at: Timestamp) -> Result<Message> {
+    insert_blob_contents(tx, &m.extra.blob_contents, at).await?;
     let (author_kind, author_id) = actor_parts(m.author);
     let email = m.extra.email.clone();
     let id: i64 = sqlx::query_scalar(
@@ -560,19 +588,19 @@ async fn insert_position(tx: &mut DbConn, p: &MailboxPosition) -> Result<()> {
     Ok(())
 }
 
-/// Writes what a change causes: Soporte's own history entries, then the e-mails. An
-/// e-mail that delivers the change's outgoing message marks that message `queued` until
-/// the worker reports back.
+/// Writes what a change causes: the change's own history entries (`events`) followed by
+/// Soporte's, then the e-mails. An e-mail that delivers the change's outgoing message
+/// marks that message `queued` until the worker reports back.
 async fn write_consequences(
     tx: &mut DbConn,
     ticket: &Ticket,
     outgoing: Option<&mut Message>,
+    mut events: Vec<(Actor, &EventKind)>,
     consequences: &Consequences,
     at: Timestamp,
 ) -> Result<()> {
-    for event in &consequences.events {
-        insert_event(tx, ticket.id, Actor::System, event, at).await?;
-    }
+    events.extend(consequences.events.iter().map(|e| (Actor::System, e)));
+    insert_events(tx, ticket.id, &events, at).await?;
     let mut outgoing = outgoing;
     for item in &consequences.outbox {
         let delivered = if item.delivers_message {
@@ -784,27 +812,17 @@ pub(super) async fn write_new_ticket(
     )
     .await?;
     let actor = new.created_by.unwrap_or(requester);
-    insert_event(
-        tx,
-        id,
-        actor,
-        &EventKind::Created {
-            channel: new.channel,
-        },
-        at,
-    )
-    .await?;
-    if new.assignee_id.is_some() {
-        let assigned = EventKind::Assigned {
-            from: None,
-            to: new.assignee_id,
-            reason: new
-                .assignment_reason
-                .clone()
-                .unwrap_or_else(|| "manual".into()),
-        };
-        insert_event(tx, id, Actor::System, &assigned, at).await?;
-    }
+    let created = EventKind::Created {
+        channel: new.channel,
+    };
+    let assigned = new.assignee_id.map(|to| EventKind::Assigned {
+        from: None,
+        to: Some(to),
+        reason: new
+            .assignment_reason
+            .clone()
+            .unwrap_or_else(|| "manual".into()),
+    });
     let mut ticket = Ticket {
         id,
         number,
@@ -857,15 +875,68 @@ pub(super) async fn write_new_ticket(
         at,
     );
     write_ticket_state(tx, &ticket).await?;
-    if let Some(answer) = &answer {
-        let added = EventKind::MessageAdded {
-            message_id: answer.id,
-            message_kind: answer.kind,
-        };
-        insert_event(tx, id, Actor::System, &added, at).await?;
-    }
-    write_consequences(tx, &ticket, answer.as_mut(), &consequences, at).await?;
+    let answer_added = answer.as_ref().map(|answer| EventKind::MessageAdded {
+        message_id: answer.id,
+        message_kind: answer.kind,
+    });
+    let mut events = vec![(actor, &created)];
+    events.extend(assigned.iter().map(|e| (Actor::System, e)));
+    events.extend(answer_added.iter().map(|e| (Actor::System, e)));
+    write_consequences(tx, &ticket, answer.as_mut(), events, &consequences, at).await?;
     Ok((ticket, message))
+}
+
+/// The WHERE conditions of a ticket query (everything but paging and order).
+fn push_ticket_filters(q: &mut QueryBuilder<Db>, query: &TicketQuery) {
+    if !query.statuses.is_empty() {
+        q.push(" AND status IN (");
+        let mut list = q.separated(", ");
+        for s in &query.statuses {
+            list.push_bind(s.as_str());
+        }
+        q.push(")");
+    }
+    match query.support_type {
+        Some(TypeFilter::Type(t)) => {
+            q.push(" AND support_type = ").push_bind(t.as_str());
+        }
+        Some(TypeFilter::Unset) => {
+            q.push(" AND support_type IS NULL");
+        }
+        None => {}
+    }
+    if let Some(p) = query.priority {
+        q.push(" AND priority = ").push_bind(p.as_str());
+    }
+    if let Some(c) = query.channel {
+        q.push(" AND channel = ").push_bind(c.as_str());
+    }
+    match query.assignee {
+        Some(AssigneeFilter::Agent(a)) => {
+            q.push(" AND assignee_id = ").push_bind(a.0);
+        }
+        Some(AssigneeFilter::Unassigned) => {
+            q.push(" AND assignee_id IS NULL");
+        }
+        None => {}
+    }
+    if let Some(a) = query.account_id {
+        q.push(" AND account_id = ").push_bind(a.0);
+    }
+    if let Some(c) = query.requester_id {
+        q.push(" AND requester_id = ").push_bind(c.0);
+    }
+    if let Some(since) = query.updated_since {
+        q.push(" AND updated_at >= ").push_bind(to_micros(since));
+    }
+    if !query.sla_states.is_empty() {
+        q.push(" AND sla_state IN (");
+        let mut list = q.separated(", ");
+        for s in &query.sla_states {
+            list.push_bind(s.as_str());
+        }
+        q.push(")");
+    }
 }
 
 #[async_trait]
@@ -1364,7 +1435,6 @@ impl Store for SqlStore {
         }
         write_ticket_state(&mut tx, &next).await?;
         for event in &events {
-            insert_event(&mut tx, id, actor, event, at).await?;
             if let (EventKind::TypeChanged { to: Some(to), .. }, Actor::Agent(agent)) =
                 (event, actor)
             {
@@ -1377,7 +1447,8 @@ impl Store for SqlStore {
                     .await?;
             }
         }
-        write_consequences(&mut tx, &next, None, &consequences, at).await?;
+        let own = events.iter().map(|e| (actor, e)).collect();
+        write_consequences(&mut tx, &next, None, own, &consequences, at).await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -1422,11 +1493,11 @@ impl Store for SqlStore {
             message_id: message.id,
             message_kind: message.kind,
         };
-        insert_event(&mut tx, ticket_id, new.author, &added, at).await?;
-        for event in &events {
-            insert_event(&mut tx, ticket_id, new.author, event, at).await?;
-        }
-        write_consequences(&mut tx, &next, Some(&mut message), &consequences, at).await?;
+        let own = std::iter::once(&added)
+            .chain(&events)
+            .map(|e| (new.author, e))
+            .collect();
+        write_consequences(&mut tx, &next, Some(&mut message), own, &consequences, at).await?;
         tx.commit().await?;
         Ok((next, message))
     }
@@ -1490,47 +1561,7 @@ impl Store for SqlStore {
     async fn list_tickets(&self, query: &TicketQuery) -> Result<Vec<Ticket>> {
         let mut q =
             QueryBuilder::<Db>::new(format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE 1 = 1"));
-        if !query.statuses.is_empty() {
-            q.push(" AND status IN (");
-            let mut list = q.separated(", ");
-            for s in &query.statuses {
-                list.push_bind(s.as_str());
-            }
-            q.push(")");
-        }
-        match query.support_type {
-            Some(TypeFilter::Type(t)) => {
-                q.push(" AND support_type = ").push_bind(t.as_str());
-            }
-            Some(TypeFilter::Unset) => {
-                q.push(" AND support_type IS NULL");
-            }
-            None => {}
-        }
-        if let Some(p) = query.priority {
-            q.push(" AND priority = ").push_bind(p.as_str());
-        }
-        if let Some(c) = query.channel {
-            q.push(" AND channel = ").push_bind(c.as_str());
-        }
-        match query.assignee {
-            Some(AssigneeFilter::Agent(a)) => {
-                q.push(" AND assignee_id = ").push_bind(a.0);
-            }
-            Some(AssigneeFilter::Unassigned) => {
-                q.push(" AND assignee_id IS NULL");
-            }
-            None => {}
-        }
-        if let Some(a) = query.account_id {
-            q.push(" AND account_id = ").push_bind(a.0);
-        }
-        if let Some(c) = query.requester_id {
-            q.push(" AND requester_id = ").push_bind(c.0);
-        }
-        if let Some(since) = query.updated_since {
-            q.push(" AND updated_at >= ").push_bind(to_micros(since));
-        }
+        push_ticket_filters(&mut q, query);
         let column = query.sort.column();
         let (cmp, dir) = if query.sort.descending() {
             ("<", "DESC")
@@ -1552,6 +1583,14 @@ impl Store for SqlStore {
             .iter()
             .map(ticket_from_row)
             .collect()
+    }
+
+    async fn count_tickets(&self, query: &TicketQuery) -> Result<i64> {
+        let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM tickets WHERE 1 = 1");
+        push_ticket_filters(&mut q, query);
+        Ok(q.build_query_scalar::<i64>()
+            .fetch_one(&self.reader)
+            .await?)
     }
 
     async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>> {

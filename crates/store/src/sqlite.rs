@@ -78,7 +78,15 @@ impl SqliteStore {
             .pragma("temp_store", "memory");
         // Pooled connections are not pinged before use: a SQLite file does not drop
         // connections, and the ping doubled the round trips of every query.
+        // The writer leaves copying the log into the database (and its fsyncs) to a
+        // connection of its own, in the background: see `checkpoint`. Its own automatic
+        // checkpoint stays as a backstop, should the log grow past 40 MB regardless.
         let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_with(options.clone().pragma("wal_autocheckpoint", "10000"))
+            .await?;
+        let checkpointer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
             .connect_with(options.clone())
@@ -91,7 +99,7 @@ impl SqliteStore {
         let mut store = Self::from_pools(writer.clone(), reader);
         let (batcher, jobs) = TicketBatcher::new();
         store.batcher = Some(batcher);
-        tokio::spawn(commit_ticket_groups(writer, jobs));
+        tokio::spawn(commit_ticket_groups(writer, checkpointer, jobs));
         Ok(store)
     }
 
@@ -117,9 +125,23 @@ impl SqliteStore {
 /// caller gets its own answer. Runs until the store is dropped.
 async fn commit_ticket_groups(
     writer: Pool<Db>,
+    checkpointer: Pool<Db>,
     mut jobs: tokio::sync::mpsc::UnboundedReceiver<TicketJob>,
 ) {
-    while let Some(group) = next_group(&mut jobs).await {
+    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut checkpointing: Option<tokio::task::JoinHandle<()>> = None;
+    loop {
+        let group = tokio::select! {
+            group = next_group(&mut jobs) => group,
+            _ = every.tick() => {
+                if checkpointing.as_ref().is_none_or(|c| c.is_finished()) {
+                    checkpointing = Some(tokio::spawn(checkpoint(checkpointer.clone())));
+                }
+                continue;
+            }
+        };
+        let Some(group) = group else { break };
         let results = match write_group(&writer, &group).await {
             Ok(results) => results.into_iter().map(Ok).collect(),
             Err(_) => {
@@ -133,6 +155,22 @@ async fn commit_ticket_groups(
         for (job, result) in group.into_iter().zip(results) {
             let _ = job.reply.send(result);
         }
+    }
+}
+
+/// How often the log is copied into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Copies what the write-ahead log holds into the database file. PASSIVE: it never waits
+/// for, nor blocks, the writer or readers, so the fsyncs it makes stay off the path of
+/// every write. What it cannot copy yet (frames a reader still needs) waits for the next
+/// round.
+async fn checkpoint(checkpointer: Pool<Db>) {
+    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(&checkpointer)
+        .await
+    {
+        tracing::warn!(error = %e, "SQLite checkpoint failed; the next one retries");
     }
 }
 

@@ -5,6 +5,7 @@
 use crate::policy::{AcknowledgementMail, NewRequest};
 use crate::{App, AppError, Result};
 use jiff::Timestamp;
+use soporte_core::directory::Agent;
 use soporte_core::directory::Contact;
 use soporte_core::email::{AutomaticKind, EmailHeaders, InboundEmail, Mailbox};
 use soporte_core::ids::{MessageId, TicketId};
@@ -15,8 +16,9 @@ use soporte_core::ticket::{
 };
 use soporte_store::{
     MailboxPosition, MessageExtra, NewAttachment, NewContact, NewMessage, NewTicket, Requester,
-    StoreError,
+    StagedBlob, StoreError,
 };
+use std::sync::Arc;
 
 /// Where a message came from, for quarantine records and IMAP de-duplication.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +64,36 @@ pub enum IntakeOutcome {
     Quarantined { id: i64, reason: String },
 }
 
+/// Where an imported message's bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawEmail {
+    Bytes(Vec<u8>),
+    File(std::path::PathBuf),
+}
+
+/// A message after [`App::receive_email`], ready for [`App::take_in`].
+#[derive(Debug)]
+pub struct ReceivedEmail {
+    size: usize,
+    /// Read here rather than in the ticket transaction's turn: agents do not change with
+    /// the mail, and this read then overlaps the transactions of the messages before.
+    agents: Arc<Vec<Agent>>,
+    original: soporte_store::StoredBlob,
+    staged_original: Option<StagedBlob>,
+    parsed: Parsed,
+}
+
+#[derive(Debug)]
+enum Parsed {
+    /// Kept in quarantine with this reason.
+    Refused(String),
+    Mail {
+        mail: Box<InboundEmail>,
+        attachments: Vec<NewAttachment>,
+        blob_contents: Vec<StagedBlob>,
+    },
+}
+
 fn headers_of(mail: &InboundEmail) -> EmailHeaders {
     EmailHeaders {
         from: mail.from.as_ref().map(Mailbox::display),
@@ -79,7 +111,14 @@ impl App {
         reason: String,
         sha256: &str,
         size: usize,
+        staged: Option<StagedBlob>,
     ) -> Result<IntakeOutcome> {
+        // The original was staged for the ticket's transaction; no ticket, so it is kept now.
+        if let Some(staged) = staged {
+            self.store
+                .put_blob_content(&staged.sha256, &staged.bytes)
+                .await?;
+        }
         let id = self
             .store
             .quarantine(&source.label(), &reason, sha256, size as i64)
@@ -98,35 +137,220 @@ impl App {
         {
             return Ok(IntakeOutcome::AlreadyTaken);
         }
+        let received = self.receive_email(raw).await?;
+        self.take_in(received, source).await
+    }
+
+    /// The part of a message's intake that needs no database: its original kept (or staged
+    /// for the ticket's transaction), the MIME parsed, its attachments stored. It may run
+    /// ahead of [`App::take_in`] and several at once; what it writes is addressed by content,
+    /// so a message received twice costs nothing more.
+    pub async fn receive_email(&self, raw: &[u8]) -> Result<ReceivedEmail> {
         let codec = self
             .codec
             .clone()
             .ok_or_else(|| AppError::Unavailable("e-mail support is not configured".into()))?;
         let settings = &self.settings.email;
         // The original is kept whatever happens next: it is what "never lose a message" means.
-        let original = self.blobs.put(raw).await?;
-        if raw.len() > settings.max_message_bytes {
-            let reason = format!(
+        let (original, staged_original) = self.blobs.stage(raw).await?;
+        let parsed = if raw.len() > settings.max_message_bytes {
+            Parsed::Refused(format!(
                 "message of {} bytes exceeds the limit of {} bytes",
                 raw.len(),
                 settings.max_message_bytes
-            );
-            return self
-                .quarantine(source, reason, &original.sha256, raw.len())
-                .await;
+            ))
+        } else {
+            match codec.parse(raw) {
+                Err(e) => Parsed::Refused(format!("unreadable: {e}")),
+                Ok(mail) => {
+                    let has_sender = mail.from.is_some() || mail.reply_to.is_some();
+                    let (attachments, blob_contents) = if has_sender {
+                        self.store_inbound_attachments(&mail).await?
+                    } else {
+                        Default::default()
+                    };
+                    Parsed::Mail {
+                        mail: Box::new(mail),
+                        attachments,
+                        blob_contents,
+                    }
+                }
+            }
+        };
+        Ok(ReceivedEmail {
+            size: raw.len(),
+            agents: Arc::new(self.store.list_agents().await?),
+            original,
+            staged_original,
+            parsed,
+        })
+    }
+
+    /// Imports messages given in delivery order. Up to `ahead` of them are read and
+    /// parsed in parallel, and their ticket transactions run in `lanes` concurrent lanes
+    /// (so that SQLite's group commit has company). A message goes to the lane of any
+    /// still-unfinished message it answers, so a reply is always committed after what it
+    /// answers; messages of unrelated threads go to the least busy lane.
+    ///
+    /// `each` hears every message's outcome as it is committed, with the message's index
+    /// in `emails` and the time from the start of its reading to its commit.
+    pub async fn import_emails(
+        &self,
+        emails: Vec<(String, RawEmail)>,
+        ahead: usize,
+        lanes: usize,
+        mut each: impl FnMut(usize, &str, Result<IntakeOutcome>, std::time::Duration),
+    ) -> Result<()> {
+        type Receiving = tokio::task::JoinHandle<(Result<ReceivedEmail>, std::time::Instant)>;
+        let (received_tx, mut received_rx) =
+            tokio::sync::mpsc::channel::<(String, Receiving)>(ahead.max(1));
+        let app = self.clone();
+        let producer = tokio::spawn(async move {
+            for (label, raw) in emails {
+                let app = app.clone();
+                let receiving = tokio::spawn(async move {
+                    let started = std::time::Instant::now();
+                    let received = match raw {
+                        RawEmail::Bytes(bytes) => app.receive_email(&bytes).await,
+                        RawEmail::File(path) => match tokio::fs::read(&path).await {
+                            Ok(bytes) => app.receive_email(&bytes).await,
+                            Err(e) => Err(AppError::Internal(format!(
+                                "{}: cannot read: {e}",
+                                path.display()
+                            ))),
+                        },
+                    };
+                    (received, started)
+                });
+                if received_tx.send((label, receiving)).await.is_err() {
+                    break;
+                }
+            }
+        });
+
+        type Done = (usize, String, Result<IntakeOutcome>, std::time::Duration);
+        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Done>();
+        let mut lane_inputs = Vec::new();
+        let mut lane_tasks = Vec::new();
+        for _ in 0..lanes.max(1) {
+            let (input, mut queue) = tokio::sync::mpsc::channel::<(
+                usize,
+                String,
+                Result<ReceivedEmail>,
+                std::time::Instant,
+            )>(2);
+            let (app, done) = (self.clone(), done_tx.clone());
+            lane_tasks.push(tokio::spawn(async move {
+                while let Some((index, label, received, started)) = queue.recv().await {
+                    let outcome = match received {
+                        Ok(received) => {
+                            app.take_in(received, &IntakeSource::Import(label.clone()))
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    if done
+                        .send((index, label, outcome, started.elapsed()))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }));
+            lane_inputs.push(input);
         }
-        let mail = match codec.parse(raw) {
-            Ok(mail) => mail,
-            Err(e) => {
+        drop(done_tx);
+
+        // Message-ID → (lane, index) of the messages dispatched and not yet reported done.
+        let mut unfinished: std::collections::HashMap<String, (usize, usize)> =
+            std::collections::HashMap::new();
+        // Index → lane of every message dispatched and not yet reported done.
+        let mut lane_of: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        let mut busy = vec![0usize; lane_inputs.len()];
+        let mut index = 0;
+        let mut finish = |done: Done,
+                          unfinished: &mut std::collections::HashMap<String, (usize, usize)>,
+                          lane_of: &mut std::collections::HashMap<usize, usize>,
+                          busy: &mut Vec<usize>| {
+            let (i, label, outcome, took) = done;
+            if let Some(lane) = lane_of.remove(&i) {
+                busy[lane] = busy[lane].saturating_sub(1);
+            }
+            unfinished.retain(|_, (_, at)| *at != i);
+            each(i, &label, outcome, took);
+        };
+        while let Some((label, receiving)) = received_rx.recv().await {
+            let (received, started) = receiving
+                .await
+                .map_err(|e| AppError::Internal(format!("{label}: receiving failed: {e}")))?;
+            while let Ok(done) = done_rx.try_recv() {
+                finish(done, &mut unfinished, &mut lane_of, &mut busy);
+            }
+            let (own_id, answers) = match &received {
+                Ok(ReceivedEmail {
+                    parsed: Parsed::Mail { mail, .. },
+                    ..
+                }) => (mail.message_id.clone(), mail.thread_ids()),
+                _ => (None, Vec::new()),
+            };
+            let lane = answers
+                .iter()
+                .find_map(|id| unfinished.get(id).map(|(lane, _)| *lane))
+                .unwrap_or_else(|| {
+                    (0..busy.len())
+                        .min_by_key(|lane| busy[*lane])
+                        .unwrap_or_default()
+                });
+            busy[lane] += 1;
+            lane_of.insert(index, lane);
+            if let Some(own_id) = own_id {
+                unfinished.insert(own_id, (lane, index));
+            }
+            lane_inputs[lane]
+                .send((index, label, received, started))
+                .await
+                .map_err(|_| AppError::Internal("an import lane stopped".into()))?;
+            index += 1;
+        }
+        drop(lane_inputs);
+        while let Some(done) = done_rx.recv().await {
+            finish(done, &mut unfinished, &mut lane_of, &mut busy);
+        }
+        for task in lane_tasks {
+            task.await
+                .map_err(|e| AppError::Internal(format!("an import lane failed: {e}")))?;
+        }
+        producer
+            .await
+            .map_err(|e| AppError::Internal(format!("import stopped: {e}")))
+    }
+
+    /// The database part of a message's intake, in arrival order: de-duplication,
+    /// threading, the contact, and the ticket or message with its consequences.
+    pub async fn take_in(
+        &self,
+        received: ReceivedEmail,
+        source: &IntakeSource,
+    ) -> Result<IntakeOutcome> {
+        let settings = &self.settings.email;
+        let ReceivedEmail {
+            size,
+            agents,
+            original,
+            staged_original,
+            parsed,
+        } = received;
+        let (mail, attachments, mut blob_contents) = match parsed {
+            Parsed::Refused(reason) => {
                 return self
-                    .quarantine(
-                        source,
-                        format!("unreadable: {e}"),
-                        &original.sha256,
-                        raw.len(),
-                    )
+                    .quarantine(source, reason, &original.sha256, size, staged_original)
                     .await;
             }
+            Parsed::Mail {
+                mail,
+                attachments,
+                blob_contents,
+            } => (*mail, attachments, blob_contents),
         };
         // Messages without a Message-ID get one derived from their content, so posting the
         // same bytes twice is still recognised.
@@ -150,12 +374,13 @@ impl App {
                     source,
                     "no sender (From)".into(),
                     &original.sha256,
-                    raw.len(),
+                    size,
+                    staged_original,
                 )
                 .await;
         };
 
-        let attachments = self.store_inbound_attachments(&mail).await?;
+        blob_contents.extend(staged_original.clone());
         let extra = MessageExtra {
             quoted_text: Some(mail.quoted_text.clone()).filter(|q| !q.is_empty()),
             email: Some(headers_of(&mail)),
@@ -163,6 +388,7 @@ impl App {
             original_sha256: Some(original.sha256.clone()),
             delivery: None,
             source_position: source.position().cloned(),
+            blob_contents,
         };
         let body = if mail.text.trim().is_empty() {
             "(mensaje sin texto)".to_string()
@@ -186,7 +412,8 @@ impl App {
                     source,
                     "delivery report for a message Soporte did not send".into(),
                     &original.sha256,
-                    raw.len(),
+                    size,
+                    staged_original,
                 )
                 .await;
         }
@@ -203,7 +430,7 @@ impl App {
                 attachments: attachments.clone(),
                 extra: extra.clone(),
             };
-            let effects = self.policy_effects(None).await?;
+            let effects = self.policy_effects_with(None, Arc::clone(&agents));
             match self.store.add_message_with(ticket_id, &new, effects).await {
                 Ok((_, message)) => {
                     return Ok(IntakeOutcome::Created {
@@ -260,6 +487,7 @@ impl App {
                     original_id: Some(message_id.clone()),
                     original_subject: mail.subject.clone(),
                 })),
+                Some(agents),
             )
             .await?;
         let new = NewTicket {
@@ -371,10 +599,16 @@ impl App {
         )))
     }
 
-    async fn store_inbound_attachments(&self, mail: &InboundEmail) -> Result<Vec<NewAttachment>> {
+    /// Stores the attachments' bytes, or stages the small ones for the message's transaction.
+    async fn store_inbound_attachments(
+        &self,
+        mail: &InboundEmail,
+    ) -> Result<(Vec<NewAttachment>, Vec<StagedBlob>)> {
         let mut out = Vec::with_capacity(mail.attachments.len());
+        let mut staged = Vec::new();
         for a in &mail.attachments {
-            let blob = self.blobs.put(&a.bytes).await?;
+            let (blob, contents) = self.blobs.stage(&a.bytes).await?;
+            staged.extend(contents);
             out.push(NewAttachment {
                 sha256: blob.sha256,
                 size: blob.size,
@@ -384,7 +618,7 @@ impl App {
                 content_id: a.content_id.clone(),
             });
         }
-        Ok(out)
+        Ok((out, staged))
     }
 
     /// The raw message as received, for "show original".

@@ -34,6 +34,29 @@ fn type_label(t: SupportType, language: Language) -> &'static str {
     }
 }
 
+/// An agent's reply asking for exactly the checklist items still missing, as a draft the
+/// agent can edit before sending.
+pub(crate) fn missing_items_draft(
+    name: &str,
+    missing: &[ChecklistItem],
+    email: &EmailSettings,
+) -> String {
+    let items: String = missing
+        .iter()
+        .map(|item| format!("- {}\n", email.templates.item_request(*item)))
+        .collect();
+    match email.language {
+        Language::Spanish => format!(
+            "Hola {name}:\n\nPara poder resolver su solicitud sin volver a molestarle, \
+             necesitamos:\n{items}\nPuede responder a este mismo mensaje.\n\nGracias."
+        ),
+        Language::English => format!(
+            "Hello {name},\n\nSo that we can solve your request without asking again, \
+             we need:\n{items}\nYou can reply to this very message.\n\nThank you."
+        ),
+    }
+}
+
 impl Acknowledgement {
     pub fn text(&self, ticket: &Ticket, settings: &AppSettings) -> String {
         let email = &settings.email;

@@ -13,7 +13,7 @@ pub use classifier::TrainingReport;
 pub use sla::SLA_BATCH;
 pub use view::{CalendarView, ClassifierView, PolicyView};
 
-pub(crate) use acknowledgement::{Acknowledgement, AcknowledgementMail};
+pub(crate) use acknowledgement::{Acknowledgement, AcknowledgementMail, missing_items_draft};
 pub(crate) use effects::{IntakeEffects, PolicyEffects};
 
 use crate::email::OutgoingMail;
@@ -105,6 +105,7 @@ impl App {
         request: &NewRequest<'_>,
         may_answer: bool,
         answer_by: Option<Arc<dyn OutgoingMail>>,
+        known_agents: Option<Arc<Vec<Agent>>>,
     ) -> Result<PreparedTicket> {
         let account = match request.account_id {
             Some(id) => self.store.account(id).await?,
@@ -128,7 +129,10 @@ impl App {
                 priority: request.priority,
             },
         );
-        let agents = Arc::new(self.store.list_agents().await?);
+        let agents = match known_agents {
+            Some(agents) => agents,
+            None => Arc::new(self.store.list_agents().await?),
+        };
         // The agent covering the account now: its personal agent, or the backup while
         // the personal agent is away. Both routing and the urgent phone follow from it.
         let covering = account.as_ref().and_then(|account| {
@@ -174,15 +178,25 @@ impl App {
         &self,
         mail: Option<Arc<dyn OutgoingMail>>,
     ) -> Result<Arc<PolicyEffects>> {
-        Ok(Arc::new(PolicyEffects {
+        let agents = Arc::new(self.store.list_agents().await?);
+        Ok(self.policy_effects_with(mail, agents))
+    }
+
+    /// [`App::policy_effects`] with the agents already read.
+    pub(crate) fn policy_effects_with(
+        &self,
+        mail: Option<Arc<dyn OutgoingMail>>,
+        agents: Arc<Vec<Agent>>,
+    ) -> Arc<PolicyEffects> {
+        Arc::new(PolicyEffects {
             policy: self.settings.policy.clone(),
             settings: self.settings.clone(),
-            agents: Arc::new(self.store.list_agents().await?),
+            agents,
             intake: None,
             mail,
             judged_at: None,
             history: false,
-        }))
+        })
     }
 
     /// Failing the account's own agents: the agent handling the type with the fewest open

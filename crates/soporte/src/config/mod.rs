@@ -269,7 +269,11 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(&path));
         }
-        figment = figment.merge(Env::prefixed("SOPORTE_").ignore(&["config"]).split("__"));
+        figment = figment.merge(
+            Env::prefixed("SOPORTE_")
+                .ignore(&["config", "log"])
+                .split("__"),
+        );
         let config: Config = figment.extract().map_err(|e| anyhow!(describe(&e)))?;
         config.validate()?;
         Ok(config)
