@@ -70,6 +70,15 @@ pub fn hash_token(plaintext: &str) -> String {
     hex::encode(Sha256::digest(plaintext.as_bytes()))
 }
 
+/// The anti-forgery token of a console session: derived from the session's secret, so a
+/// page from another site, which cannot read the session cookie, cannot compute it, and it
+/// needs no storage of its own.
+pub fn csrf_token(session: &str) -> String {
+    hex::encode(Sha256::digest(
+        format!("soporte console csrf\n{session}").as_bytes(),
+    ))
+}
+
 pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes())

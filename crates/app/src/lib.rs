@@ -10,7 +10,8 @@ pub mod policy;
 mod tickets;
 
 pub use auth::{
-    IssuedToken, Principal, generate_password, hash_password, hash_token, verify_password,
+    IssuedToken, Principal, SESSION_LIFETIME, csrf_token, generate_password, hash_password,
+    hash_token, verify_password,
 };
 pub use directory::{
     AccountInput, AccountUpdate, AgentInput, AgentUpdate, ContactInput, ContactUpdate,

@@ -1,8 +1,10 @@
 //! Soporte's HTTP front. `/api/v1` is the JSON API (described by `/api/v1/openapi.json`),
-//! `/healthz` tells a load balancer whether this instance can serve.
+//! `/healthz` tells a load balancer whether this instance can serve, and everything else
+//! is the agent console (see [`console`]).
 
 mod api;
 mod auth;
+pub mod console;
 mod problem;
 
 pub use api::ApiDoc;
@@ -30,6 +32,7 @@ impl Default for WebConfig {
 pub fn router(app: App, config: &WebConfig) -> Router {
     Router::new()
         .nest("/api/v1", api::routes())
+        .merge(console::routes())
         .route("/healthz", axum::routing::get(api::health::healthz))
         .fallback(problem::not_found_route)
         .method_not_allowed_fallback(problem::method_not_allowed)

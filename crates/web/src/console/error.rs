@@ -1,0 +1,123 @@
+//! What a console page shows when something goes wrong: the login page when there is no
+//! session, a plain page with the reason otherwise (in both languages, since an error can
+//! come before the language is known).
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use soporte_app::AppError;
+
+#[derive(Debug)]
+pub enum ConsoleError {
+    /// No valid session: log in, then come back to `next`.
+    LogIn {
+        next: String,
+    },
+    /// A state-changing request without this session's anti-forgery token, or from
+    /// another site.
+    Forgery,
+    App(AppError),
+}
+
+impl From<AppError> for ConsoleError {
+    fn from(e: AppError) -> Self {
+        ConsoleError::App(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    spanish: &'a str,
+    english: &'a str,
+    detail: &'a str,
+}
+
+fn percent_encoded(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        let (status, spanish, english, detail) = match &self {
+            ConsoleError::LogIn { next } => {
+                let to = format!("/login?next={}", percent_encoded(next));
+                let mut response =
+                    (StatusCode::SEE_OTHER, [(header::LOCATION, to.clone())]).into_response();
+                // htmx follows redirects inside the page; this makes it load the login page.
+                if let Ok(v) = HeaderValue::from_str(&to) {
+                    response.headers_mut().insert("hx-redirect", v);
+                }
+                return response;
+            }
+            ConsoleError::Forgery => (
+                StatusCode::FORBIDDEN,
+                "La petición no venía de esta página. Vuelva a cargarla e inténtelo de nuevo.",
+                "The request did not come from this page. Reload it and try again.",
+                String::new(),
+            ),
+            ConsoleError::App(e) => {
+                let (status, spanish, english) = match e {
+                    AppError::Unauthorized => (
+                        StatusCode::UNAUTHORIZED,
+                        "Hace falta iniciar sesión.",
+                        "You need to log in.",
+                    ),
+                    AppError::Forbidden(_) => (
+                        StatusCode::FORBIDDEN,
+                        "No tiene permiso para esto.",
+                        "You are not allowed to do this.",
+                    ),
+                    AppError::NotFound { .. } => {
+                        (StatusCode::NOT_FOUND, "No existe.", "It does not exist.")
+                    }
+                    AppError::Invalid(_)
+                    | AppError::Conflict { .. }
+                    | AppError::InvalidTransition { .. }
+                    | AppError::TicketClosed => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "No se ha podido guardar.",
+                        "It could not be saved.",
+                    ),
+                    AppError::Unavailable(_) => (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "No está disponible ahora.",
+                        "It is not available now.",
+                    ),
+                    AppError::Internal(_) => (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Algo ha fallado en el servidor.",
+                        "Something failed on the server.",
+                    ),
+                };
+                if status == StatusCode::INTERNAL_SERVER_ERROR {
+                    tracing::error!(error = %e, "console request failed");
+                }
+                let detail = match e {
+                    // Internal details stay in the log.
+                    AppError::Internal(_) => String::new(),
+                    other => other.to_string(),
+                };
+                (status, spanish, english, detail)
+            }
+        };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            spanish,
+            english,
+            detail: &detail,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, english.to_string()).into_response(),
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! The inbox: the ticket lists an agent works through (mine, unassigned, urgent, SLA at
+//! risk or breached, waiting on the customer, all), each with its count, narrowed by type
+//! and ordered by last change or by age.
+
+use super::error::ConsoleError;
+use super::session::Console;
+use super::texts::Texts;
+use super::{Page, render, time};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use soporte_app::{App, TicketFilter};
+use soporte_app::{AssigneeFilter, Cursor, TicketSort, TypeFilter};
+use soporte_core::ids::AgentId;
+use soporte_core::policy::sla::SlaState;
+use soporte_core::support::{Priority, SupportType};
+use soporte_core::ticket::{Status, Ticket};
+use std::collections::HashMap;
+
+/// Statuses in which a ticket still needs work from support.
+const WORKING: [Status; 3] = [Status::New, Status::Open, Status::OnHold];
+/// Everything not yet solved or closed.
+const UNFINISHED: [Status; 4] = [Status::New, Status::Open, Status::Pending, Status::OnHold];
+
+const PAGE_SIZE: u32 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Mine,
+    Unassigned,
+    Urgent,
+    AtRisk,
+    Breached,
+    Pending,
+    All,
+}
+
+impl View {
+    pub const ALL: [View; 7] = [
+        View::Mine,
+        View::Unassigned,
+        View::Urgent,
+        View::AtRisk,
+        View::Breached,
+        View::Pending,
+        View::All,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            View::Mine => "mine",
+            View::Unassigned => "unassigned",
+            View::Urgent => "urgent",
+            View::AtRisk => "at_risk",
+            View::Breached => "breached",
+            View::Pending => "pending",
+            View::All => "all",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Self> {
+        View::ALL.into_iter().find(|v| v.key() == key)
+    }
+
+    fn label(self, t: &Texts) -> &'static str {
+        match self {
+            View::Mine => t.view_mine,
+            View::Unassigned => t.view_unassigned,
+            View::Urgent => t.view_urgent,
+            View::AtRisk => t.view_at_risk,
+            View::Breached => t.view_breached,
+            View::Pending => t.view_pending,
+            View::All => t.view_all,
+        }
+    }
+
+    pub fn filter(self, me: AgentId) -> TicketFilter {
+        let mut filter = TicketFilter::default();
+        match self {
+            View::Mine => {
+                filter.assignee = Some(AssigneeFilter::Agent(me));
+                filter.statuses = UNFINISHED.to_vec();
+            }
+            View::Unassigned => {
+                filter.assignee = Some(AssigneeFilter::Unassigned);
+                filter.statuses = UNFINISHED.to_vec();
+            }
+            View::Urgent => {
+                filter.priority = Some(Priority::Urgent);
+                filter.statuses = UNFINISHED.to_vec();
+            }
+            View::AtRisk => {
+                filter.sla_states = vec![SlaState::AtRisk];
+                filter.statuses = WORKING.to_vec();
+            }
+            View::Breached => {
+                filter.sla_states = vec![SlaState::Breached];
+                filter.statuses = WORKING.to_vec();
+            }
+            View::Pending => filter.statuses = vec![Status::Pending],
+            View::All => {}
+        }
+        filter
+    }
+}
+
+fn type_filter(key: &str) -> Option<TypeFilter> {
+    match key {
+        "unset" => Some(TypeFilter::Unset),
+        other => other.parse::<SupportType>().ok().map(TypeFilter::Type),
+    }
+}
+
+fn sort_of(key: &str) -> TicketSort {
+    match key {
+        "updated_asc" => TicketSort::UpdatedAsc,
+        "created_desc" => TicketSort::CreatedDesc,
+        "created_asc" => TicketSort::CreatedAsc,
+        _ => TicketSort::UpdatedDesc,
+    }
+}
+
+fn sort_key(sort: TicketSort) -> &'static str {
+    match sort {
+        TicketSort::UpdatedDesc => "updated_desc",
+        TicketSort::UpdatedAsc => "updated_asc",
+        TicketSort::CreatedDesc => "created_desc",
+        TicketSort::CreatedAsc => "created_asc",
+    }
+}
+
+fn cursor_of(text: &str) -> Option<Cursor> {
+    let (key, id) = text.split_once('.')?;
+    Some(Cursor {
+        key: key.parse().ok()?,
+        id: id.parse().ok()?,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct InboxQuery {
+    view: Option<String>,
+    #[serde(rename = "type")]
+    support_type: Option<String>,
+    sort: Option<String>,
+    after: Option<String>,
+}
+
+pub struct ViewLink {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+    pub current: bool,
+    pub warn: bool,
+}
+
+pub struct TypeLink {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub struct SortOption {
+    pub key: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+/// One line of a ticket list.
+pub struct Row {
+    pub id: i64,
+    pub number: String,
+    pub subject: String,
+    pub type_label: &'static str,
+    pub urgent: bool,
+    pub priority_label: &'static str,
+    pub status_label: &'static str,
+    pub assignee: String,
+    pub sla_class: &'static str,
+    pub sla_label: &'static str,
+    pub updated: String,
+    pub updated_iso: String,
+    pub missing: usize,
+}
+
+pub fn rows(tickets: &[Ticket], names: &HashMap<AgentId, String>, console: &Console) -> Vec<Row> {
+    let t = console.t;
+    tickets
+        .iter()
+        .map(|ticket| {
+            let sla = ticket.policy.sla.state;
+            Row {
+                id: ticket.id.0,
+                number: ticket.number.clone(),
+                subject: ticket.subject.clone(),
+                type_label: t.support_type(ticket.support_type),
+                urgent: ticket.priority == Priority::Urgent,
+                priority_label: t.priority(ticket.priority),
+                status_label: t.status(ticket.status),
+                assignee: ticket
+                    .assignee_id
+                    .and_then(|a| names.get(&a).cloned())
+                    .unwrap_or_else(|| t.unassigned.to_string()),
+                sla_class: match sla {
+                    Some(SlaState::Breached) => "sla-breached",
+                    Some(SlaState::AtRisk) => "sla-at-risk",
+                    _ => "",
+                },
+                sla_label: sla.map_or("", |s| t.sla_state(s)),
+                updated: time::local(ticket.updated_at, console.lang),
+                updated_iso: time::iso(ticket.updated_at),
+                missing: ticket
+                    .policy
+                    .checklist
+                    .as_ref()
+                    .map_or(0, |c| c.missing().count()),
+            }
+        })
+        .collect()
+}
+
+pub async fn agent_names(app: &App) -> Result<HashMap<AgentId, String>, ConsoleError> {
+    Ok(app
+        .list_agents()
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "console/inbox.html")]
+struct InboxPage<'a> {
+    page: Page<'a>,
+    views: Vec<ViewLink>,
+    types: Vec<TypeLink>,
+    sorts: Vec<SortOption>,
+    view_key: &'static str,
+    view_label: &'static str,
+    type_key: String,
+    sort_key: &'static str,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+pub async fn inbox(
+    State(app): State<App>,
+    console: Console,
+    Query(q): Query<InboxQuery>,
+) -> Result<Response, ConsoleError> {
+    let t = console.t;
+    let me = console.agent.id;
+    let view = q
+        .view
+        .as_deref()
+        .and_then(View::from_key)
+        .unwrap_or(View::Mine);
+    let chosen_type = q.support_type.as_deref().and_then(type_filter);
+    let sort = sort_of(q.sort.as_deref().unwrap_or_default());
+
+    let mut views = Vec::with_capacity(View::ALL.len());
+    for v in View::ALL {
+        let count = app.count_tickets(&console.principal, &v.filter(me)).await?;
+        views.push(ViewLink {
+            key: v.key(),
+            label: v.label(t),
+            count,
+            current: v == view,
+            warn: matches!(v, View::Breached | View::AtRisk | View::Urgent) && count > 0,
+        });
+    }
+
+    let mut filter = view.filter(me);
+    filter.support_type = chosen_type;
+    filter.sort = sort;
+    filter.after = q.after.as_deref().and_then(cursor_of);
+    filter.limit = Some(PAGE_SIZE);
+    let page = app.list_tickets(&console.principal, &filter).await?;
+    let names = agent_names(&app).await?;
+
+    let type_key = q
+        .support_type
+        .clone()
+        .filter(|_| chosen_type.is_some())
+        .unwrap_or_default();
+    let types = [
+        ("", t.view_all),
+        (
+            "administrative",
+            t.support_type(Some(SupportType::Administrative)),
+        ),
+        ("usage", t.support_type(Some(SupportType::Usage))),
+        ("technical", t.support_type(Some(SupportType::Technical))),
+        ("unset", t.unclassified),
+    ]
+    .into_iter()
+    .map(|(key, label)| TypeLink {
+        key,
+        label,
+        current: key == type_key,
+    })
+    .collect();
+    let sorts = [
+        TicketSort::UpdatedDesc,
+        TicketSort::UpdatedAsc,
+        TicketSort::CreatedDesc,
+        TicketSort::CreatedAsc,
+    ]
+    .into_iter()
+    .map(|s| SortOption {
+        key: sort_key(s),
+        label: match s {
+            TicketSort::UpdatedDesc => format!("{}, {}", t.updated, t.sort_newest),
+            TicketSort::UpdatedAsc => format!("{}, {}", t.updated, t.sort_oldest),
+            TicketSort::CreatedDesc => format!("{}, {}", t.created, t.sort_newest),
+            TicketSort::CreatedAsc => format!("{}, {}", t.created, t.sort_oldest),
+        }
+        .to_lowercase(),
+        current: s == sort,
+    })
+    .collect();
+
+    let rows = rows(&page.items, &names, &console);
+    Ok(render(&InboxPage {
+        page: Page::of(&console, "/inbox"),
+        views,
+        types,
+        sorts,
+        view_key: view.key(),
+        view_label: view.label(t),
+        type_key,
+        sort_key: sort_key(sort),
+        rows,
+        next: page.next.map(|c| format!("{}.{}", c.key, c.id)),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_view_has_a_key_that_finds_it_again() {
+        for view in View::ALL {
+            assert_eq!(View::from_key(view.key()), Some(view));
+        }
+        assert_eq!(View::from_key("everything"), None);
+    }
+
+    #[test]
+    fn sla_views_leave_out_tickets_waiting_on_the_customer() {
+        let me = AgentId(1);
+        for view in [View::AtRisk, View::Breached] {
+            assert!(!view.filter(me).statuses.contains(&Status::Pending));
+        }
+        assert_eq!(View::Pending.filter(me).statuses, vec![Status::Pending]);
+        assert_eq!(
+            View::Mine.filter(me).assignee,
+            Some(AssigneeFilter::Agent(me))
+        );
+    }
+
+    #[test]
+    fn cursors_round_trip_and_nonsense_is_ignored() {
+        assert_eq!(
+            cursor_of("1700000000.42"),
+            Some(Cursor {
+                key: 1_700_000_000,
+                id: 42
+            })
+        );
+        assert_eq!(cursor_of("abc"), None);
+        assert_eq!(cursor_of("1.x"), None);
+    }
+}

@@ -1,0 +1,139 @@
+//! The agent console: server-rendered pages (askama templates under `templates/console/`)
+//! with htmx for the parts that change in place. Spanish by default, English by choice
+//! (a cookie). One script (htmx) and one style sheet, both served from here: no other
+//! host is ever contacted.
+
+mod error;
+mod inbox;
+mod session;
+mod texts;
+mod ticket;
+mod time;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use soporte_app::App;
+pub use texts::Lang;
+use texts::Texts;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/inbox") }))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/language", get(session::switch_language))
+        .route("/console/whoami", get(session::whoami))
+        .route("/inbox", get(inbox::inbox))
+        .route("/tickets/{id}", get(ticket::page))
+        .route("/tickets/{id}/messages", post(ticket::add_message))
+        .route("/tickets/{id}/properties", post(ticket::update_properties))
+        .route(
+            "/tickets/{id}/missing-items-draft",
+            get(ticket::missing_items_draft),
+        )
+        .route("/messages/{id}/original", get(ticket::original))
+        .route("/attachments/{id}", get(ticket::attachment))
+        .route("/assets/htmx.min.js", get(htmx))
+        .route("/assets/console.css", get(stylesheet))
+}
+
+/// What every page's frame needs: the words, who is signed in, the anti-forgery token
+/// for its forms, and where the language switch comes back to.
+pub struct Page<'a> {
+    pub t: &'static Texts,
+    pub lang: Lang,
+    pub path: &'a str,
+    pub agent_name: &'a str,
+    pub csrf: &'a str,
+    pub signed_in: bool,
+    /// What the search box shows.
+    pub query: &'a str,
+}
+
+impl<'a> Page<'a> {
+    pub fn anonymous(lang: Lang, path: &'a str) -> Self {
+        Self {
+            t: lang.texts(),
+            lang,
+            path,
+            agent_name: "",
+            csrf: "",
+            signed_in: false,
+            query: "",
+        }
+    }
+
+    pub fn of(console: &'a session::Console, path: &'a str) -> Self {
+        Self {
+            t: console.t,
+            lang: console.lang,
+            path,
+            agent_name: &console.agent.name,
+            csrf: &console.csrf,
+            signed_in: true,
+            query: "",
+        }
+    }
+
+    pub fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+}
+
+/// Pages carry customer data: never cached, never framed, and scripts only from here.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; form-action 'self'; connect-src 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
+
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = Html(html).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            );
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            headers.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            );
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "console template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+const HTMX: &str = include_str!("../../assets/htmx.min.js");
+const STYLESHEET: &str = include_str!("../../assets/console.css");
+
+fn asset(body: &'static str, media_type: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, media_type),
+            // The URL carries the version, so a new release is fetched anew.
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn htmx() -> Response {
+    asset(HTMX, "text/javascript; charset=utf-8")
+}
+
+async fn stylesheet() -> Response {
+    asset(STYLESHEET, "text/css; charset=utf-8")
+}

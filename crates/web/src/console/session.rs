@@ -1,0 +1,315 @@
+//! Logging in and out, the session cookie, the language cookie, and the anti-forgery check
+//! every state-changing console request passes.
+//!
+//! The session is a token of the app's own kind (see `App::start_session`), kept by the
+//! browser in an HttpOnly, SameSite=Lax cookie; `Secure` is added when the request came
+//! over HTTPS (directly or through a proxy that says so). Forms carry a `_csrf` field
+//! derived from the session, and a request whose `Origin` names another site is refused
+//! whatever it carries.
+
+use super::error::ConsoleError;
+use super::texts::{Lang, Texts};
+use super::{Page, render};
+use askama::Template;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use soporte_app::{App, AppError, Principal, SESSION_LIFETIME, csrf_token};
+use soporte_core::directory::Agent;
+
+pub const SESSION_COOKIE: &str = "soporte_session";
+pub const LANG_COOKIE: &str = "soporte_lang";
+
+/// The value of cookie `name` in the request, if sent.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::from_code)
+        .unwrap_or_default()
+}
+
+fn over_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if over_https(headers) { "; Secure" } else { "" };
+    let cookie =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A request from another site carries its own `Origin`: refused before anything else.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    origin_host.is_some() && origin_host == host
+}
+
+/// Where to go after logging in: only a path on this site.
+fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        _ => "/inbox",
+    }
+}
+
+/// An agent signed in to the console, as every page sees it.
+pub struct Console {
+    pub principal: Principal,
+    pub agent: Agent,
+    pub csrf: String,
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub is_admin: bool,
+}
+
+impl Console {
+    /// Refuses a state-changing request whose form did not carry this session's token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), ConsoleError> {
+        if sent.len() == self.csrf.len() && sent == self.csrf {
+            Ok(())
+        } else {
+            Err(ConsoleError::Forgery)
+        }
+    }
+}
+
+impl FromRequestParts<App> for Console {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map_or("/inbox", |p| p.as_str())
+                .to_string();
+            ConsoleError::LogIn { next }
+        };
+        if parts.method != axum::http::Method::GET && !same_origin(&parts.headers) {
+            return Err(ConsoleError::Forgery);
+        }
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(login)?;
+        let principal = match app.session(token).await {
+            Ok(principal) => principal,
+            Err(AppError::Unauthorized) => return Err(login()),
+            Err(e) => return Err(e.into()),
+        };
+        let agent = principal.require_agent()?.clone();
+        let lang = lang_of(&parts.headers);
+        Ok(Console {
+            is_admin: principal.is_admin(),
+            principal,
+            agent,
+            csrf: csrf_token(token),
+            lang,
+            t: lang.texts(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct LoginPage<'a> {
+    page: Page<'a>,
+    next: &'a str,
+    failed: bool,
+    email: &'a str,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    let lang = lang_of(&headers);
+    render(&LoginPage {
+        page: Page::anonymous(lang, "/login"),
+        next: local_path(q.next.as_deref()),
+        failed: false,
+        email: "",
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, ConsoleError> {
+    if !same_origin(&headers) {
+        return Err(ConsoleError::Forgery);
+    }
+    let next = local_path(form.next.as_deref());
+    match app.start_session(&form.email, &form.password).await {
+        Ok(session) => {
+            let mut response = Redirect::to(next).into_response();
+            let max_age = SESSION_LIFETIME.as_secs();
+            response.headers_mut().append(
+                SET_COOKIE,
+                set_cookie(&headers, SESSION_COOKIE, &session.plaintext, max_age),
+            );
+            Ok(response)
+        }
+        Err(AppError::Unauthorized) => {
+            tracing::info!(email = %form.email, "console login refused");
+            let lang = lang_of(&headers);
+            let mut response = render(&LoginPage {
+                page: Page::anonymous(lang, "/login"),
+                next,
+                failed: true,
+                email: &form.email,
+            });
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(app): State<App>,
+    console: Console,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ConsoleError> {
+    console.check_csrf(&form.csrf)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        app.end_session(token).await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response
+        .headers_mut()
+        .append(SET_COOKIE, set_cookie(&headers, SESSION_COOKIE, "", 0));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LanguageQuery {
+    to: String,
+    back: Option<String>,
+}
+
+/// Switches the console's language; a preference, not a change to data, so a plain link.
+pub async fn switch_language(headers: HeaderMap, Query(q): Query<LanguageQuery>) -> Response {
+    let lang = Lang::from_code(&q.to).unwrap_or_default();
+    let mut response = Redirect::to(local_path(q.back.as_deref())).into_response();
+    let a_year = 365 * 24 * 3600;
+    response.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(&headers, LANG_COOKIE, lang.code(), a_year),
+    );
+    response
+}
+
+/// Who is signed in, for scripts and the page's own checks.
+pub async fn whoami(console: Console) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "id": console.agent.id.0,
+        "name": console.agent.name,
+        "admin": console.is_admin,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            if let Ok(v) = HeaderValue::from_str(v) {
+                h.append(*k, v);
+            }
+        }
+        h
+    }
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let h = headers(&[(
+            "cookie",
+            "a=1; soporte_session_old=x; soporte_session=sop_abc",
+        )]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("sop_abc"));
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn other_sites_are_refused_by_origin() {
+        assert!(same_origin(&headers(&[("host", "desk.example")])));
+        assert!(same_origin(&headers(&[
+            ("host", "desk.example"),
+            ("origin", "https://desk.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "desk.example"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "desk.example"),
+            ("origin", "null")
+        ])));
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(local_path(Some("/tickets/5")), "/tickets/5");
+        assert_eq!(local_path(Some("//evil.example/")), "/inbox");
+        assert_eq!(local_path(Some("https://evil.example/")), "/inbox");
+        assert_eq!(local_path(Some("/\\evil.example")), "/inbox");
+        assert_eq!(local_path(None), "/inbox");
+    }
+
+    #[test]
+    fn cookies_are_secure_behind_https() {
+        let plain = set_cookie(&HeaderMap::new(), SESSION_COOKIE, "v", 60);
+        assert_eq!(
+            plain.to_str().ok(),
+            Some("soporte_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60")
+        );
+        let tls = set_cookie(
+            &headers(&[("x-forwarded-proto", "https")]),
+            SESSION_COOKIE,
+            "v",
+            60,
+        );
+        assert!(tls.to_str().is_ok_and(|c| c.ends_with("; Secure")));
+    }
+}

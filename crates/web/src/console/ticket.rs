@@ -1,0 +1,536 @@
+//! The ticket page: the conversation in order, what the request still lacks (the intake
+//! checklist, with the customer's own words as evidence), the SLA's due times, the
+//! account, the history; and the agent's actions: reply on the ticket's channel, internal
+//! note, phone call log, and the ticket's properties.
+
+use super::error::ConsoleError;
+use super::session::Console;
+use super::texts::Texts;
+use super::{Page, render, time};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use soporte_app::{App, AppError, MessageInput, TicketUpdate};
+use soporte_core::ids::{AgentId, AttachmentId, MessageId, TicketId};
+use soporte_core::support::{Priority, SupportType};
+use soporte_core::ticket::{Actor, Event, Message, MessageKind, Status};
+use std::collections::HashMap;
+
+pub struct ChecklistLine {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub present: bool,
+    pub evidence: String,
+}
+
+pub struct MessageView {
+    pub id: i64,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub author: String,
+    pub at: String,
+    pub at_iso: String,
+    pub text: String,
+    pub quoted: String,
+    pub automatic: bool,
+    pub has_original: bool,
+    pub attachments: Vec<AttachmentView>,
+}
+
+pub struct AttachmentView {
+    pub id: i64,
+    pub filename: String,
+    pub size: String,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub what: String,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/ticket.html")]
+struct TicketPage<'a> {
+    page: Page<'a>,
+    id: i64,
+    number: String,
+    subject: String,
+    status_label: &'static str,
+    type_label: &'static str,
+    urgent: bool,
+    channel_label: &'static str,
+    requester: String,
+    requester_emails: String,
+    checklist: Vec<ChecklistLine>,
+    checklist_evaluated: bool,
+    missing_count: usize,
+    redirected: bool,
+    urgency: String,
+    sla_state: &'static str,
+    sla_class: &'static str,
+    first_response_due: String,
+    resolution_due: String,
+    first_responded: String,
+    account_name: String,
+    account_plan: String,
+    personal_agent: String,
+    backup_agent: String,
+    messages: Vec<MessageView>,
+    events: Vec<EventView>,
+    statuses: Vec<Choice>,
+    priorities: Vec<Choice>,
+    types: Vec<Choice>,
+    assignees: Vec<Choice>,
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} B"),
+    }
+}
+
+fn event_label(event: &Event, t: &Texts, names: &HashMap<AgentId, String>) -> String {
+    use soporte_core::ticket::EventKind as E;
+    let spanish = t.lang == super::Lang::Es;
+    let agent = |id: Option<AgentId>| {
+        id.and_then(|a| names.get(&a).cloned())
+            .unwrap_or_else(|| t.unassigned.to_string())
+    };
+    match &event.kind {
+        E::Created { channel } => format!(
+            "{} ({})",
+            if spanish { "Creada" } else { "Created" },
+            t.channel(*channel)
+        ),
+        E::StatusChanged { to, .. } => format!("{}: {}", t.status, t.status(*to)),
+        E::PriorityChanged { to, .. } => format!("{}: {}", t.priority, t.priority(*to)),
+        E::TypeChanged { to, .. } => format!("{}: {}", t.kind_type, t.support_type(*to)),
+        E::Assigned { to, reason, .. } => format!("{}: {} ({reason})", t.assignee, agent(*to)),
+        E::MessageAdded { message_kind, .. } => t.message_kind(*message_kind).to_string(),
+        other => other.name().replace('_', " "),
+    }
+}
+
+fn author_of(
+    message: &Message,
+    names: &HashMap<AgentId, String>,
+    requester: &str,
+    t: &Texts,
+) -> String {
+    match message.author {
+        Actor::Agent(id) => names.get(&id).cloned().unwrap_or_default(),
+        Actor::Contact(_) => message
+            .email
+            .as_ref()
+            .and_then(|e| e.from.clone())
+            .unwrap_or_else(|| requester.to_string()),
+        Actor::System => t.product.to_string(),
+    }
+}
+
+pub async fn page(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<Response, ConsoleError> {
+    let t = console.t;
+    let who = &console.principal;
+    let detail = app.ticket_detail(who, TicketId(id)).await?;
+    let ticket = &detail.ticket;
+    let events = app.ticket_events(who, ticket.id).await?;
+    let agents = app.list_agents().await?;
+    let names: HashMap<AgentId, String> = agents.iter().map(|a| (a.id, a.name.clone())).collect();
+    let requester = app.contact(who, ticket.requester_id).await.ok();
+    let requester_name = requester
+        .as_ref()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let account = match ticket.account_id {
+        Some(account) => Some(app.account(who, account).await?),
+        None => None,
+    };
+    let agent_name =
+        |id: Option<AgentId>| id.and_then(|a| names.get(&a).cloned()).unwrap_or_default();
+
+    let checklist = ticket.policy.checklist.as_ref();
+    let lines: Vec<ChecklistLine> = checklist
+        .map(|c| {
+            c.items
+                .iter()
+                .map(|item| ChecklistLine {
+                    key: item.key.as_str(),
+                    label: t.checklist_item(item.key),
+                    present: item.present,
+                    evidence: item.evidence.clone().unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let sla = &ticket.policy.sla;
+    let at = |ts: Option<jiff::Timestamp>| {
+        ts.map(|ts| time::local(ts, console.lang))
+            .unwrap_or_default()
+    };
+
+    let messages = detail
+        .messages
+        .iter()
+        .map(|m| MessageView {
+            id: m.id.0,
+            kind: m.kind.as_str(),
+            kind_label: t.message_kind(m.kind),
+            author: author_of(m, &names, &requester_name, t),
+            at: time::local(m.created_at, console.lang),
+            at_iso: time::iso(m.created_at),
+            text: m.body_text.clone(),
+            quoted: m.quoted_text.clone().unwrap_or_default(),
+            automatic: m.automatic.is_some(),
+            has_original: m.original_sha256.is_some(),
+            attachments: m
+                .attachments
+                .iter()
+                .filter(|a| !a.inline)
+                .map(|a| AttachmentView {
+                    id: a.id.0,
+                    filename: a.filename.clone(),
+                    size: human_size(a.size),
+                })
+                .collect(),
+        })
+        .collect();
+    let events = events
+        .iter()
+        .rev()
+        .map(|e| EventView {
+            at: time::local(e.created_at, console.lang),
+            what: event_label(e, t, &names),
+        })
+        .collect();
+
+    let statuses = Status::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str().into(),
+            label: t.status(*s).into(),
+            selected: *s == ticket.status,
+        })
+        .collect();
+    let priorities = Priority::ALL
+        .iter()
+        .map(|p| Choice {
+            value: p.as_str().into(),
+            label: t.priority(*p).into(),
+            selected: *p == ticket.priority,
+        })
+        .collect();
+    let mut types = vec![Choice {
+        value: String::new(),
+        label: t.unclassified.into(),
+        selected: ticket.support_type.is_none(),
+    }];
+    types.extend(SupportType::ALL.iter().map(|s| Choice {
+        value: s.as_str().into(),
+        label: t.support_type(Some(*s)).into(),
+        selected: ticket.support_type == Some(*s),
+    }));
+    let mut assignees = vec![Choice {
+        value: String::new(),
+        label: t.unassigned.into(),
+        selected: ticket.assignee_id.is_none(),
+    }];
+    assignees.extend(agents.iter().filter(|a| a.active).map(|a| Choice {
+        value: a.id.0.to_string(),
+        label: a.name.clone(),
+        selected: ticket.assignee_id == Some(a.id),
+    }));
+
+    let path = format!("/tickets/{id}");
+    Ok(render(&TicketPage {
+        page: Page::of(&console, &path),
+        id,
+        number: ticket.number.clone(),
+        subject: ticket.subject.clone(),
+        status_label: t.status(ticket.status),
+        type_label: t.support_type(ticket.support_type),
+        urgent: ticket.priority == Priority::Urgent,
+        channel_label: t.channel(ticket.channel),
+        requester: requester_name.clone(),
+        requester_emails: requester.map(|c| c.emails.join(", ")).unwrap_or_default(),
+        missing_count: lines.iter().filter(|l| !l.present).count(),
+        checklist_evaluated: checklist.is_some(),
+        checklist: lines,
+        redirected: ticket.policy.redirect.is_some(),
+        urgency: ticket.policy.urgency.clone().unwrap_or_default(),
+        sla_state: sla.state.map_or("", |s| t.sla_state(s)),
+        sla_class: match sla.state {
+            Some(soporte_core::policy::sla::SlaState::Breached) => "sla-breached",
+            Some(soporte_core::policy::sla::SlaState::AtRisk) => "sla-at-risk",
+            _ => "",
+        },
+        first_response_due: at(sla.first_response_due),
+        resolution_due: at(sla.resolution_due),
+        first_responded: at(sla.first_responded_at),
+        account_name: account.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+        account_plan: account
+            .as_ref()
+            .and_then(|a| a.plan.clone())
+            .unwrap_or_default(),
+        personal_agent: agent_name(account.as_ref().and_then(|a| a.personal_agent_id)),
+        backup_agent: agent_name(account.as_ref().and_then(|a| a.backup_agent_id)),
+        messages,
+        events,
+        statuses,
+        priorities,
+        types,
+        assignees,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct MessageForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    /// `outbound` (a reply), `note` or `call`.
+    kind: String,
+    body: String,
+    /// For calls: `incoming` or `outgoing`.
+    direction: Option<String>,
+    /// For calls: how long it lasted.
+    minutes: Option<String>,
+}
+
+/// A call is kept as a message whose text says which way it went and how long it took,
+/// followed by the agent's notes.
+fn call_text(form: &MessageForm, t: &Texts) -> Result<String, AppError> {
+    let direction = match form.direction.as_deref() {
+        Some("incoming") => t.call_incoming,
+        Some("outgoing") => t.call_outgoing,
+        _ => {
+            return Err(AppError::invalid(
+                "direction",
+                "a call is incoming or outgoing",
+            ));
+        }
+    };
+    let minutes = match form.minutes.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(m) => Some(
+            m.parse::<u32>()
+                .ok()
+                .filter(|m| *m <= 24 * 60)
+                .ok_or_else(|| {
+                    AppError::invalid("minutes", "minutes are a whole number up to 1440")
+                })?,
+        ),
+    };
+    let head = match minutes {
+        Some(m) => format!("{}: {direction}, {m} min", t.call),
+        None => format!("{}: {direction}", t.call),
+    };
+    Ok(format!("{head}\n\n{}", form.body.trim()))
+}
+
+pub async fn add_message(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<MessageForm>,
+) -> Result<Response, ConsoleError> {
+    console.check_csrf(&form.csrf)?;
+    let (kind, body) = match form.kind.as_str() {
+        "outbound" => (MessageKind::Outbound, form.body.clone()),
+        "note" => (MessageKind::Note, form.body.clone()),
+        "call" => (MessageKind::Call, call_text(&form, console.t)?),
+        _ => {
+            return Err(AppError::invalid("kind", "outbound, note or call").into());
+        }
+    };
+    let (_, message) = app
+        .add_message(
+            &console.principal,
+            TicketId(id),
+            &MessageInput {
+                kind: Some(kind),
+                body,
+                attachments: vec![],
+            },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/tickets/{id}#message-{}", message.id.0)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PropertiesForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    status: String,
+    priority: String,
+    #[serde(rename = "type")]
+    support_type: String,
+    assignee: String,
+}
+
+pub async fn update_properties(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<PropertiesForm>,
+) -> Result<Response, ConsoleError> {
+    console.check_csrf(&form.csrf)?;
+    let invalid = |field: &str, expected: String| AppError::invalid(field, expected);
+    let current = app.ticket(&console.principal, TicketId(id)).await?;
+    let status: Status = form
+        .status
+        .parse()
+        .map_err(|_| invalid("status", Status::expected()))?;
+    let priority: Priority = form
+        .priority
+        .parse()
+        .map_err(|_| invalid("priority", Priority::expected()))?;
+    let support_type = match form.support_type.as_str() {
+        "" => None,
+        t => Some(
+            t.parse::<SupportType>()
+                .map_err(|_| invalid("type", SupportType::expected()))?,
+        ),
+    };
+    let assignee = match form.assignee.as_str() {
+        "" => None,
+        a => Some(AgentId(
+            a.parse()
+                .map_err(|_| invalid("assignee", "an agent id".into()))?,
+        )),
+    };
+    // Only what changed is sent, so the history records only real changes.
+    let update = TicketUpdate {
+        status: (status != current.status).then_some(status),
+        priority: (priority != current.priority).then_some(priority),
+        support_type: (support_type != current.support_type).then_some(support_type),
+        assignee_id: (assignee != current.assignee_id).then_some(assignee),
+        ..TicketUpdate::default()
+    };
+    app.update_ticket(&console.principal, TicketId(id), &update)
+        .await?;
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(source = "{{ draft }}", ext = "html")]
+struct Draft {
+    draft: String,
+}
+
+/// The reply asking for the missing items, escaped as the reply box's content (htmx swaps
+/// it into the textarea).
+pub async fn missing_items_draft(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<Response, ConsoleError> {
+    let draft = app
+        .missing_items_reply(&console.principal, TicketId(id))
+        .await?;
+    Ok(render(&Draft { draft }))
+}
+
+/// The raw e-mail as received, shown as text (never interpreted by the browser).
+pub async fn original(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<Response, ConsoleError> {
+    let raw = app
+        .original_email(&console.principal, MessageId(id))
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        String::from_utf8_lossy(&raw).into_owned(),
+    )
+        .into_response())
+}
+
+/// An attachment, always as a download: an HTML or SVG file must not run on this site.
+pub async fn attachment(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<Response, ConsoleError> {
+    let (attachment, bytes) = app.attachment(&console.principal, AttachmentId(id)).await?;
+    let filename: String = attachment
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::Lang;
+
+    fn call(direction: Option<&str>, minutes: Option<&str>) -> MessageForm {
+        MessageForm {
+            csrf: String::new(),
+            kind: "call".into(),
+            body: " Llamó por la factura de octubre. ".into(),
+            direction: direction.map(str::to_string),
+            minutes: minutes.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn calls_record_direction_duration_and_notes() -> Result<(), AppError> {
+        let t = Lang::Es.texts();
+        assert_eq!(
+            call_text(&call(Some("incoming"), Some("7")), t)?,
+            "Llamada: Entrante, 7 min\n\nLlamó por la factura de octubre."
+        );
+        assert_eq!(
+            call_text(&call(Some("outgoing"), Some("")), t)?,
+            "Llamada: Saliente\n\nLlamó por la factura de octubre."
+        );
+        assert!(call_text(&call(None, Some("7")), t).is_err());
+        assert!(call_text(&call(Some("incoming"), Some("siete")), t).is_err());
+        assert!(call_text(&call(Some("incoming"), Some("99999")), t).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(512), "512 B");
+        assert_eq!(human_size(100 * 1024), "100 KB");
+        assert_eq!(human_size(3 * 1024 * 1024 / 2), "1.5 MB");
+    }
+}

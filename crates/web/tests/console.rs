@@ -1,0 +1,523 @@
+//! The agent console as a browser sees it over HTTP: log in, the inbox views, a ticket's
+//! page with what the request lacks, and the actions, with the session and anti-forgery
+//! rules that protect them. (Real Chromium drives it in `crates/soporte/tests/browser.rs`.)
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use soporte_app::{AgentInput, App, AppSettings, Principal, TicketInput, TokenOwner};
+use soporte_core::auth::TokenScope;
+use soporte_core::directory::Role;
+use soporte_core::ids::TicketId;
+use soporte_core::support::{Channel, Priority};
+use soporte_core::ticket::{MessageKind, TicketPrefix};
+use soporte_store::DiskBlobStore;
+use soporte_store::testkit::TestDb;
+use soporte_web::WebConfig;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+struct Desk {
+    router: Router,
+    app: App,
+    _blobs: tempfile::TempDir,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    set_cookie: Vec<String>,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+/// A signed-in browser: its session cookie and the page's anti-forgery token.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of `name="…" value="…"` in a page (the hidden anti-forgery field).
+fn hidden_value(body: &str, name: &str) -> Option<String> {
+    let at = body.find(&format!("name=\"{name}\" value=\""))?;
+    let rest = &body[at + name.len() + 15..];
+    rest.split('"').next().map(str::to_string)
+}
+
+impl Desk {
+    async fn new(db: &TestDb) -> Result<Self, Box<dyn std::error::Error>> {
+        let blobs = tempfile::tempdir()?;
+        let app = App::new(
+            db.store.clone(),
+            Arc::new(DiskBlobStore::new(blobs.path())?),
+            AppSettings::new(
+                TicketPrefix::parse("VND")?,
+                "Vendomia",
+                "soporte@vendomia.com",
+            ),
+        )
+        .with_mail(Arc::new(soporte_mail::MimeCodec));
+        for (email, name, role) in [
+            ("ana@vendomia.com", "Ana Agente", Role::Admin),
+            ("bruno@vendomia.com", "Bruno Agente", Role::Agent),
+        ] {
+            app.create_agent(&AgentInput {
+                email: email.into(),
+                name: name.into(),
+                role: Some(role),
+                password: Some("contraseña larga 1".into()),
+                ..AgentInput::default()
+            })
+            .await?;
+        }
+        let router = soporte_web::router(app.clone(), &WebConfig::default());
+        Ok(Self {
+            router,
+            app,
+            _blobs: blobs,
+        })
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<String>,
+        extra: &[(&str, &str)],
+    ) -> Result<Page, Box<dyn std::error::Error>> {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "desk.test");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        for (k, v) in extra {
+            request = request.header(*k, *v);
+        }
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))?,
+            None => request.body(Body::empty())?,
+        };
+        let response = self.router.clone().oneshot(request).await?;
+        let headers = response.headers().clone();
+        let status = response.status();
+        let location = headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let set_cookie = headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        let bytes = response.into_body().collect().await?.to_bytes();
+        Ok(Page {
+            status,
+            location,
+            set_cookie,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    async fn log_in(&self, email: &str) -> Result<Browser, Box<dyn std::error::Error>> {
+        let page = self
+            .send(
+                "POST",
+                "/login",
+                None,
+                Some(form(&[
+                    ("email", email),
+                    ("password", "contraseña larga 1"),
+                    ("next", "/inbox"),
+                ])),
+                &[],
+            )
+            .await?;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        assert_eq!(page.location, "/inbox");
+        let set = page.set_cookie.first().ok_or("no session cookie")?;
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        let cookie = set.split(';').next().unwrap_or_default().to_string();
+        let inbox = self.send("GET", "/inbox", Some(&cookie), None, &[]).await?;
+        assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.body);
+        let csrf = hidden_value(&inbox.body, "_csrf").ok_or("no anti-forgery token")?;
+        Ok(Browser { cookie, csrf })
+    }
+
+    /// The agent as the use cases see a caller, for setting up and checking data.
+    async fn principal(&self, email: &str) -> Result<Principal, Box<dyn std::error::Error>> {
+        let agent = self.app.agent_by_email(email).await?;
+        let scope = if agent.is_admin() {
+            TokenScope::Admin
+        } else {
+            TokenScope::Agent
+        };
+        let token = self
+            .app
+            .issue_token(TokenOwner::Agent(agent.id), scope, "tests")
+            .await?;
+        Ok(self.app.authenticate(&token.plaintext).await?)
+    }
+
+    async fn get(&self, b: &Browser, path: &str) -> Result<Page, Box<dyn std::error::Error>> {
+        self.send("GET", path, Some(&b.cookie), None, &[]).await
+    }
+
+    async fn post(
+        &self,
+        b: &Browser,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<Page, Box<dyn std::error::Error>> {
+        let mut all = vec![("_csrf", b.csrf.as_str())];
+        all.extend_from_slice(pairs);
+        self.send("POST", path, Some(&b.cookie), Some(form(&all)), &[])
+            .await
+    }
+
+    /// A request from a customer, as the API records it.
+    async fn request(
+        &self,
+        subject: &str,
+        body: &str,
+    ) -> Result<TicketId, Box<dyn std::error::Error>> {
+        let admin = self.principal("ana@vendomia.com").await?;
+        let ticket = self
+            .app
+            .create_ticket(
+                &admin,
+                &TicketInput {
+                    subject: subject.into(),
+                    body: body.into(),
+                    channel: Some(Channel::Email),
+                    requester_email: Some("luis@tienda.es".into()),
+                    requester_name: Some("Luis Pérez".into()),
+                    ..TicketInput::default()
+                },
+            )
+            .await?;
+        Ok(ticket.id)
+    }
+}
+
+async fn desk_of(db: &TestDb) -> Result<Desk, Box<dyn std::error::Error>> {
+    Desk::new(db).await
+}
+
+soporte_store::on_both_databases!(
+    desk_of;
+    pages_need_a_session_and_logging_in_gives_one,
+    wrong_passwords_and_disabled_agents_are_refused,
+    state_changes_need_the_anti_forgery_token,
+    the_inbox_counts_and_lists_each_view,
+    the_ticket_page_shows_what_is_missing_and_takes_actions,
+    the_language_can_be_switched,
+);
+
+async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
+    let anonymous = desk.send("GET", "/tickets/1", None, None, &[]).await?;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.location, "/login?next=/tickets/1");
+    let login = desk
+        .send("GET", "/login?next=/tickets/1", None, None, &[])
+        .await?;
+    assert!(login.body.contains("id=\"login\""), "{}", login.body);
+    assert!(login.body.contains("value=\"/tickets/1\""));
+    let csp = login
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+
+    let browser = desk.log_in("ana@vendomia.com").await?;
+    let who = desk.get(&browser, "/console/whoami").await?;
+    assert!(who.body.contains("Ana Agente"), "{}", who.body);
+
+    // Logging out ends the session on the server, not just in the browser.
+    let out = desk.post(&browser, "/logout", &[]).await?;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out.set_cookie.iter().any(|c| c.contains("Max-Age=0")));
+    let after = desk.get(&browser, "/inbox").await?;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    Ok(())
+}
+
+async fn wrong_passwords_and_disabled_agents_are_refused(desk: &Desk) -> TestResult {
+    let wrong = desk
+        .send(
+            "POST",
+            "/login",
+            None,
+            Some(form(&[("email", "ana@vendomia.com"), ("password", "otra")])),
+            &[],
+        )
+        .await?;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.set_cookie.is_empty());
+    assert!(wrong.body.contains("no son correctos"), "{}", wrong.body);
+
+    let browser = desk.log_in("bruno@vendomia.com").await?;
+    let bruno = desk.app.agent_by_email("bruno@vendomia.com").await?;
+    desk.app
+        .update_agent(
+            bruno.id,
+            &soporte_app::AgentUpdate {
+                active: Some(false),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let page = desk.get(&browser, "/inbox").await?;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "a disabled agent's session ends"
+    );
+    Ok(())
+}
+
+async fn state_changes_need_the_anti_forgery_token(desk: &Desk) -> TestResult {
+    let id = desk
+        .request(
+            "Duda sobre facturas",
+            "¿Dónde descargo la factura de octubre?",
+        )
+        .await?;
+    let browser = desk.log_in("ana@vendomia.com").await?;
+    let path = format!("/tickets/{}/messages", id.0);
+    let body = form(&[("_csrf", "forged"), ("kind", "note"), ("body", "hola")]);
+    let forged = desk
+        .send("POST", &path, Some(&browser.cookie), Some(body), &[])
+        .await?;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // Even with the right token, a request sent by another site is refused.
+    let body = form(&[("_csrf", &browser.csrf), ("kind", "note"), ("body", "hola")]);
+    let cross = desk
+        .send(
+            "POST",
+            &path,
+            Some(&browser.cookie),
+            Some(body),
+            &[("origin", "https://evil.example")],
+        )
+        .await?;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    let detail = desk
+        .app
+        .ticket_detail(&desk.principal("ana@vendomia.com").await?, id)
+        .await?;
+    assert!(
+        detail.messages.iter().all(|m| m.kind != MessageKind::Note),
+        "nothing was added"
+    );
+    Ok(())
+}
+
+async fn the_inbox_counts_and_lists_each_view(desk: &Desk) -> TestResult {
+    let first = desk
+        .request("No puedo publicar la página", "Sale un error al publicar.")
+        .await?;
+    desk.request("Cambio de plan", "Quiero cambiar al plan anual.")
+        .await?;
+    let ana = desk.principal("ana@vendomia.com").await?;
+    let me = desk.app.agent_by_email("ana@vendomia.com").await?;
+    desk.app
+        .update_ticket(
+            &ana,
+            first,
+            &soporte_app::TicketUpdate {
+                assignee_id: Some(Some(me.id)),
+                priority: Some(Priority::Urgent),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let browser = desk.log_in("ana@vendomia.com").await?;
+
+    let mine = desk.get(&browser, "/inbox?view=mine").await?;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(
+        mine.body
+            .contains(&format!("data-ticket-id=\"{}\"", first.0))
+    );
+    assert!(!mine.body.contains("Cambio de plan"), "only Ana's tickets");
+    let count = |body: &str, view: &str| -> Option<i64> {
+        let at = body.find(&format!("href=\"/inbox?view={view}\""))?;
+        let rest = &body[at..];
+        let start = rest.find("<span class=\"count\">")? + 20;
+        rest[start..].split('<').next()?.trim().parse().ok()
+    };
+    assert_eq!(count(&mine.body, "urgent"), Some(1));
+    assert_eq!(count(&mine.body, "all"), Some(2));
+
+    let all = desk
+        .get(&browser, "/inbox?view=all&sort=created_asc")
+        .await?;
+    let a = all.body.find("No puedo publicar").ok_or("first missing")?;
+    let b = all.body.find("Cambio de plan").ok_or("second missing")?;
+    assert!(a < b, "oldest first");
+
+    let unknown = desk.get(&browser, "/inbox?view=everything").await?;
+    assert_eq!(
+        unknown.status,
+        StatusCode::OK,
+        "an unknown view falls back to mine"
+    );
+    Ok(())
+}
+
+async fn the_ticket_page_shows_what_is_missing_and_takes_actions(desk: &Desk) -> TestResult {
+    let id = desk
+        .request(
+            "No funciona",
+            "No me funciona, ayuda <script>alert(1)</script>",
+        )
+        .await?;
+    let browser = desk.log_in("ana@vendomia.com").await?;
+    let page = desk.get(&browser, &format!("/tickets/{}", id.0)).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("VND-"), "the number is shown");
+    assert!(
+        page.body
+            .contains("li class=\"missing\" data-item=\"screenshot\"")
+    );
+    assert!(
+        !page.body.contains("<script>alert"),
+        "customer text is escaped"
+    );
+    assert!(page.body.contains("script&#62;alert(1)") || page.body.contains("script&gt;alert(1)"));
+
+    let draft = desk
+        .get(&browser, &format!("/tickets/{}/missing-items-draft", id.0))
+        .await?;
+    assert!(
+        draft.body.contains("capturas de pantalla"),
+        "{}",
+        draft.body
+    );
+
+    let reply = desk
+        .post(
+            &browser,
+            &format!("/tickets/{}/messages", id.0),
+            &[
+                ("kind", "outbound"),
+                ("body", "Hola Luis: ¿nos envía una captura?"),
+            ],
+        )
+        .await?;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let call = desk
+        .post(
+            &browser,
+            &format!("/tickets/{}/messages", id.0),
+            &[
+                ("kind", "call"),
+                ("direction", "outgoing"),
+                ("minutes", "4"),
+                ("body", "Le expliqué cómo hacer la captura."),
+            ],
+        )
+        .await?;
+    assert_eq!(call.status, StatusCode::SEE_OTHER, "{}", call.body);
+    let bad_call = desk
+        .post(
+            &browser,
+            &format!("/tickets/{}/messages", id.0),
+            &[("kind", "call"), ("direction", "sideways"), ("body", "x")],
+        )
+        .await?;
+    assert_eq!(bad_call.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let page = desk.get(&browser, &format!("/tickets/{}", id.0)).await?;
+    assert!(page.body.contains("¿nos envía una captura?"));
+    assert!(page.body.contains("Llamada: Saliente, 4 min"));
+    let detail = desk
+        .app
+        .ticket_detail(&desk.principal("ana@vendomia.com").await?, id)
+        .await?;
+    let kinds: Vec<MessageKind> = detail.messages.iter().map(|m| m.kind).collect();
+    assert!(kinds.contains(&MessageKind::Outbound) && kinds.contains(&MessageKind::Call));
+
+    let bruno = desk.app.agent_by_email("bruno@vendomia.com").await?;
+    let bruno_id = bruno.id.0.to_string();
+    let saved = desk
+        .post(
+            &browser,
+            &format!("/tickets/{}/properties", id.0),
+            &[
+                ("status", "pending"),
+                ("priority", "urgent"),
+                ("type", "technical"),
+                ("assignee", &bruno_id),
+            ],
+        )
+        .await?;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let ticket = desk
+        .app
+        .ticket(&desk.principal("ana@vendomia.com").await?, id)
+        .await?;
+    assert_eq!(ticket.assignee_id, Some(bruno.id));
+    assert_eq!(ticket.priority, Priority::Urgent);
+
+    let missing = desk.get(&browser, "/tickets/999999").await?;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    Ok(())
+}
+
+async fn the_language_can_be_switched(desk: &Desk) -> TestResult {
+    let browser = desk.log_in("ana@vendomia.com").await?;
+    let switch = desk
+        .get(&browser, "/language?to=en&back=/inbox?view=all")
+        .await?;
+    assert_eq!(switch.status, StatusCode::SEE_OTHER);
+    assert_eq!(switch.location, "/inbox?view=all");
+    let lang = switch
+        .set_cookie
+        .first()
+        .and_then(|c| c.split(';').next())
+        .ok_or("no language cookie")?
+        .to_string();
+    let cookie = format!("{}; {lang}", browser.cookie);
+    let english = desk.send("GET", "/inbox", Some(&cookie), None, &[]).await?;
+    assert!(english.body.contains("<html lang=\"en\">"));
+    assert!(english.body.contains("Unassigned"));
+    let elsewhere = desk
+        .get(&browser, "/language?to=en&back=https://evil.example/")
+        .await?;
+    assert_eq!(elsewhere.location, "/inbox");
+    Ok(())
+}
