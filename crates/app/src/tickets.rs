@@ -319,6 +319,45 @@ impl App {
         ))
     }
 
+    /// The search box: a ticket number ("VND-000123", "123") finds that ticket; words find
+    /// the tickets whose subject or messages contain all of them, accents and inflections
+    /// aside. Most recently changed first, at most `limit`.
+    pub async fn search_tickets(
+        &self,
+        who: &Principal,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<Ticket>> {
+        who.require_agent()?;
+        let query = query.trim();
+        let limit = limit.clamp(1, MAX_PAGE);
+        let mut found = Vec::new();
+        let upper = query.to_uppercase();
+        let by_number =
+            soporte_core::ticket::TicketNumber::find_in(&self.settings.ticket_prefix, &upper)
+                .or_else(|| {
+                    let digits = query.trim_start_matches('#');
+                    (!digits.is_empty()
+                        && digits.len() <= 12
+                        && digits.chars().all(|c| c.is_ascii_digit()))
+                    .then(|| digits.parse().ok().map(TicketId))
+                    .flatten()
+                });
+        if let Some(id) = by_number
+            && let Some(ticket) = self.store.ticket(id).await?
+        {
+            found.push(ticket);
+        }
+        let groups = soporte_core::search::query_groups(query);
+        for ticket in self.store.search_tickets(&groups, limit).await? {
+            if !found.iter().any(|t| t.id == ticket.id) {
+                found.push(ticket);
+            }
+        }
+        found.truncate(limit as usize);
+        Ok(found)
+    }
+
     /// How many tickets an agent's list with this filter holds (the console's view counts).
     pub async fn count_tickets(&self, who: &Principal, filter: &TicketFilter) -> Result<i64> {
         who.require_agent()?;

@@ -8,6 +8,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod policy;
+pub mod search;
 pub mod support;
 pub mod ticket;
 pub mod time;

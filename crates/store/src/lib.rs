@@ -143,6 +143,10 @@ pub trait Store: Send + Sync + 'static {
     async fn ticket_messages(&self, id: TicketId) -> Result<Vec<Message>>;
     async fn ticket_events(&self, id: TicketId) -> Result<Vec<Event>>;
     async fn list_tickets(&self, query: &TicketQuery) -> Result<Vec<Ticket>>;
+    /// Tickets whose subject or messages hold every group of
+    /// `soporte_core::search::query_groups` (by any of each group's terms), most recently
+    /// changed first.
+    async fn search_tickets(&self, groups: &[Vec<String>], limit: u32) -> Result<Vec<Ticket>>;
     /// How many tickets match the query's filters (its paging and order are ignored).
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64>;
     async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;

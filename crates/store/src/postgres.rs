@@ -36,7 +36,29 @@ const MIGRATIONS: &[Migration] = &[
         name: "blob_contents",
         sql: include_str!("../migrations/postgres/0004_blob_contents.sql"),
     },
+    Migration {
+        version: 5,
+        name: "search",
+        sql: include_str!("../migrations/postgres/0005_search.sql"),
+    },
 ];
+
+/// The tickets whose search rows match the expression bound as `$1`.
+const SEARCH_MATCH: &str =
+    "SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1)";
+
+/// The search expression for `groups` of alternative terms (see `soporte_core::search`):
+/// every group must match, by any of its terms. Terms are letters and digits only.
+fn search_expression(groups: &[Vec<String>]) -> String {
+    groups
+        .iter()
+        .map(|group| {
+            let alternatives: Vec<String> = group.to_vec();
+            format!("({})", alternatives.join(" | "))
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
 
 async fn begin_write(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::Error> {
     pool.begin().await

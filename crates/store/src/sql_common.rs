@@ -3,7 +3,10 @@
 //! `begin_write` and `lock_migrations`. Both dialects accept `$n` placeholders, BIGINT
 //! microsecond times and JSON kept as text, so one text serves both.
 
-use super::{BACKEND, Db, FOR_UPDATE, MIGRATIONS, SKIP_LOCKED, begin_write, lock_migrations};
+use super::{
+    BACKEND, Db, FOR_UPDATE, MIGRATIONS, SEARCH_MATCH, SKIP_LOCKED, begin_write, lock_migrations,
+    search_expression,
+};
 use crate::migrate::AppliedMigration;
 use crate::model::*;
 use crate::{Backend, Result, StagedBlob, Store, StoreError};
@@ -456,6 +459,30 @@ async fn insert_events(
     Ok(())
 }
 
+async fn index_for_search(tx: &mut DbConn, ticket: TicketId, text: &str) -> Result<()> {
+    sqlx::query("INSERT INTO ticket_search (ticket_id, terms) VALUES ($1, $2)")
+        .bind(ticket.0)
+        .bind(soporte_core::search::index_terms(text))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Indexes every message written before search existed, once, when the migration that
+/// creates the index is applied.
+async fn index_existing_messages(tx: &mut DbConn) -> Result<()> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT m.ticket_id, t.subject, m.body_text FROM messages m JOIN tickets t ON t.id = m.ticket_id \
+         WHERE m.automatic IS NULL ORDER BY m.id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for (ticket, subject, body) in rows {
+        index_for_search(tx, TicketId(ticket), &format!("{subject}\n{body}")).await?;
+    }
+    Ok(())
+}
+
 /// Blob contents that travel with the message that refers to them, committed together.
 async fn insert_blob_contents(tx: &mut DbConn, blobs: &[StagedBlob], at: Timestamp) -> Result<()> {
     if blobs.is_empty() {
@@ -475,6 +502,8 @@ async fn insert_blob_contents(tx: &mut DbConn, blobs: &[StagedBlob], at: Timesta
 
 struct MessageRow<'a> {
     ticket: TicketId,
+    /// The ticket's subject, indexed with the message so a search may match words of both.
+    subject: &'a str,
     kind: MessageKind,
     author: Actor,
     channel: Channel,
@@ -487,6 +516,11 @@ struct MessageRow<'a> {
 
 async fn insert_message(tx: &mut DbConn, m: MessageRow<'_>, at: Timestamp) -> Result<Message> {
     insert_blob_contents(tx, &m.extra.blob_contents, at).await?;
+    // What people wrote is searchable; automatic mail (acknowledgements, out-of-office
+    // replies, bounces) would only make every ticket match the same words.
+    if m.extra.automatic.is_none() {
+        index_for_search(tx, m.ticket, &format!("{}\n{}", m.subject, m.body_text)).await?;
+    }
     let (author_kind, author_id) = actor_parts(m.author);
     let email = m.extra.email.clone();
     let id: i64 = sqlx::query_scalar(
@@ -799,6 +833,7 @@ pub(super) async fn write_new_ticket(
         tx,
         MessageRow {
             ticket: id,
+            subject: &new.subject,
             kind: MessageKind::Inbound,
             author: requester,
             channel: new.channel,
@@ -848,6 +883,7 @@ pub(super) async fn write_new_ticket(
                 tx,
                 MessageRow {
                     ticket: id,
+                    subject: &new.subject,
                     kind: MessageKind::Outbound,
                     author: Actor::System,
                     channel: answer.channel,
@@ -974,6 +1010,9 @@ impl Store for SqlStore {
             .bind(to_micros(now()))
             .execute(&mut *tx)
             .await?;
+            if m.name == "search" {
+                index_existing_messages(&mut tx).await?;
+            }
             applied.push(AppliedMigration {
                 version: m.version,
                 name: m.name.to_string(),
@@ -1468,6 +1507,7 @@ impl Store for SqlStore {
             &mut tx,
             MessageRow {
                 ticket: ticket_id,
+                subject: &ticket.subject,
                 kind: new.kind,
                 author: new.author,
                 channel: new.channel,
@@ -1578,6 +1618,24 @@ impl Store for SqlStore {
         q.push(format!(" ORDER BY {column} {dir}, id {dir} LIMIT "))
             .push_bind(i64::from(query.limit));
         q.build()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(ticket_from_row)
+            .collect()
+    }
+
+    async fn search_tickets(&self, groups: &[Vec<String>], limit: u32) -> Result<Vec<Ticket>> {
+        if groups.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({SEARCH_MATCH}) \
+             ORDER BY updated_at DESC, id DESC LIMIT $2"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(search_expression(groups))
+            .bind(i64::from(limit))
             .fetch_all(&self.reader)
             .await?
             .iter()

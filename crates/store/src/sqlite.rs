@@ -40,7 +40,29 @@ const MIGRATIONS: &[Migration] = &[
         name: "blob_contents",
         sql: include_str!("../migrations/sqlite/0004_blob_contents.sql"),
     },
+    Migration {
+        version: 5,
+        name: "search",
+        sql: include_str!("../migrations/sqlite/0005_search.sql"),
+    },
 ];
+
+/// The tickets whose search rows match the expression bound as `$1`.
+const SEARCH_MATCH: &str = "SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH $1";
+
+/// The search expression for `groups` of alternative terms (see `soporte_core::search`):
+/// every group must match, by any of its terms. Terms are letters and digits only.
+fn search_expression(groups: &[Vec<String>]) -> String {
+    groups
+        .iter()
+        .map(|group| {
+            let alternatives: Vec<String> =
+                group.iter().map(|term| format!("\"{term}\"")).collect();
+            format!("({})", alternatives.join(" OR "))
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
 
 /// `BEGIN IMMEDIATE` takes the write lock at once, so a transaction that reads before it
 /// writes never fails half-way because another process wrote in between.

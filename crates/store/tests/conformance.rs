@@ -44,6 +44,8 @@ soporte_store::on_both_databases!(
     blobs_written_as_files_stay_readable,
     blob_addresses_are_checked,
     backups_carry_the_blobs_inside,
+    counts_follow_the_filters,
+    search_finds_tickets_by_any_form_of_their_words,
 );
 
 fn vnd() -> TicketPrefix {
@@ -948,5 +950,131 @@ async fn backups_carry_the_blobs_inside(store: &Arc<dyn Store>) -> TestResult {
         restored.blob_content(&stored.sha256).await?.as_deref() == Some(bytes.as_slice()),
         "the blob is in the backup"
     );
+    Ok(())
+}
+
+async fn counts_follow_the_filters(store: &Arc<dyn Store>) -> TestResult {
+    let luis = store
+        .create_contact(&new_contact("luis@tienda.es", None))
+        .await?;
+    let mut urgent = ticket("Urgente", Requester::Existing(luis.id));
+    urgent.priority = Priority::Urgent;
+    store.create_ticket(&urgent).await?;
+    let calm = store
+        .create_ticket(&ticket("Tranquila", Requester::Existing(luis.id)))
+        .await?;
+    store
+        .update_ticket(
+            calm.id,
+            &TicketPatch {
+                status: Some(Status::Pending),
+                ..TicketPatch::default()
+            },
+            Actor::System,
+        )
+        .await?;
+    let count = |q: TicketQuery| async move { store.count_tickets(&q).await };
+    assert_eq!(count(TicketQuery::default()).await?, 2);
+    assert_eq!(
+        count(TicketQuery {
+            priority: Some(Priority::Urgent),
+            ..Default::default()
+        })
+        .await?,
+        1
+    );
+    assert_eq!(
+        count(TicketQuery {
+            statuses: vec![Status::Pending],
+            limit: 1,
+            ..Default::default()
+        })
+        .await?,
+        1,
+        "paging does not cut a count"
+    );
+    assert_eq!(
+        count(TicketQuery {
+            sla_states: vec![soporte_core::policy::sla::SlaState::Breached],
+            ..Default::default()
+        })
+        .await?,
+        0
+    );
+    Ok(())
+}
+
+async fn search_finds_tickets_by_any_form_of_their_words(store: &Arc<dyn Store>) -> TestResult {
+    use soporte_core::search::query_groups;
+    let luis = store
+        .create_contact(&new_contact("luis@tienda.es", None))
+        .await?;
+    let mut warranty = ticket(
+        "No puedo publicar la página de garantía",
+        Requester::Existing(luis.id),
+    );
+    warranty.body_text = "Al pulsar Publicar sale un error.".into();
+    let warranty = store.create_ticket(&warranty).await?;
+    let mut invoice = ticket("Factura duplicada", Requester::Existing(luis.id));
+    invoice.body_text = "Me han cobrado dos veces la facturación de octubre.".into();
+    let invoice = store.create_ticket(&invoice).await?;
+
+    let found = |q: &'static str| async move {
+        store
+            .search_tickets(&query_groups(q), 10)
+            .await
+            .map(|v| v.into_iter().map(|t| t.id).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        found("pagina garantia").await?,
+        [warranty.id],
+        "accents aside"
+    );
+    assert_eq!(found("facturas").await?, [invoice.id], "inflections aside");
+    assert_eq!(
+        found("PUBLICAR error").await?,
+        [warranty.id],
+        "subject and text together"
+    );
+    assert!(found("pedido").await?.is_empty());
+    assert!(found("\"; DROP TABLE tickets; --").await?.is_empty());
+    assert!(found("").await?.is_empty());
+
+    // A later message is searchable; an automatic one is not.
+    store
+        .add_message(
+            invoice.id,
+            &NewMessage {
+                kind: MessageKind::Inbound,
+                author: Actor::Contact(luis.id),
+                channel: Channel::Email,
+                body_text: "Adjunto el extracto del banco.".into(),
+                body_html: None,
+                channel_message_id: None,
+                attachments: vec![],
+                extra: MessageExtra::default(),
+            },
+        )
+        .await?;
+    store
+        .add_message(
+            warranty.id,
+            &NewMessage {
+                kind: MessageKind::Inbound,
+                author: Actor::Contact(luis.id),
+                channel: Channel::Email,
+                body_text: "Estoy de vacaciones hasta el lunes.".into(),
+                body_html: None,
+                channel_message_id: None,
+                attachments: vec![],
+                extra: MessageExtra {
+                    automatic: Some(soporte_core::email::AutomaticKind::AutoReply),
+                    ..MessageExtra::default()
+                },
+            },
+        )
+        .await?;
+    assert_eq!(found("extracto banco").await?, [invoice.id]);
+    assert!(found("vacaciones").await?.is_empty());
     Ok(())
 }

@@ -243,6 +243,7 @@ soporte_store::on_both_databases!(
     the_inbox_counts_and_lists_each_view,
     the_ticket_page_shows_what_is_missing_and_takes_actions,
     the_language_can_be_switched,
+    search_finds_tickets_by_number_and_by_words,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -519,5 +520,45 @@ async fn the_language_can_be_switched(desk: &Desk) -> TestResult {
         .get(&browser, "/language?to=en&back=https://evil.example/")
         .await?;
     assert_eq!(elsewhere.location, "/inbox");
+    Ok(())
+}
+
+async fn search_finds_tickets_by_number_and_by_words(desk: &Desk) -> TestResult {
+    let warranty = desk
+        .request(
+            "No puedo publicar la página de garantía",
+            "Sale un error al publicar.",
+        )
+        .await?;
+    let invoice = desk
+        .request("Factura duplicada", "Me cobraron dos veces.")
+        .await?;
+    let browser = desk.log_in("ana@vendomia.com").await?;
+    let by_word = desk.get(&browser, "/search?q=pagina+garantia").await?;
+    assert_eq!(by_word.status, StatusCode::OK);
+    assert!(
+        by_word
+            .body
+            .contains(&format!("data-ticket-id=\"{}\"", warranty.0))
+    );
+    assert!(
+        !by_word
+            .body
+            .contains(&format!("data-ticket-id=\"{}\"", invoice.0))
+    );
+    assert!(
+        by_word.body.contains("value=\"pagina garantia\""),
+        "the query stays in the box"
+    );
+    let by_number = desk
+        .get(&browser, &format!("/search?q=vnd-{:06}", invoice.0))
+        .await?;
+    assert!(
+        by_number
+            .body
+            .contains(&format!("data-ticket-id=\"{}\"", invoice.0))
+    );
+    let nothing = desk.get(&browser, "/search?q=zzzz").await?;
+    assert!(nothing.body.contains("Ninguna solicitud coincide"));
     Ok(())
 }

@@ -374,3 +374,35 @@ mod tests {
         assert_eq!(cursor_of("1.x"), None);
     }
 }
+
+#[derive(Template)]
+#[template(path = "console/search.html")]
+struct SearchPage<'a> {
+    page: Page<'a>,
+    rows: Vec<Row>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// How many results the search page shows; a longer list means the words were too few.
+const SEARCH_RESULTS: u32 = 50;
+
+pub async fn search(
+    State(app): State<App>,
+    console: Console,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, ConsoleError> {
+    let tickets = app
+        .search_tickets(&console.principal, &q.q, SEARCH_RESULTS)
+        .await?;
+    let names = agent_names(&app).await?;
+    let rows = rows(&tickets, &names, &console);
+    let path = format!("/search?q={}", q.q);
+    let mut page = Page::of(&console, &path);
+    page.query = &q.q;
+    Ok(render(&SearchPage { page, rows }))
+}

@@ -27,6 +27,7 @@ pub fn routes() -> Router<App> {
         .route("/language", get(session::switch_language))
         .route("/console/whoami", get(session::whoami))
         .route("/inbox", get(inbox::inbox))
+        .route("/search", get(inbox::search))
         .route("/tickets/{id}", get(ticket::page))
         .route("/tickets/{id}/messages", post(ticket::add_message))
         .route("/tickets/{id}/properties", post(ticket::update_properties))
