@@ -16,6 +16,11 @@ use soporte_store::{NewToken, TokenOwner, TokenRecord};
 const TOKEN_PREFIX: &str = "sop_";
 /// The label of tokens that are console sessions.
 pub const SESSION_LABEL: &str = "console session";
+/// Wrong passwords allowed per account within [`LOGIN_WINDOW`].
+pub const LOGIN_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Wrong passwords allowed per client address within [`LOGIN_WINDOW`] (an office shares one).
+pub const LOGIN_FAILURES_PER_ADDRESS: i64 = 20;
+pub const LOGIN_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 /// How long a console session lasts after login: a working day and then some.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
 
@@ -210,8 +215,43 @@ impl App {
 
     /// Opens a console session for an agent whose password checks out: a token like an
     /// API token, labelled as a session, that the browser keeps in an HttpOnly cookie.
-    pub async fn start_session(&self, email: &str, password: &str) -> Result<IssuedToken> {
-        let agent = self.check_agent_password(email, password).await?;
+    ///
+    /// Wrong passwords are counted per account and per client address, in the database so
+    /// that every instance sees them: past [`LOGIN_FAILURES_PER_ACCOUNT`] or
+    /// [`LOGIN_FAILURES_PER_ADDRESS`] within [`LOGIN_WINDOW`], logins are refused without
+    /// even checking the password until the window has passed.
+    pub async fn start_session(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<IssuedToken> {
+        let now = Timestamp::now();
+        let since = now - LOGIN_WINDOW;
+        let account_key = format!("email:{}", email.trim().to_lowercase());
+        let address_key = client.map(|ip| format!("ip:{ip}"));
+        let refused = AppError::RateLimited {
+            retry_after_secs: LOGIN_WINDOW.as_secs().unsigned_abs(),
+        };
+        if self.store.login_failures_since(&account_key, since).await? >= LOGIN_FAILURES_PER_ACCOUNT
+        {
+            return Err(refused);
+        }
+        if let Some(key) = &address_key
+            && self.store.login_failures_since(key, since).await? >= LOGIN_FAILURES_PER_ADDRESS
+        {
+            return Err(refused);
+        }
+        let agent = match self.check_agent_password(email, password).await {
+            Ok(agent) => agent,
+            Err(AppError::Unauthorized) => {
+                let keys: Vec<String> = std::iter::once(account_key).chain(address_key).collect();
+                self.store.record_login_failure(&keys, now, since).await?;
+                return Err(AppError::Unauthorized);
+            }
+            Err(e) => return Err(e),
+        };
+        self.store.clear_login_failures(&account_key).await?;
         let scope = if agent.is_admin() {
             TokenScope::Admin
         } else {

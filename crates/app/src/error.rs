@@ -23,6 +23,8 @@ pub enum AppError {
     TicketClosed,
     #[error("{0}")]
     Unavailable(String),
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }

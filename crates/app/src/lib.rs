@@ -10,8 +10,8 @@ pub mod policy;
 mod tickets;
 
 pub use auth::{
-    IssuedToken, Principal, SESSION_LIFETIME, csrf_token, generate_password, hash_password,
-    hash_token, verify_password,
+    IssuedToken, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW, Principal,
+    SESSION_LIFETIME, csrf_token, generate_password, hash_password, hash_token, verify_password,
 };
 pub use directory::{
     AccountInput, AccountUpdate, AgentInput, AgentUpdate, ContactInput, ContactUpdate,

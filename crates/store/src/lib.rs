@@ -147,6 +147,18 @@ pub trait Store: Send + Sync + 'static {
     /// `soporte_core::search::query_groups` (by any of each group's terms), most recently
     /// changed first.
     async fn search_tickets(&self, groups: &[Vec<String>], limit: u32) -> Result<Vec<Ticket>>;
+    /// Records a failed login under each key (the account's and the address's), and
+    /// forgets failures older than `forget_before`.
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        at: jiff::Timestamp,
+        forget_before: jiff::Timestamp,
+    ) -> Result<()>;
+    /// Failed logins under `key` since `since`.
+    async fn login_failures_since(&self, key: &str, since: jiff::Timestamp) -> Result<i64>;
+    /// Forgets the failures under `key` (after a successful login to that account).
+    async fn clear_login_failures(&self, key: &str) -> Result<()>;
     /// How many tickets match the query's filters (its paging and order are ignored).
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64>;
     async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;

@@ -1643,6 +1643,46 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        at: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<()> {
+        let mut tx = begin_write(&self.writer).await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(to_micros(forget_before))
+            .execute(&mut *tx)
+            .await?;
+        for key in keys {
+            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                .bind(key)
+                .bind(to_micros(at))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn login_failures_since(&self, key: &str, since: Timestamp) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
+                .bind(key)
+                .bind(to_micros(since))
+                .fetch_one(&self.reader)
+                .await?,
+        )
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64> {
         let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM tickets WHERE 1 = 1");
         push_ticket_filters(&mut q, query);

@@ -45,6 +45,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "search",
         sql: include_str!("../migrations/sqlite/0005_search.sql"),
     },
+    Migration {
+        version: 6,
+        name: "login_attempts",
+        sql: include_str!("../migrations/sqlite/0006_login_attempts.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.

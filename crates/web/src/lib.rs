@@ -47,7 +47,9 @@ pub async fn serve(
     config: &WebConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app, config))
+    // The peer's address reaches handlers for the per-address login limit.
+    let service = router(app, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -101,6 +101,9 @@ impl From<AppError> for Problem {
             AppError::Unavailable(_) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
             }
+            AppError::RateLimited { .. } => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+            }
             AppError::Internal(_) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -244,6 +244,7 @@ soporte_store::on_both_databases!(
     the_ticket_page_shows_what_is_missing_and_takes_actions,
     the_language_can_be_switched,
     search_finds_tickets_by_number_and_by_words,
+    password_guessing_is_slowed_down_per_account,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -560,5 +561,36 @@ async fn search_finds_tickets_by_number_and_by_words(desk: &Desk) -> TestResult 
     );
     let nothing = desk.get(&browser, "/search?q=zzzz").await?;
     assert!(nothing.body.contains("Ninguna solicitud coincide"));
+    Ok(())
+}
+
+async fn password_guessing_is_slowed_down_per_account(desk: &Desk) -> TestResult {
+    let attempt = |password: &'static str| async move {
+        desk.send(
+            "POST",
+            "/login",
+            None,
+            Some(form(&[
+                ("email", "bruno@vendomia.com"),
+                ("password", password),
+            ])),
+            &[],
+        )
+        .await
+    };
+    for _ in 0..soporte_app::LOGIN_FAILURES_PER_ACCOUNT {
+        assert_eq!(attempt("adivino").await?.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits now.
+    let blocked = attempt("contraseña larga 1").await?;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.set_cookie.is_empty());
+    assert!(
+        blocked.body.contains("Demasiados intentos"),
+        "{}",
+        blocked.body
+    );
+    // Other accounts are not locked out by it.
+    desk.log_in("ana@vendomia.com").await?;
     Ok(())
 }

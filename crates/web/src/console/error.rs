@@ -87,6 +87,11 @@ impl IntoResponse for ConsoleError {
                         "No se ha podido guardar.",
                         "It could not be saved.",
                     ),
+                    AppError::RateLimited { .. } => (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "Demasiados intentos fallidos. Espere unos minutos antes de volver a intentarlo.",
+                        "Too many failed attempts. Wait a few minutes before trying again.",
+                    ),
                     AppError::Unavailable(_) => (
                         StatusCode::SERVICE_UNAVAILABLE,
                         "No está disponible ahora.",

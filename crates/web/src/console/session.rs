@@ -162,8 +162,16 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// The address the request came from, when the server knows it (not in in-process tests).
+fn client_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
 pub async fn login(
     State(app): State<App>,
+    extensions: axum::http::Extensions,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, ConsoleError> {
@@ -171,7 +179,8 @@ pub async fn login(
         return Err(ConsoleError::Forgery);
     }
     let next = local_path(form.next.as_deref());
-    match app.start_session(&form.email, &form.password).await {
+    let client = client_address(&extensions);
+    match app.start_session(&form.email, &form.password, client).await {
         Ok(session) => {
             let mut response = Redirect::to(next).into_response();
             let max_age = SESSION_LIFETIME.as_secs();
