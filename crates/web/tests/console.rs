@@ -245,6 +245,7 @@ soporte_store::on_both_databases!(
     the_language_can_be_switched,
     search_finds_tickets_by_number_and_by_words,
     password_guessing_is_slowed_down_per_account,
+    administrators_manage_agents_and_see_mail_problems,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -592,5 +593,59 @@ async fn password_guessing_is_slowed_down_per_account(desk: &Desk) -> TestResult
     );
     // Other accounts are not locked out by it.
     desk.log_in("ana@vendomia.com").await?;
+    Ok(())
+}
+
+async fn administrators_manage_agents_and_see_mail_problems(desk: &Desk) -> TestResult {
+    let bruno_browser = desk.log_in("bruno@vendomia.com").await?;
+    let refused = desk.get(&bruno_browser, "/admin/agents").await?;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "agents are not admins"
+    );
+
+    let ana_browser = desk.log_in("ana@vendomia.com").await?;
+    let page = desk.get(&ana_browser, "/admin/agents").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("bruno@vendomia.com"));
+    let bruno = desk.app.agent_by_email("bruno@vendomia.com").await?;
+    let ana = desk.app.agent_by_email("ana@vendomia.com").await?;
+
+    // Unticking "enabled" disables Bruno, and his open session ends with it.
+    let saved = desk
+        .post(
+            &ana_browser,
+            &format!("/admin/agents/{}", bruno.id.0),
+            &[("role", "agent")],
+        )
+        .await?;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(!desk.app.agent(bruno.id).await?.active);
+    assert_eq!(
+        desk.get(&bruno_browser, "/inbox").await?.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let myself = desk
+        .post(
+            &ana_browser,
+            &format!("/admin/agents/{}", ana.id.0),
+            &[("role", "agent")],
+        )
+        .await?;
+    assert_eq!(
+        myself.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no self-lockout"
+    );
+    assert!(desk.app.agent(ana.id).await?.is_admin());
+
+    desk.app
+        .intake_email(b"", &soporte_app::email::IntakeSource::Api)
+        .await?;
+    let mail = desk.get(&ana_browser, "/admin/mail").await?;
+    assert_eq!(mail.status, StatusCode::OK);
+    assert!(mail.body.contains("id=\"quarantine\""), "{}", mail.body);
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! (a cookie). One script (htmx) and one style sheet, both served from here: no other
 //! host is ever contacted.
 
+mod admin;
 mod error;
 mod inbox;
 mod session;
@@ -37,6 +38,9 @@ pub fn routes() -> Router<App> {
         )
         .route("/messages/{id}/original", get(ticket::original))
         .route("/attachments/{id}", get(ticket::attachment))
+        .route("/admin/agents", get(admin::agents))
+        .route("/admin/agents/{id}", post(admin::update_agent))
+        .route("/admin/mail", get(admin::mail))
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/console.css", get(stylesheet))
 }
@@ -50,6 +54,7 @@ pub struct Page<'a> {
     pub agent_name: &'a str,
     pub csrf: &'a str,
     pub signed_in: bool,
+    pub is_admin: bool,
     /// What the search box shows.
     pub query: &'a str,
 }
@@ -63,6 +68,7 @@ impl<'a> Page<'a> {
             agent_name: "",
             csrf: "",
             signed_in: false,
+            is_admin: false,
             query: "",
         }
     }
@@ -75,6 +81,7 @@ impl<'a> Page<'a> {
             agent_name: &console.agent.name,
             csrf: &console.csrf,
             signed_in: true,
+            is_admin: console.is_admin,
             query: "",
         }
     }

@@ -1,0 +1,164 @@
+//! The administrator's pages: agents (role, enabled or not) and the mail that needs a
+//! person (quarantined messages, e-mails that could not be delivered).
+
+use super::error::ConsoleError;
+use super::session::Console;
+use super::{Page, render, time};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use soporte_app::{AgentUpdate, App, AppError};
+use soporte_core::directory::Role;
+use soporte_core::ids::AgentId;
+
+fn require_admin(console: &Console) -> Result<(), ConsoleError> {
+    if console.is_admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("administrators only".into()).into())
+    }
+}
+
+pub struct AgentRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub admin: bool,
+    pub active: bool,
+    pub myself: bool,
+    pub away: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/admin_agents.html")]
+struct AgentsPage<'a> {
+    page: Page<'a>,
+    agents: Vec<AgentRow>,
+}
+
+pub async fn agents(State(app): State<App>, console: Console) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    let now = jiff::Timestamp::now();
+    let agents = app
+        .list_agents()
+        .await?
+        .into_iter()
+        .map(|a| AgentRow {
+            id: a.id.0,
+            away: a.is_absent_at(now),
+            admin: a.is_admin(),
+            myself: a.id == console.agent.id,
+            name: a.name,
+            email: a.email,
+            active: a.active,
+        })
+        .collect();
+    Ok(render(&AgentsPage {
+        page: Page::of(&console, "/admin/agents"),
+        agents,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct AgentForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    role: String,
+    /// Present (any value) when the box is ticked.
+    active: Option<String>,
+}
+
+pub async fn update_agent(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<AgentForm>,
+) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    console.check_csrf(&form.csrf)?;
+    let role: Role = form
+        .role
+        .parse()
+        .map_err(|_| AppError::invalid("role", Role::expected()))?;
+    let active = form.active.is_some();
+    // An administrator cannot lock themselves out of the console.
+    if AgentId(id) == console.agent.id && (!active || role != Role::Admin) {
+        return Err(AppError::invalid(
+            "active",
+            "you cannot disable yourself or drop your own admin role",
+        )
+        .into());
+    }
+    app.update_agent(
+        AgentId(id),
+        &AgentUpdate {
+            role: Some(role),
+            active: Some(active),
+            ..AgentUpdate::default()
+        },
+    )
+    .await?;
+    Ok(Redirect::to("/admin/agents").into_response())
+}
+
+pub struct QuarantineRow {
+    pub id: i64,
+    pub source: String,
+    pub reason: String,
+    pub size: i64,
+    pub at: String,
+}
+
+pub struct DeadMailRow {
+    pub ticket_id: Option<i64>,
+    pub recipient: String,
+    pub subject: String,
+    pub error: String,
+    pub attempts: i64,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/admin_mail.html")]
+struct MailPage<'a> {
+    page: Page<'a>,
+    quarantine: Vec<QuarantineRow>,
+    dead: Vec<DeadMailRow>,
+}
+
+pub async fn mail(State(app): State<App>, console: Console) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    let lang = console.lang;
+    let quarantine = app
+        .list_quarantine(&console.principal)
+        .await?
+        .into_iter()
+        .map(|q| QuarantineRow {
+            id: q.id,
+            source: q.source,
+            reason: q.reason,
+            size: q.size,
+            at: time::local(q.received_at, lang),
+        })
+        .collect();
+    let dead = app
+        .list_outbox(&console.principal, Some("dead"))
+        .await?
+        .into_iter()
+        .map(|o| DeadMailRow {
+            ticket_id: o.ticket_id,
+            recipient: o.recipient,
+            subject: o.email.subject,
+            error: o.last_error.unwrap_or_default(),
+            attempts: o.attempts,
+            at: time::local(o.created_at, lang),
+        })
+        .collect();
+    Ok(render(&MailPage {
+        page: Page::of(&console, "/admin/mail"),
+        quarantine,
+        dead,
+    }))
+}
