@@ -264,6 +264,18 @@ async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResul
         .unwrap_or_default();
     assert!(csp.contains("script-src 'self'"), "{csp}");
 
+    // One script and one style sheet, both from here.
+    assert!(login.body.contains("src=\"/assets/console.js?v="));
+    let script = desk
+        .send("GET", "/assets/console.js", None, None, &[])
+        .await?;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.body.contains("htmx") && script.body.contains("#reply-body"));
+    let css = desk
+        .send("GET", "/assets/console.css", None, None, &[])
+        .await?;
+    assert!(css.body.contains("#checklist"));
+
     let browser = desk.log_in("ana@vendomia.com").await?;
     let who = desk.get(&browser, "/console/whoami").await?;
     assert!(who.body.contains("Ana Agente"), "{}", who.body);

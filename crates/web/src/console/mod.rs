@@ -1,7 +1,7 @@
 //! The agent console: server-rendered pages (askama templates under `templates/console/`)
 //! with htmx for the parts that change in place. Spanish by default, English by choice
-//! (a cookie). One script (htmx) and one style sheet, both served from here: no other
-//! host is ever contacted.
+//! (a cookie). One script (htmx and the keyboard shortcuts) and one style sheet, both
+//! served from here: no other host is ever contacted.
 
 mod admin;
 mod error;
@@ -41,7 +41,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/agents", get(admin::agents))
         .route("/admin/agents/{id}", post(admin::update_agent))
         .route("/admin/mail", get(admin::mail))
-        .route("/assets/htmx.min.js", get(htmx))
+        .route("/assets/console.js", get(script))
         .route("/assets/console.css", get(stylesheet))
 }
 
@@ -123,7 +123,13 @@ pub fn render(template: &impl Template) -> Response {
     }
 }
 
-const HTMX: &str = include_str!("../../assets/htmx.min.js");
+/// htmx (vendored, licence in `assets/htmx.LICENSE`) followed by the keyboard shortcuts:
+/// one script for every page.
+const SCRIPT: &str = concat!(
+    include_str!("../../assets/htmx.min.js"),
+    "\n",
+    include_str!("../../assets/keyboard.js")
+);
 const STYLESHEET: &str = include_str!("../../assets/console.css");
 
 fn asset(body: &'static str, media_type: &'static str) -> Response {
@@ -138,8 +144,8 @@ fn asset(body: &'static str, media_type: &'static str) -> Response {
         .into_response()
 }
 
-async fn htmx() -> Response {
-    asset(HTMX, "text/javascript; charset=utf-8")
+async fn script() -> Response {
+    asset(SCRIPT, "text/javascript; charset=utf-8")
 }
 
 async fn stylesheet() -> Response {
