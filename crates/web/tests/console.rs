@@ -404,6 +404,30 @@ async fn the_inbox_counts_and_lists_each_view(desk: &Desk) -> TestResult {
     let b = all.body.find("Cambio de plan").ok_or("second missing")?;
     assert!(a < b, "oldest first");
 
+    // The live inbox refreshes its body alone, told by server-sent events.
+    let partial = desk.get(&browser, "/inbox?view=all&partial=true").await?;
+    assert!(partial.body.contains("id=\"tickets\"") && !partial.body.contains("<html"));
+    assert!(all.body.contains("data-live=\"/inbox/events\""));
+    let events = desk
+        .router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/inbox/events")
+                .header(header::HOST, "desk.test")
+                .header(header::COOKIE, &browser.cookie)
+                .body(Body::empty())?,
+        )
+        .await?;
+    assert_eq!(events.status(), StatusCode::OK);
+    assert_eq!(
+        events
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("text/event-stream")
+    );
+
     let unknown = desk.get(&browser, "/inbox?view=everything").await?;
     assert_eq!(
         unknown.status,

@@ -140,6 +140,9 @@ fn cursor_of(text: &str) -> Option<Cursor> {
 
 #[derive(Deserialize, Default)]
 pub struct InboxQuery {
+    /// Only the inbox's body (views and list), for refreshing it in place.
+    #[serde(default)]
+    partial: bool,
     view: Option<String>,
     #[serde(rename = "type")]
     support_type: Option<String>,
@@ -233,6 +236,7 @@ pub async fn agent_names(app: &App) -> Result<HashMap<AgentId, String>, ConsoleE
 #[template(path = "console/inbox.html")]
 struct InboxPage<'a> {
     page: Page<'a>,
+    refresh_url: String,
     views: Vec<ViewLink>,
     types: Vec<TypeLink>,
     sorts: Vec<SortOption>,
@@ -322,8 +326,15 @@ pub async fn inbox(
     .collect();
 
     let rows = rows(&page.items, &names, &console);
-    Ok(render(&InboxPage {
+    let next = page.next.map(|c| format!("{}.{}", c.key, c.id));
+    let refresh_url = format!(
+        "/inbox?view={}&type={type_key}&sort={}&partial=true",
+        view.key(),
+        sort_key(sort)
+    );
+    let page = InboxPage {
         page: Page::of(&console, "/inbox"),
+        refresh_url,
         views,
         types,
         sorts,
@@ -332,8 +343,73 @@ pub async fn inbox(
         type_key,
         sort_key: sort_key(sort),
         rows,
-        next: page.next.map(|c| format!("{}.{}", c.key, c.id)),
-    }))
+        next,
+    };
+    if q.partial {
+        return Ok(render(&InboxPartial { inbox: &page }));
+    }
+    Ok(render(&page))
+}
+
+/// The body of the inbox alone, rendered from the same data as the whole page.
+#[derive(Template)]
+#[template(path = "console/inbox_partial.html")]
+struct InboxPartial<'a, 'b> {
+    inbox: &'b InboxPage<'a>,
+}
+
+impl<'a> std::ops::Deref for InboxPartial<'a, '_> {
+    type Target = InboxPage<'a>;
+    fn deref(&self) -> &Self::Target {
+        self.inbox
+    }
+}
+
+/// How often a live inbox looks for changes. Polling the database rather than listening
+/// inside one process keeps it right when several instances share PostgreSQL.
+const LIVE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Server-sent events for an open inbox: a `tickets` event whenever any ticket changed
+/// (created, updated, answered), so the page refreshes its views and list. The stream ends
+/// when the session does.
+pub async fn live(
+    State(app): State<App>,
+    console: Console,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Sse<
+    impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let session = super::session::cookie(&headers, super::session::SESSION_COOKIE)
+        .unwrap_or_default()
+        .to_string();
+    let latest = |app: App, who: soporte_app::Principal| async move {
+        let filter = TicketFilter {
+            limit: Some(1),
+            ..TicketFilter::default()
+        };
+        app.list_tickets(&who, &filter)
+            .await
+            .ok()
+            .and_then(|p| p.items.first().map(|t| (t.updated_at, t.id)))
+    };
+    let first = latest(app.clone(), console.principal.clone()).await;
+    let stream = futures_util::stream::unfold(
+        (app, session, first),
+        move |(app, session, mut last)| async move {
+            loop {
+                tokio::time::sleep(LIVE_EVERY).await;
+                let who = app.session(&session).await.ok()?;
+                let now = latest(app.clone(), who).await;
+                if now != last {
+                    last = now;
+                    let event = Event::default().event("tickets").data("changed");
+                    return Some((Ok(event), (app, session, last)));
+                }
+            }
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub fn routes() -> Router<App> {
         .route("/language", get(session::switch_language))
         .route("/console/whoami", get(session::whoami))
         .route("/inbox", get(inbox::inbox))
+        .route("/inbox/events", get(inbox::live))
         .route("/search", get(inbox::search))
         .route("/tickets/{id}", get(ticket::page))
         .route("/tickets/{id}/messages", post(ticket::add_message))
@@ -123,12 +124,15 @@ pub fn render(template: &impl Template) -> Response {
     }
 }
 
-/// htmx (vendored, licence in `assets/htmx.LICENSE`) followed by the keyboard shortcuts:
+/// htmx (vendored, licence in `assets/htmx.LICENSE`) followed by the keyboard shortcuts and
+/// the live inbox:
 /// one script for every page.
 const SCRIPT: &str = concat!(
     include_str!("../../assets/htmx.min.js"),
     "\n",
-    include_str!("../../assets/keyboard.js")
+    include_str!("../../assets/keyboard.js"),
+    "\n",
+    include_str!("../../assets/live.js")
 );
 const STYLESHEET: &str = include_str!("../../assets/console.css");
 
