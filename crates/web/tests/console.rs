@@ -246,6 +246,7 @@ soporte_store::on_both_databases!(
     search_finds_tickets_by_number_and_by_words,
     password_guessing_is_slowed_down_per_account,
     administrators_manage_agents_and_see_mail_problems,
+    chosen_tickets_change_together,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -683,5 +684,51 @@ async fn administrators_manage_agents_and_see_mail_problems(desk: &Desk) -> Test
     let mail = desk.get(&ana_browser, "/admin/mail").await?;
     assert_eq!(mail.status, StatusCode::OK);
     assert!(mail.body.contains("id=\"quarantine\""), "{}", mail.body);
+    Ok(())
+}
+
+async fn chosen_tickets_change_together(desk: &Desk) -> TestResult {
+    let first = desk.request("Primera", "No carga la tienda.").await?;
+    let second = desk.request("Segunda", "No carga el blog.").await?;
+    let untouched = desk.request("Tercera", "Otra cosa.").await?;
+    let browser = desk.log_in("ana@vendomia.com").await?;
+    let inbox = desk.get(&browser, "/inbox?view=all").await?;
+    assert!(inbox.body.contains("form=\"bulk\""), "rows can be chosen");
+    let bruno = desk.app.agent_by_email("bruno@vendomia.com").await?;
+    let body = format!(
+        "_csrf={}&back=%2Finbox%3Fview%3Dall&assignee={}&status=pending&ids={}&ids={}",
+        browser.csrf, bruno.id.0, first.0, second.0
+    );
+    let done = desk
+        .send(
+            "POST",
+            "/inbox/bulk",
+            Some(&browser.cookie),
+            Some(body),
+            &[],
+        )
+        .await?;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location, "/inbox?view=all");
+    let ana = desk.principal("ana@vendomia.com").await?;
+    for id in [first, second] {
+        let t = desk.app.ticket(&ana, id).await?;
+        assert_eq!(t.assignee_id, Some(bruno.id));
+        assert_eq!(t.status, soporte_core::ticket::Status::Pending);
+    }
+    let t = desk.app.ticket(&ana, untouched).await?;
+    assert_ne!(t.status, soporte_core::ticket::Status::Pending);
+
+    let forged = format!("_csrf=x&status=closed&ids={}", untouched.0);
+    let refused = desk
+        .send(
+            "POST",
+            "/inbox/bulk",
+            Some(&browser.cookie),
+            Some(forged),
+            &[],
+        )
+        .await?;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
     Ok(())
 }

@@ -5,10 +5,11 @@
 use super::error::ConsoleError;
 use super::session::Console;
 use super::texts::Texts;
+use super::ticket::Choice;
 use super::{Page, render, time};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use soporte_app::{App, TicketFilter};
 use soporte_app::{AssigneeFilter, Cursor, TicketSort, TypeFilter};
@@ -237,6 +238,9 @@ pub async fn agent_names(app: &App) -> Result<HashMap<AgentId, String>, ConsoleE
 struct InboxPage<'a> {
     page: Page<'a>,
     refresh_url: String,
+    selectable: bool,
+    assignees: Vec<Choice>,
+    statuses: Vec<Choice>,
     views: Vec<ViewLink>,
     types: Vec<TypeLink>,
     sorts: Vec<SortOption>,
@@ -332,9 +336,31 @@ pub async fn inbox(
         view.key(),
         sort_key(sort)
     );
+    let assignees = app
+        .list_agents()
+        .await?
+        .into_iter()
+        .filter(|a| a.active)
+        .map(|a| Choice {
+            value: a.id.0.to_string(),
+            label: a.name,
+            selected: false,
+        })
+        .collect();
+    let statuses = Status::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str().into(),
+            label: t.status(*s).into(),
+            selected: false,
+        })
+        .collect();
     let page = InboxPage {
         page: Page::of(&console, "/inbox"),
         refresh_url,
+        selectable: true,
+        assignees,
+        statuses,
         views,
         types,
         sorts,
@@ -456,6 +482,7 @@ mod tests {
 struct SearchPage<'a> {
     page: Page<'a>,
     rows: Vec<Row>,
+    selectable: bool,
 }
 
 #[derive(Deserialize)]
@@ -480,5 +507,76 @@ pub async fn search(
     let path = format!("/search?q={}", q.q);
     let mut page = Page::of(&console, &path);
     page.query = &q.q;
-    Ok(render(&SearchPage { page, rows }))
+    Ok(render(&SearchPage {
+        page,
+        rows,
+        selectable: false,
+    }))
+}
+
+/// Changes the assignee and/or the status of the chosen tickets, each in its own
+/// transaction with its own history. The form repeats `ids`, which is why the body is read
+/// as pairs rather than into a struct.
+pub async fn bulk(
+    State(app): State<App>,
+    console: Console,
+    body: String,
+) -> Result<Response, ConsoleError> {
+    let mut csrf = String::new();
+    let mut back = String::from("/inbox");
+    let (mut assignee, mut status) = (String::new(), String::new());
+    let mut ids = Vec::new();
+    for (key, value) in form_urlencoded::parse(body.as_bytes()) {
+        match key.as_ref() {
+            "_csrf" => csrf = value.into_owned(),
+            "back" => back = value.into_owned(),
+            "assignee" => assignee = value.into_owned(),
+            "status" => status = value.into_owned(),
+            "ids" => ids.push(
+                value
+                    .parse::<i64>()
+                    .map_err(|_| soporte_app::AppError::invalid("ids", "ticket ids"))?,
+            ),
+            _ => {}
+        }
+    }
+    console.check_csrf(&csrf)?;
+    let mut update = soporte_app::TicketUpdate::default();
+    match assignee.as_str() {
+        "" => {}
+        "none" => update.assignee_id = Some(None),
+        id => {
+            let id = id
+                .parse()
+                .map_err(|_| soporte_app::AppError::invalid("assignee", "an agent id"))?;
+            update.assignee_id = Some(Some(AgentId(id)));
+        }
+    }
+    if !status.is_empty() {
+        update.status = Some(
+            status
+                .parse()
+                .map_err(|_| soporte_app::AppError::invalid("status", Status::expected()))?,
+        );
+    }
+    let mut failed = Vec::new();
+    for id in ids {
+        let ticket = soporte_core::ids::TicketId(id);
+        if let Err(e) = app.update_ticket(&console.principal, ticket, &update).await {
+            failed.push(format!("{id}: {e}"));
+        }
+    }
+    if !failed.is_empty() {
+        return Err(soporte_app::AppError::invalid(
+            "ids",
+            format!("{}: {}", console.t.bulk_failed, failed.join("; ")),
+        )
+        .into());
+    }
+    let back = if back.starts_with("/inbox") {
+        back
+    } else {
+        "/inbox".into()
+    };
+    Ok(axum::response::Redirect::to(&back).into_response())
 }

@@ -29,6 +29,7 @@ pub fn routes() -> Router<App> {
         .route("/console/whoami", get(session::whoami))
         .route("/inbox", get(inbox::inbox))
         .route("/inbox/events", get(inbox::live))
+        .route("/inbox/bulk", post(inbox::bulk))
         .route("/search", get(inbox::search))
         .route("/tickets/{id}", get(ticket::page))
         .route("/tickets/{id}/messages", post(ticket::add_message))
