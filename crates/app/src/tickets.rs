@@ -295,6 +295,23 @@ impl App {
         Ok(self.store.ticket_events(id).await?)
     }
 
+    /// One message with its attachments, for an agent (its HTML view in the console).
+    pub async fn message(
+        &self,
+        who: &Principal,
+        id: soporte_core::ids::MessageId,
+    ) -> Result<Message> {
+        who.require_agent()?;
+        let message = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("message", id))?;
+        // The ticket must be visible to the caller too.
+        self.ticket(who, message.ticket_id).await?;
+        Ok(message)
+    }
+
     /// A reply asking the requester for exactly the checklist items still missing, as a
     /// draft for the agent (the console's "ask for the missing items").
     pub async fn missing_items_reply(&self, who: &Principal, id: TicketId) -> Result<String> {

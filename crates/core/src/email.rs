@@ -173,6 +173,11 @@ impl InboundEmail {
 
 /// Turns raw bytes into an [`InboundEmail`] and an [`OutgoingEmail`] into bytes: the port
 /// the use cases need from an e-mail adapter. Pure transformations, no I/O.
+/// What the e-mail adapter puts before the address of a remote image in sanitised HTML, to
+/// disarm it: opening a message must not tell its sender it was read. Views remove it when
+/// the agent asks for the images.
+pub const REMOTE_IMAGE_PREFIX: &str = "about:blank#remote-image=";
+
 pub trait MailCodec: Send + Sync {
     fn parse(&self, raw: &[u8]) -> Result<InboundEmail, String>;
     fn render(

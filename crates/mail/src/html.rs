@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 /// Prefix that replaces a remote image's URL; the original URL follows it, so the console
 /// can restore it when the agent clicks "show images".
-pub const REMOTE_IMAGE_PREFIX: &str = "about:blank#remote-image=";
+pub use soporte_core::email::REMOTE_IMAGE_PREFIX;
 
 static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut builder = Builder::default();

@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 pub mod console;
+mod message_view;
 mod problem;
 
 pub use api::ApiDoc;

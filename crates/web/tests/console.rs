@@ -247,6 +247,7 @@ soporte_store::on_both_databases!(
     password_guessing_is_slowed_down_per_account,
     administrators_manage_agents_and_see_mail_problems,
     chosen_tickets_change_together,
+    html_mail_is_shown_sandboxed_with_its_inline_images,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -730,5 +731,88 @@ async fn chosen_tickets_change_together(desk: &Desk) -> TestResult {
         )
         .await?;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    Ok(())
+}
+
+async fn html_mail_is_shown_sandboxed_with_its_inline_images(desk: &Desk) -> TestResult {
+    // A 1x1 PNG.
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+    let raw = format!(
+        "From: Luis <luis@tienda.es>\r\nTo: soporte@vendomia.com\r\nSubject: Error con imagen\r\n\
+Message-ID: <html-1@tienda.es>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<p>Mire: <img src=\"cid:shot@tienda.es\"> y <img src=\"https://tracker.example/p.gif\"></p>\
+<script>alert(1)</script>\r\n\
+--b\r\nContent-Type: image/png\r\nContent-ID: <shot@tienda.es>\r\nContent-Transfer-Encoding: base64\r\n\r\n{png}\r\n--b--\r\n"
+    );
+    let outcome = desk
+        .app
+        .intake_email(raw.as_bytes(), &soporte_app::email::IntakeSource::Api)
+        .await?;
+    let soporte_app::email::IntakeOutcome::Created {
+        ticket_id,
+        message_id,
+        ..
+    } = outcome
+    else {
+        return Err(format!("not taken in: {outcome:?}").into());
+    };
+    let browser = desk.log_in("ana@vendomia.com").await?;
+    let page = desk
+        .get(&browser, &format!("/tickets/{}", ticket_id.0))
+        .await?;
+    assert!(
+        page.body
+            .contains(&format!("src=\"/messages/{}/html\"", message_id.0))
+    );
+    assert!(page.body.contains("sandbox=\"allow-popups"));
+
+    let html = desk
+        .get(&browser, &format!("/messages/{}/html", message_id.0))
+        .await?;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(!html.body.contains("<script"), "{}", html.body);
+    assert!(
+        html.body
+            .contains("about:blank#remote-image=https://tracker.example/p.gif")
+    );
+    let policy = |p: &Page| {
+        p.headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(policy(&html).contains("sandbox") && !policy(&html).contains("https:"));
+    let inline = html
+        .body
+        .split("src=\"/attachments/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or("the inline image does not point at its attachment")?
+        .to_string();
+    let image = desk
+        .get(&browser, &format!("/attachments/{inline}"))
+        .await?;
+    assert_eq!(
+        image
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+
+    let remote = desk
+        .get(
+            &browser,
+            &format!("/messages/{}/html?remote=true", message_id.0),
+        )
+        .await?;
+    assert!(
+        remote
+            .body
+            .contains("src=\"https://tracker.example/p.gif\"")
+    );
+    assert!(policy(&remote).contains("https:"));
     Ok(())
 }

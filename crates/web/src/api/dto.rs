@@ -502,27 +502,6 @@ pub struct MessageOut {
     pub attachments: Vec<AttachmentOut>,
 }
 
-/// Points `cid:` references in a message's HTML at the attachments they name. The stored
-/// HTML keeps `cid:` because attachment ids do not exist yet when a message is parsed; the
-/// replacement is a fixed URL path, so the sanitised HTML stays safe.
-fn resolve_inline_images(html: &str, attachments: &[Attachment]) -> String {
-    let mut out = html.to_string();
-    for a in attachments {
-        if let Some(cid) = a
-            .content_id
-            .as_deref()
-            .map(|c| c.trim_matches(['<', '>']))
-            .filter(|c| !c.is_empty())
-        {
-            out = out.replace(
-                &format!("cid:{cid}"),
-                &format!("/api/v1/attachments/{}", a.id.0),
-            );
-        }
-    }
-    out
-}
-
 impl From<Message> for MessageOut {
     fn from(m: Message) -> Self {
         let email = m.email.clone().unwrap_or_default();
@@ -534,9 +513,13 @@ impl From<Message> for MessageOut {
             channel: m.channel,
             text: m.body_text,
             quoted_text: m.quoted_text,
-            html: m
-                .body_html
-                .map(|h| resolve_inline_images(&h, &m.attachments)),
+            html: m.body_html.map(|h| {
+                crate::message_view::resolve_inline_images(
+                    &h,
+                    &m.attachments,
+                    "/api/v1/attachments/",
+                )
+            }),
             from: email.from,
             to: email.to,
             cc: email.cc,

@@ -5,9 +5,8 @@ use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Caller;
 use crate::problem::{Problem, ProblemDocument, too_large};
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -372,44 +371,5 @@ pub async fn get_attachment(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, Problem> {
     let (attachment, bytes) = app.attachment(&who, AttachmentId(id)).await?;
-    let renders_safely =
-        attachment.media_type.starts_with("image/") && attachment.media_type != "image/svg+xml";
-    let disposition = if renders_safely {
-        "inline"
-    } else {
-        "attachment"
-    };
-    let encoded: String = attachment
-        .filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let mut response = Response::new(Body::from(bytes));
-    let headers = response.headers_mut();
-    let content_type = if renders_safely {
-        attachment.media_type.as_str()
-    } else {
-        "application/octet-stream"
-    };
-    if let Ok(v) = HeaderValue::from_str(content_type) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename*=UTF-8''{encoded}")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
-    Ok(response)
+    Ok(crate::message_view::attachment_response(&attachment, bytes))
 }

@@ -39,6 +39,7 @@ pub fn routes() -> Router<App> {
             get(ticket::missing_items_draft),
         )
         .route("/messages/{id}/original", get(ticket::original))
+        .route("/messages/{id}/html", get(ticket::message_html))
         .route("/attachments/{id}", get(ticket::attachment))
         .route("/admin/agents", get(admin::agents))
         .route("/admin/agents/{id}", post(admin::update_agent))
@@ -95,8 +96,8 @@ impl<'a> Page<'a> {
 
 /// Pages carry customer data: never cached, never framed, and scripts only from here.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; form-action 'self'; connect-src 'self'; frame-ancestors 'none'; \
-     base-uri 'none'";
+     img-src 'self' data:; form-action 'self'; connect-src 'self'; frame-src 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
 
 pub fn render(template: &impl Template) -> Response {
     match template.render() {

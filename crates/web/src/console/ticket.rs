@@ -9,7 +9,7 @@ use super::texts::Texts;
 use super::{Page, render, time};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -37,6 +37,7 @@ pub struct MessageView {
     pub quoted: String,
     pub automatic: bool,
     pub has_original: bool,
+    pub has_html: bool,
     pub attachments: Vec<AttachmentView>,
 }
 
@@ -197,6 +198,7 @@ pub async fn page(
             quoted: m.quoted_text.clone().unwrap_or_default(),
             automatic: m.automatic.is_some(),
             has_original: m.original_sha256.is_some(),
+            has_html: m.body_html.is_some(),
             attachments: m
                 .attachments
                 .iter()
@@ -464,35 +466,70 @@ pub async fn original(
         .into_response())
 }
 
-/// An attachment, always as a download: an HTML or SVG file must not run on this site.
+/// An attachment: raster images inline (for `<img>`), anything else as a download.
 pub async fn attachment(
     State(app): State<App>,
     console: Console,
     Path(id): Path<i64>,
 ) -> Result<Response, ConsoleError> {
     let (attachment, bytes) = app.attachment(&console.principal, AttachmentId(id)).await?;
-    let filename: String = attachment
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = format!("attachment; filename=\"{filename}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::message_view::attachment_response(&attachment, bytes))
+}
+
+#[derive(Deserialize)]
+pub struct HtmlQuery {
+    /// Load the images the sender links to on other sites (they tell the sender the
+    /// message was opened, so only when the agent asks).
+    #[serde(default)]
+    remote: bool,
+}
+
+/// A message's sanitised HTML as a document of its own, for a sandboxed frame in the
+/// ticket page: inline images point at their attachments; remote images stay disarmed
+/// unless asked for.
+pub async fn message_html(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Query(q): Query<HtmlQuery>,
+) -> Result<Response, ConsoleError> {
+    let message = app.message(&console.principal, MessageId(id)).await?;
+    let html = message
+        .body_html
+        .as_deref()
+        .ok_or_else(|| AppError::not_found("HTML of message", id))?;
+    let mut html =
+        crate::message_view::resolve_inline_images(html, &message.attachments, "/attachments/");
+    if q.remote {
+        html = html.replace(soporte_core::email::REMOTE_IMAGE_PREFIX, "");
+    }
+    let document = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><base target=\"_blank\">\
+         <style>body{{font-family:system-ui,sans-serif;margin:.5rem;overflow-wrap:anywhere}}\
+         img{{max-width:100%;height:auto}}</style></head><body>{html}</body></html>"
+    );
+    let images = if q.remote {
+        "img-src 'self' data: https: http:"
+    } else {
+        "img-src 'self' data:"
+    };
+    let policy = format!(
+        "default-src 'none'; {images}; style-src 'unsafe-inline'; sandbox allow-popups allow-popups-to-escape-sandbox"
+    );
+    let mut response = axum::response::Html(document).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    headers.insert(
+        header::REFERRER_POLICY,
+        axum::http::HeaderValue::from_static("no-referrer"),
+    );
+    Ok(response)
 }
 
 #[cfg(test)]
