@@ -64,6 +64,10 @@ pub struct MessageInput {
     pub attachments: Vec<Upload>,
 }
 
+/// How long an agent counts as having a ticket open after their page last said so (the
+/// console says so every 10 seconds).
+pub const PRESENCE_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_secs(30);
+
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
     pub statuses: Vec<Status>,
@@ -293,6 +297,37 @@ impl App {
         who.require_agent()?;
         self.ticket(who, id).await?;
         Ok(self.store.ticket_events(id).await?)
+    }
+
+    /// Notes that the agent has the ticket open (and whether they are writing a reply), and
+    /// tells who else does: the names of the other agents seen on it within
+    /// [`PRESENCE_WINDOW`], each with whether they are replying.
+    pub async fn ticket_presence(
+        &self,
+        who: &Principal,
+        id: TicketId,
+        replying: bool,
+    ) -> Result<Vec<(String, bool)>> {
+        let agent = who.require_agent()?;
+        self.ticket(who, id).await?;
+        let now = Timestamp::now();
+        let others = self
+            .store
+            .touch_presence(id, agent.id, replying, now, now - PRESENCE_WINDOW)
+            .await?;
+        if others.is_empty() {
+            return Ok(vec![]);
+        }
+        let agents = self.store.list_agents().await?;
+        Ok(others
+            .into_iter()
+            .filter_map(|(id, replying)| {
+                agents
+                    .iter()
+                    .find(|a| a.id == id)
+                    .map(|a| (a.name.clone(), replying))
+            })
+            .collect())
     }
 
     /// One message with its attachments, for an agent (its HTML view in the console).

@@ -159,6 +159,16 @@ pub trait Store: Send + Sync + 'static {
     async fn login_failures_since(&self, key: &str, since: jiff::Timestamp) -> Result<i64>;
     /// Forgets the failures under `key` (after a successful login to that account).
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
+    /// Records that `agent` has `ticket` open (and whether they are writing a reply), and
+    /// returns the other agents seen on it since `since`, with their replying flag.
+    async fn touch_presence(
+        &self,
+        ticket: TicketId,
+        agent: AgentId,
+        replying: bool,
+        at: jiff::Timestamp,
+        since: jiff::Timestamp,
+    ) -> Result<Vec<(AgentId, bool)>>;
     /// How many tickets match the query's filters (its paging and order are ignored).
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64>;
     async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;

@@ -1683,6 +1683,43 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn touch_presence(
+        &self,
+        ticket: TicketId,
+        agent: AgentId,
+        replying: bool,
+        at: Timestamp,
+        since: Timestamp,
+    ) -> Result<Vec<(AgentId, bool)>> {
+        let mut tx = begin_write(&self.writer).await?;
+        sqlx::query(
+            "INSERT INTO ticket_presence (ticket_id, agent_id, replying, seen_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (ticket_id, agent_id) DO UPDATE SET replying = excluded.replying, seen_at = excluded.seen_at",
+        )
+        .bind(ticket.0)
+        .bind(agent.0)
+        .bind(replying)
+        .bind(to_micros(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "ticket_id", "no such ticket"))?;
+        // Old rows go as new ones come: presence is only ever about the last minute.
+        sqlx::query("DELETE FROM ticket_presence WHERE seen_at < $1")
+            .bind(to_micros(since) - 3_600_000_000)
+            .execute(&mut *tx)
+            .await?;
+        let others: Vec<(i64, bool)> = sqlx::query_as(
+            "SELECT agent_id, replying FROM ticket_presence WHERE ticket_id = $1 AND agent_id <> $2 AND seen_at >= $3 ORDER BY agent_id",
+        )
+        .bind(ticket.0)
+        .bind(agent.0)
+        .bind(to_micros(since))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(others.into_iter().map(|(a, r)| (AgentId(a), r)).collect())
+    }
+
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64> {
         let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM tickets WHERE 1 = 1");
         push_ticket_filters(&mut q, query);

@@ -50,6 +50,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "login_attempts",
         sql: include_str!("../migrations/sqlite/0006_login_attempts.sql"),
     },
+    Migration {
+        version: 7,
+        name: "ticket_presence",
+        sql: include_str!("../migrations/sqlite/0007_ticket_presence.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.

@@ -248,6 +248,7 @@ soporte_store::on_both_databases!(
     administrators_manage_agents_and_see_mail_problems,
     chosen_tickets_change_together,
     html_mail_is_shown_sandboxed_with_its_inline_images,
+    agents_see_who_else_is_on_a_ticket,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -814,5 +815,25 @@ Message-ID: <html-1@tienda.es>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/r
             .contains("src=\"https://tracker.example/p.gif\"")
     );
     assert!(policy(&remote).contains("https:"));
+    Ok(())
+}
+
+async fn agents_see_who_else_is_on_a_ticket(desk: &Desk) -> TestResult {
+    let id = desk.request("Duda", "¿Cómo cambio el logo?").await?;
+    let ana = desk.log_in("ana@vendomia.com").await?;
+    let bruno = desk.log_in("bruno@vendomia.com").await?;
+    let path = format!("/tickets/{}/presence", id.0);
+    let alone = desk.get(&ana, &path).await?;
+    assert!(
+        !alone.body.contains("presence"),
+        "nobody else yet: {}",
+        alone.body
+    );
+    desk.get(&bruno, &format!("{path}?replying=true")).await?;
+    let warned = desk.get(&ana, &path).await?;
+    assert!(warned.body.contains("Bruno Agente"), "{}", warned.body);
+    assert!(warned.body.contains("escribiendo una respuesta"));
+    let page = desk.get(&ana, &format!("/tickets/{}", id.0)).await?;
+    assert!(page.body.contains("hx-get=\"/tickets/"));
     Ok(())
 }

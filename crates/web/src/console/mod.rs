@@ -38,6 +38,7 @@ pub fn routes() -> Router<App> {
             "/tickets/{id}/missing-items-draft",
             get(ticket::missing_items_draft),
         )
+        .route("/tickets/{id}/presence", get(ticket::presence))
         .route("/messages/{id}/original", get(ticket::original))
         .route("/messages/{id}/html", get(ticket::message_html))
         .route("/attachments/{id}", get(ticket::attachment))

@@ -532,6 +532,36 @@ pub async fn message_html(
     Ok(response)
 }
 
+#[derive(Template)]
+#[template(path = "console/presence.html")]
+struct Presence {
+    t: &'static Texts,
+    others: Vec<(String, bool)>,
+}
+
+#[derive(Deserialize)]
+pub struct PresenceQuery {
+    #[serde(default)]
+    replying: bool,
+}
+
+/// Polled by the open ticket page: says this agent is here (or writing a reply) and shows
+/// who else is.
+pub async fn presence(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Query(q): Query<PresenceQuery>,
+) -> Result<Response, ConsoleError> {
+    let others = app
+        .ticket_presence(&console.principal, TicketId(id), q.replying)
+        .await?;
+    Ok(render(&Presence {
+        t: console.t,
+        others,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
