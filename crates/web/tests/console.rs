@@ -249,6 +249,7 @@ soporte_store::on_both_databases!(
     chosen_tickets_change_together,
     html_mail_is_shown_sandboxed_with_its_inline_images,
     agents_see_who_else_is_on_a_ticket,
+    the_account_panel_shows_its_people_and_other_requests,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -835,5 +836,35 @@ async fn agents_see_who_else_is_on_a_ticket(desk: &Desk) -> TestResult {
     assert!(warned.body.contains("escribiendo una respuesta"));
     let page = desk.get(&ana, &format!("/tickets/{}", id.0)).await?;
     assert!(page.body.contains("hx-get=\"/tickets/"));
+    Ok(())
+}
+
+async fn the_account_panel_shows_its_people_and_other_requests(desk: &Desk) -> TestResult {
+    let bruno = desk.app.agent_by_email("bruno@vendomia.com").await?;
+    desk.app
+        .create_account(&soporte_app::AccountInput {
+            name: "Tienda Luis".into(),
+            plan: Some("Pro".into()),
+            email_domains: vec!["tienda.es".into()],
+            personal_agent_id: Some(bruno.id),
+            ..Default::default()
+        })
+        .await?;
+    let older = desk
+        .request("Cambio de dominio", "Quiero usar mi dominio.")
+        .await?;
+    let newer = desk
+        .request("No carga la tienda", "Sale en blanco.")
+        .await?;
+    let browser = desk.log_in("ana@vendomia.com").await?;
+    let page = desk.get(&browser, &format!("/tickets/{}", newer.0)).await?;
+    assert!(page.body.contains("Tienda Luis"), "{}", page.body);
+    assert!(page.body.contains("Bruno Agente"), "the personal agent");
+    assert!(page.body.contains("luis@tienda.es"), "the account's people");
+    assert!(
+        page.body
+            .contains(&format!("href=\"/tickets/{}\"", older.0)),
+        "other requests"
+    );
     Ok(())
 }

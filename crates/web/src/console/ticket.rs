@@ -47,6 +47,13 @@ pub struct AttachmentView {
     pub size: String,
 }
 
+pub struct RecentTicket {
+    pub id: i64,
+    pub number: String,
+    pub subject: String,
+    pub status_label: &'static str,
+}
+
 pub struct EventView {
     pub at: String,
     pub what: String,
@@ -85,6 +92,8 @@ struct TicketPage<'a> {
     account_plan: String,
     personal_agent: String,
     backup_agent: String,
+    contacts: Vec<String>,
+    recent: Vec<RecentTicket>,
     messages: Vec<MessageView>,
     events: Vec<EventView>,
     statuses: Vec<Choice>,
@@ -92,6 +101,9 @@ struct TicketPage<'a> {
     types: Vec<Choice>,
     assignees: Vec<Choice>,
 }
+
+/// How many contacts and recent tickets the account panel lists.
+const ACCOUNT_PANEL_ROWS: u32 = 5;
 
 fn human_size(bytes: u64) -> String {
     match bytes {
@@ -160,6 +172,48 @@ pub async fn page(
     let account = match ticket.account_id {
         Some(account) => Some(app.account(who, account).await?),
         None => None,
+    };
+    // The account's people and its other recent requests: what else is going on with
+    // this customer.
+    let (contacts, recent) = match &account {
+        Some(account) => {
+            let contacts = app
+                .list_contacts(
+                    Some(account.id),
+                    &soporte_app::PageRequest {
+                        after_id: None,
+                        limit: ACCOUNT_PANEL_ROWS,
+                    },
+                )
+                .await?
+                .into_iter()
+                .map(|c| match c.emails.first() {
+                    Some(email) => format!("{} <{email}>", c.name),
+                    None => c.name,
+                })
+                .collect();
+            let filter = soporte_app::TicketFilter {
+                account_id: Some(account.id),
+                limit: Some(ACCOUNT_PANEL_ROWS + 1),
+                ..soporte_app::TicketFilter::default()
+            };
+            let recent = app
+                .list_tickets(who, &filter)
+                .await?
+                .items
+                .into_iter()
+                .filter(|other| other.id != ticket.id)
+                .take(ACCOUNT_PANEL_ROWS as usize)
+                .map(|other| RecentTicket {
+                    id: other.id.0,
+                    status_label: t.status(other.status),
+                    number: other.number,
+                    subject: other.subject,
+                })
+                .collect();
+            (contacts, recent)
+        }
+        None => (vec![], vec![]),
     };
     let agent_name =
         |id: Option<AgentId>| id.and_then(|a| names.get(&a).cloned()).unwrap_or_default();
@@ -290,6 +344,8 @@ pub async fn page(
             .unwrap_or_default(),
         personal_agent: agent_name(account.as_ref().and_then(|a| a.personal_agent_id)),
         backup_agent: agent_name(account.as_ref().and_then(|a| a.backup_agent_id)),
+        contacts,
+        recent,
         messages,
         events,
         statuses,
