@@ -26,9 +26,9 @@ const AGENT_EMAIL: &str = "laura@vendomia.com";
 const AGENT_PASSWORD: &str = "una clave larga para la consola";
 /// "garantía" is what the search below finds without its accent.
 const SUBJECT: &str = "No puedo publicar la página de garantía";
-/// Says neither where, nor since when, nor with which user, and brings no screenshot: the
-/// ticket starts with missing items.
-const BODY: &str = "Hola, le doy a Publicar y no se publica. ¿Qué hago?";
+/// An error report that says neither since when nor with which user, and brings no
+/// screenshot: the ticket starts with missing items.
+const BODY: &str = "Hola, al darle a Publicar sale un error y no se guarda nada.";
 
 /// Adds an agent who can log in to the console, the way an operator does.
 fn add_agent(config: &Path, email: &str, name: &str, password: &str) -> TestResult {
