@@ -12,6 +12,9 @@
 #   scripts/test.sh -- --nocapture        arguments after -- go to the test binaries
 #   KEEP_SERVICES=1 scripts/test.sh       leave the services running afterwards
 #
+# The browser tests leave screenshots of the console's pages (and, for a failed step, the page
+# where it failed) in $CARGO_TARGET_DIR/browser-artifacts (default target/browser-artifacts).
+#
 # Services are (re)started fresh by `up` (their state directory is wiped) and stopped on exit
 # unless KEEP_SERVICES=1. Respects CARGO_TARGET_DIR; CARGO_TERM_COLOR defaults to never.
 # Needs root (Debian bookworm) for the services. Exit code is non-zero if any step fails.
@@ -50,6 +53,10 @@ on_exit() {
       printf '==> [%4ss] scripts/services.sh down\n' "$((SECONDS - T0))"
       scripts/services.sh down || true
     fi
+  fi
+  local artifacts=${CARGO_TARGET_DIR:-$ROOT/target}/browser-artifacts
+  if [ -d "$artifacts" ]; then
+    printf '==> browser tests: screenshots and logs in %s\n' "$artifacts"
   fi
   if [ "$rc" = 0 ]; then
     local summary; summary=$(IFS=,; echo "${TIMINGS[*]}")

@@ -5,48 +5,20 @@
 //! own and recipients with a unique tag, so tests can run side by side. Without the servers
 //! these tests say they were skipped; under `CI=true` they fail.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/mail.rs"]
+mod mail;
 mod support;
 
+use mail::{
+    ImapFrom, Server, Servers, SmtpTo, config, deliver, http, imap_folder, received, received_in,
+    request, server, servers, start_with_log, ticket_count, unique, write_config,
+};
+
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-struct Servers {
-    imap_addr: String,
-    imap_user: String,
-    imap_password: String,
-    imap_maildir: PathBuf,
-    smtp_addr: String,
-    smtp_maildir: PathBuf,
-}
-
-fn servers() -> Option<Servers> {
-    let var = |name: &str| std::env::var(name).ok();
-    let found = (|| {
-        Some(Servers {
-            imap_addr: var("TEST_SOPORTE_IMAP_ADDR")?,
-            imap_user: var("TEST_SOPORTE_IMAP_USER")?,
-            imap_password: var("TEST_SOPORTE_IMAP_PASSWORD")?,
-            imap_maildir: var("TEST_SOPORTE_IMAP_MAILDIR")?.into(),
-            smtp_addr: var("TEST_SOPORTE_SMTP_ADDR")?,
-            smtp_maildir: var("TEST_SOPORTE_SMTP_MAILDIR")?.into(),
-        })
-    })();
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true but the IMAP/SMTP test servers are not configured (TEST_SOPORTE_IMAP_*, TEST_SOPORTE_SMTP_*): run scripts/test.sh"
-        );
-        eprintln!(
-            "SKIPPED: mail server tests (run scripts/test.sh to start Dovecot and the SMTP receiver)"
-        );
-    }
-    found
-}
 
 /// The servers that speak TLS, with the CA that signed their certificate.
 struct TlsServers {
@@ -60,7 +32,7 @@ struct TlsServers {
 }
 
 fn tls_servers() -> Option<(Servers, TlsServers)> {
-    let servers = servers()?;
+    let servers = servers("mail server tests")?;
     let var = |name: &str| std::env::var(name).ok();
     let found = (|| {
         Some(TlsServers {
@@ -94,77 +66,6 @@ fn on_localhost(addr: &str) -> String {
     }
 }
 
-fn unique(tag: &str) -> String {
-    format!(
-        "{tag}{}x{}",
-        std::process::id(),
-        jiff::Timestamp::now().as_microsecond() % 1_000_000_000
-    )
-}
-
-/// A Maildir++ folder of the test user's mailbox; Dovecot serves it as IMAP folder `name`.
-fn imap_folder(servers: &Servers, name: &str) -> Result<PathBuf, Box<dyn std::error::Error>> {
-    let dir = servers.imap_maildir.join(format!(".{name}"));
-    for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(dir.join(sub))?;
-    }
-    // Dovecot runs as the mail user: it must be able to write here.
-    let _ = Command::new("chown")
-        .arg("-R")
-        .arg("--reference")
-        .arg(&servers.imap_maildir)
-        .arg(&dir)
-        .status();
-    Ok(dir)
-}
-
-/// Delivers a message into a Maildir folder the way an MTA does (tmp, then rename).
-fn deliver(folder: &Path, name: &str, raw: &str) -> std::io::Result<()> {
-    let tmp = folder.join("tmp").join(name);
-    std::fs::write(&tmp, raw)?;
-    std::fs::rename(&tmp, folder.join("new").join(name))?;
-    let _ = Command::new("chown")
-        .arg("--reference")
-        .arg(folder)
-        .arg(folder.join("new").join(name))
-        .status();
-    Ok(())
-}
-
-fn request(from: &str, id: &str, subject: &str, headers: &str, body: &str) -> String {
-    format!(
-        "From: {from}\r\nTo: soporte@vendomia.com\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
-Date: Tue, 3 Nov 2026 10:15:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n{headers}\r\n{body}\r\n"
-    )
-}
-
-/// Messages the plain SMTP receiver got for recipients carrying `tag`.
-fn received(servers: &Servers, tag: &str) -> Vec<String> {
-    received_in(&servers.smtp_maildir, tag)
-}
-
-/// Messages an SMTP receiver delivering to `maildir` got for recipients carrying `tag`.
-fn received_in(maildir: &Path, tag: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for sub in ["new", "cur"] {
-        let Ok(entries) = std::fs::read_dir(maildir.join(sub)) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            if let Ok(text) = std::fs::read_to_string(entry.path()) {
-                let to_line = text
-                    .lines()
-                    .find(|l| l.starts_with("X-RcptTo:"))
-                    .unwrap_or_default();
-                if to_line.contains(tag) {
-                    out.push(text);
-                }
-            }
-        }
-    }
-    out
-}
-
 fn wait_for<T>(
     what: &str,
     timeout: Duration,
@@ -182,109 +83,6 @@ fn wait_for<T>(
     }
 }
 
-/// A running `serve`, stopped when the test ends however it ends.
-struct Server {
-    child: std::process::Child,
-    addr: String,
-    token: Option<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// How the configuration under test reaches the SMTP relay.
-struct SmtpTo<'a> {
-    addr: &'a str,
-    security: &'a str,
-    login: Option<(&'a str, &'a str)>,
-    ca_file: Option<&'a Path>,
-}
-
-/// How the configuration under test reaches the IMAP server.
-struct ImapFrom<'a> {
-    addr: &'a str,
-    security: &'a str,
-    folder: &'a str,
-    ca_file: Option<&'a Path>,
-}
-
-fn toml_str(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn write_config(
-    servers: &Servers,
-    dir: &Path,
-    smtp: &SmtpTo,
-    imap: Option<&ImapFrom>,
-) -> Result<PathBuf, Box<dyn std::error::Error>> {
-    let (smtp_host, smtp_port) = smtp.addr.rsplit_once(':').ok_or("SMTP address")?;
-    let mut toml = format!(
-        "listen = \"127.0.0.1:0\"\ndata_dir = {data}\n\n[email]\nretry_base_seconds = 1\n\n\
-[smtp]\nhost = {host}\nport = {smtp_port}\nsecurity = {security}\n",
-        data = toml_str(&dir.join("data").to_string_lossy()),
-        host = toml_str(smtp_host),
-        security = toml_str(smtp.security),
-    );
-    if let Some((user, password)) = smtp.login {
-        toml += &format!(
-            "username = {}\npassword = {}\n",
-            toml_str(user),
-            toml_str(password)
-        );
-    }
-    if let Some(ca) = smtp.ca_file {
-        toml += &format!("ca_file = {}\n", toml_str(&ca.to_string_lossy()));
-    }
-    if let Some(imap) = imap {
-        let (imap_host, imap_port) = imap.addr.rsplit_once(':').ok_or("IMAP address")?;
-        toml += &format!(
-            "\n[[mailboxes]]\nname = \"soporte\"\nhost = {host}\nport = {imap_port}\nsecurity = {security}\n\
-username = {user}\npassword = {password}\nfolder = {folder}\npoll_seconds = 5\n",
-            host = toml_str(imap_host),
-            security = toml_str(imap.security),
-            user = toml_str(&servers.imap_user),
-            password = toml_str(&servers.imap_password),
-            folder = toml_str(imap.folder),
-        );
-        if let Some(ca) = imap.ca_file {
-            toml += &format!("ca_file = {}\n", toml_str(&ca.to_string_lossy()));
-        }
-    }
-    let file = dir.join("soporte.toml");
-    std::fs::write(&file, toml)?;
-    Ok(file)
-}
-
-/// Plain IMAP from `folder`, plain SMTP to `smtp_addr`.
-fn config(
-    servers: &Servers,
-    dir: &Path,
-    folder: &str,
-    smtp_addr: &str,
-) -> Result<PathBuf, Box<dyn std::error::Error>> {
-    write_config(
-        servers,
-        dir,
-        &SmtpTo {
-            addr: smtp_addr,
-            security: "plain",
-            login: None,
-            ca_file: None,
-        },
-        Some(&ImapFrom {
-            addr: &servers.imap_addr,
-            security: "plain",
-            folder,
-            ca_file: None,
-        }),
-    )
-}
-
 fn start(config: &Path) -> Result<Server, Box<dyn std::error::Error>> {
     server(support::start(
         support::soporte_command()
@@ -292,71 +90,6 @@ fn start(config: &Path) -> Result<Server, Box<dyn std::error::Error>> {
             .arg(config)
             .arg("serve"),
     )?)
-}
-
-/// Like `start`, with the server's log going to `log`.
-fn start_with_log(
-    config: &Path,
-    log: impl Into<Stdio>,
-) -> Result<Server, Box<dyn std::error::Error>> {
-    server(support::start_with_log(
-        support::soporte_command()
-            .arg("--config")
-            .arg(config)
-            .arg("serve"),
-        log,
-    )?)
-}
-
-fn server(started: support::Started) -> Result<Server, Box<dyn std::error::Error>> {
-    let token = started.token();
-    Ok(Server {
-        child: started.child,
-        addr: started.addr,
-        token,
-    })
-}
-
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<&str>,
-) -> Result<(u16, String), Box<dyn std::error::Error>> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
-Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response
-        .get(9..12)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Ok((status, body))
-}
-
-/// Ticket numbers the API lists (at most 200, enough for these tests).
-fn ticket_count(server: &Server, token: &str) -> usize {
-    http(
-        &server.addr,
-        "GET",
-        "/api/v1/tickets?limit=200",
-        token,
-        None,
-    )
-    .map(|(_, body)| body.matches("\"number\":").count())
-    .unwrap_or(0)
 }
 
 /// Opens a ticket through the API for `requester`; Soporte acknowledges it by e-mail.
@@ -396,7 +129,7 @@ fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
 
 #[test]
 fn mail_from_imap_becomes_tickets_and_answers_thread_back() -> TestResult {
-    let Some(servers) = servers() else {
+    let Some(servers) = servers("mail server tests") else {
         return Ok(());
     };
     let tag = unique("cliente");
@@ -514,7 +247,7 @@ fn mail_from_imap_becomes_tickets_and_answers_thread_back() -> TestResult {
 
 #[test]
 fn a_killed_server_loses_nothing_and_duplicates_nothing() -> TestResult {
-    let Some(servers) = servers() else {
+    let Some(servers) = servers("mail server tests") else {
         return Ok(());
     };
     let tag = unique("lote");
@@ -568,7 +301,7 @@ fn a_killed_server_loses_nothing_and_duplicates_nothing() -> TestResult {
 
 #[test]
 fn mail_waits_while_smtp_is_down_and_goes_once_it_is_up() -> TestResult {
-    let Some(servers) = servers() else {
+    let Some(servers) = servers("mail server tests") else {
         return Ok(());
     };
     let tag = unique("espera");
