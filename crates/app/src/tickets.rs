@@ -619,12 +619,23 @@ impl App {
         let Some(address) = requester.emails.first() else {
             return Ok(None);
         };
-        let thread: Vec<String> = self
+        let emails: Vec<Message> = self
             .store
             .ticket_messages(ticket.id)
             .await?
             .into_iter()
-            .filter(|m| m.channel == Channel::Email)
+            .filter(|m| m.channel == Channel::Email && m.channel_message_id.is_some())
+            .collect();
+        // The reply answers what the customer last wrote (not our own acknowledgement),
+        // and names the whole conversation for clients that thread by References.
+        let in_reply_to = emails
+            .iter()
+            .rev()
+            .find(|m| m.kind == MessageKind::Inbound && m.automatic.is_none())
+            .or(emails.last())
+            .and_then(|m| m.channel_message_id.clone());
+        let thread: Vec<String> = emails
+            .into_iter()
             .filter_map(|m| m.channel_message_id)
             .collect();
         let to = soporte_core::email::Mailbox {
@@ -637,6 +648,7 @@ impl App {
             company: self.settings.company_name.clone(),
             agent_name: agent_name.to_string(),
             to,
+            in_reply_to,
             thread,
             attachments: attachments
                 .iter()

@@ -200,17 +200,17 @@ async fn an_agent_answers_a_mailed_request_from_the_console() -> TestResult {
     let reply = mail_parser::MessageParser::default()
         .parse(raw.as_bytes())
         .ok_or("the reply does not parse")?;
-    // In-Reply-To names the thread's last e-mail, which may be the acknowledgement; the
-    // customer's message is in References, which is what mail clients thread by.
+    // The reply answers the customer's message (not the acknowledgement sent before it)
+    // and names it among the References that mail clients thread by.
     let references = reply.references().as_text_list().unwrap_or_default();
     assert!(
         references.iter().any(|r| *r == first_message_id),
         "the reply refers to the customer's message {first_message_id}: {raw}"
     );
     let parent = reply.in_reply_to().as_text().unwrap_or_default();
-    assert!(
-        references.iter().any(|r| *r == parent),
-        "the reply answers a message of the thread: {raw}"
+    assert_eq!(
+        parent, first_message_id,
+        "the reply answers the customer's message: {raw}"
     );
     assert!(
         reply.subject().is_some_and(|s| s.contains("VND-000001")),

@@ -154,6 +154,8 @@ pub(crate) struct EmailReply {
     pub company: String,
     pub agent_name: String,
     pub to: String,
+    /// The customer's message this reply answers.
+    pub in_reply_to: Option<String>,
     pub thread: Vec<String>,
     pub attachments: Vec<OutgoingAttachment>,
 }
@@ -184,7 +186,7 @@ impl OutgoingMail for EmailReply {
                 cc: vec![],
                 subject: t.render("reply_subject", &values),
                 message_id: new_message_id(&ticket.number, &self.settings.message_id_domain),
-                in_reply_to: self.thread.last().cloned(),
+                in_reply_to: self.in_reply_to.clone(),
                 references,
                 text: format!("{}\n\n{footer}", message.body_text),
                 html: None,

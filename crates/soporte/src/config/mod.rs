@@ -269,9 +269,12 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(&path));
         }
+        // SOPORTE_LOG filters the log and SOPORTE_SERVICES_* steer the test services
+        // script: neither is configuration.
         figment = figment.merge(
             Env::prefixed("SOPORTE_")
                 .ignore(&["config", "log"])
+                .filter(|key| !key.as_str().starts_with("services_"))
                 .split("__"),
         );
         let config: Config = figment.extract().map_err(|e| anyhow!(describe(&e)))?;
