@@ -21,6 +21,10 @@ pub const LOGIN_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Wrong passwords allowed per client address within [`LOGIN_WINDOW`] (an office shares one).
 pub const LOGIN_FAILURES_PER_ADDRESS: i64 = 20;
 pub const LOGIN_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// How long a password-reset link works.
+pub const RESET_LINK_LIFETIME: SignedDuration = SignedDuration::from_hours(1);
+/// Reset links sent to one address in an hour, at most.
+pub const RESET_LINKS_PER_HOUR: i64 = 3;
 /// How long a console session lasts after login: a working day and then some.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
 
@@ -287,6 +291,108 @@ impl App {
             self.store.revoke_token(record.id).await?;
         }
         Ok(())
+    }
+
+    /// Sends an agent, through the outbox, a one-time link to set a new console password.
+    /// Whether the address belongs to an agent is never told (the console shows the same
+    /// message either way), and at most [`RESET_LINKS_PER_HOUR`] links go to one address
+    /// in an hour.
+    pub async fn request_password_reset(&self, email: &str) -> Result<()> {
+        let email = email.trim().to_lowercase();
+        let now = Timestamp::now();
+        let hour_ago = now - SignedDuration::from_hours(1);
+        let key = format!("reset:{email}");
+        if self.store.login_failures_since(&key, hour_ago).await? >= RESET_LINKS_PER_HOUR {
+            tracing::info!(%email, "password reset refused: too many links this hour");
+            return Ok(());
+        }
+        self.store
+            .record_login_failure(std::slice::from_ref(&key), now, hour_ago)
+            .await?;
+        let Some(agent) = self
+            .store
+            .agent_by_email(&email)
+            .await?
+            .filter(|a| a.active)
+        else {
+            return Ok(());
+        };
+        let secret = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+        let link = format!(
+            "{}/password/reset?token={secret}",
+            self.settings.public_url.trim_end_matches('/')
+        );
+        let settings = &self.settings.email;
+        let minutes = RESET_LINK_LIFETIME.as_mins();
+        let (subject, text) = match settings.language {
+            crate::email::Language::Spanish => (
+                "Nueva contraseña para Soporte".to_string(),
+                format!(
+                    "Hola {}:\n\nPara elegir una nueva contraseña, abra este enlace en los próximos {minutes} minutos:\n\n{link}\n\nSi no lo ha pedido usted, ignore este mensaje: su contraseña no cambia.\n",
+                    agent.name
+                ),
+            ),
+            crate::email::Language::English => (
+                "New password for Soporte".to_string(),
+                format!(
+                    "Hello {},\n\nTo choose a new password, open this link within {minutes} minutes:\n\n{link}\n\nIf you did not ask for it, ignore this message: your password does not change.\n",
+                    agent.name
+                ),
+            ),
+        };
+        let email = soporte_core::email::OutgoingEmail {
+            from: settings.sender(),
+            to: vec![agent.email.clone()],
+            cc: vec![],
+            subject,
+            message_id: crate::email::new_message_id("reset", &settings.message_id_domain),
+            in_reply_to: None,
+            references: vec![],
+            text,
+            html: None,
+            automatic: true,
+            attachments: vec![],
+            date_micros: now.as_microsecond(),
+        };
+        self.store
+            .create_password_reset(
+                &hash_token(&secret),
+                agent.id,
+                now + RESET_LINK_LIFETIME,
+                &soporte_store::NewOutbox {
+                    kind: "password_reset".into(),
+                    recipient: agent.email.clone(),
+                    email,
+                    delivers_message: false,
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a new password with a link from [`App::request_password_reset`]. The link works
+    /// once; every console session of the agent ends, wherever it was open.
+    pub async fn reset_password(&self, secret: &str, new_password: &str) -> Result<()> {
+        let password = new_password.to_string();
+        let hash = tokio::task::spawn_blocking(move || crate::directory::check_password(&password))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        match self
+            .store
+            .use_password_reset(
+                &hash_token(secret.trim()),
+                &hash,
+                SESSION_LABEL,
+                Timestamp::now(),
+            )
+            .await?
+        {
+            Some(_) => Ok(()),
+            None => Err(AppError::invalid(
+                "token",
+                "this link has expired or was already used; ask for a new one",
+            )),
+        }
     }
 
     /// Checks an agent's password (for the console's login).

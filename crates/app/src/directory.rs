@@ -94,7 +94,7 @@ fn opt_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>
     }
 }
 
-fn check_password(password: &str) -> Result<String> {
+pub(crate) fn check_password(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::invalid(
             "password",

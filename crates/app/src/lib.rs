@@ -43,6 +43,9 @@ pub struct AppSettings {
     pub email: email::EmailSettings,
     /// The support policy (channel rules, checklist, SLA…), from configuration.
     pub policy: Arc<soporte_core::policy::rules::Policy>,
+    /// Where people reach this Soporte (`https://soporte.example.com`), for links in
+    /// e-mails such as a password reset.
+    pub public_url: String,
 }
 
 impl AppSettings {
@@ -54,6 +57,7 @@ impl AppSettings {
             support_email: support_email.to_string(),
             email: email::EmailSettings::for_address(company_name, support_email),
             policy: Arc::new(soporte_core::policy::rules::Policy::default()),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

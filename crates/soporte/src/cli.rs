@@ -174,6 +174,7 @@ pub async fn open(config: Config) -> Result<Context> {
         &config.company.name,
         &config.company.support_email,
     );
+    settings.public_url = config.public_url();
     let email = &mut settings.email;
     if !config.email.from_name.trim().is_empty() {
         email.from_name = config.email.from_name.trim().to_string();

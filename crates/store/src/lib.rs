@@ -169,6 +169,25 @@ pub trait Store: Send + Sync + 'static {
         at: jiff::Timestamp,
         since: jiff::Timestamp,
     ) -> Result<Vec<(AgentId, bool)>>;
+    /// Keeps a password-reset link (by its hash) and queues the e-mail that carries it, in
+    /// one transaction.
+    async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        agent: AgentId,
+        expires_at: jiff::Timestamp,
+        email: &NewOutbox,
+    ) -> Result<()>;
+    /// Spends a reset link: sets the agent's new password hash and ends every console
+    /// session of the agent (labelled `session_label`), in one transaction. `None` when the
+    /// link is unknown, used or expired.
+    async fn use_password_reset(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        session_label: &str,
+        at: jiff::Timestamp,
+    ) -> Result<Option<AgentId>>;
     /// How many tickets match the query's filters (its paging and order are ignored).
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64>;
     async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;

@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "ticket_presence",
         sql: include_str!("../migrations/postgres/0007_ticket_presence.sql"),
     },
+    Migration {
+        version: 8,
+        name: "password_resets",
+        sql: include_str!("../migrations/postgres/0008_password_resets.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.

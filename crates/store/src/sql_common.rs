@@ -1720,6 +1720,75 @@ impl Store for SqlStore {
         Ok(others.into_iter().map(|(a, r)| (AgentId(a), r)).collect())
     }
 
+    async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        agent: AgentId,
+        expires_at: Timestamp,
+        email: &NewOutbox,
+    ) -> Result<()> {
+        let at = now();
+        let mut tx = begin_write(&self.writer).await?;
+        sqlx::query(
+            "INSERT INTO password_resets (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(agent.0)
+        .bind(to_micros(at))
+        .bind(to_micros(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO outbox (ticket_id, message_id, kind, email_message_id, recipient, envelope, status, next_attempt_at, created_at) \
+             VALUES (NULL, NULL, $1, $2, $3, $4, 'pending', $5, $5)",
+        )
+        .bind(&email.kind)
+        .bind(&email.email.message_id)
+        .bind(&email.recipient)
+        .bind(json_of(&email.email)?)
+        .bind(to_micros(at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn use_password_reset(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        session_label: &str,
+        at: Timestamp,
+    ) -> Result<Option<AgentId>> {
+        let mut tx = begin_write(&self.writer).await?;
+        let agent: Option<i64> = sqlx::query_scalar(
+            "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING agent_id",
+        )
+        .bind(token_hash)
+        .bind(to_micros(at))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(agent) = agent else {
+            return Ok(None);
+        };
+        sqlx::query("UPDATE agents SET password_hash = $2, updated_at = $3 WHERE id = $1")
+            .bind(agent)
+            .bind(password_hash)
+            .bind(to_micros(at))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $3 WHERE agent_id = $1 AND label = $2 AND revoked_at IS NULL",
+        )
+        .bind(agent)
+        .bind(session_label)
+        .bind(to_micros(at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(AgentId(agent)))
+    }
+
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64> {
         let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM tickets WHERE 1 = 1");
         push_ticket_filters(&mut q, query);

@@ -250,6 +250,7 @@ soporte_store::on_both_databases!(
     html_mail_is_shown_sandboxed_with_its_inline_images,
     agents_see_who_else_is_on_a_ticket,
     the_account_panel_shows_its_people_and_other_requests,
+    a_forgotten_password_is_reset_by_a_link_sent_by_email,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -866,5 +867,127 @@ async fn the_account_panel_shows_its_people_and_other_requests(desk: &Desk) -> T
             .contains(&format!("href=\"/tickets/{}\"", older.0)),
         "other requests"
     );
+    Ok(())
+}
+
+async fn a_forgotten_password_is_reset_by_a_link_sent_by_email(desk: &Desk) -> TestResult {
+    let old_session = desk.log_in("bruno@vendomia.com").await?;
+    let ask = |email: &'static str| async move {
+        desk.send(
+            "POST",
+            "/password/forgot",
+            None,
+            Some(form(&[("email", email)])),
+            &[],
+        )
+        .await
+    };
+    let known = ask("bruno@vendomia.com").await?;
+    let unknown = ask("nadie@vendomia.com").await?;
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!(
+        known.body, unknown.body,
+        "whether an address is an agent's is not told"
+    );
+
+    let admin = desk.principal("ana@vendomia.com").await?;
+    let queued = desk.app.list_outbox(&admin, Some("pending")).await?;
+    let resets: Vec<_> = queued
+        .iter()
+        .filter(|o| o.kind == "password_reset")
+        .collect();
+    assert_eq!(resets.len(), 1, "one link, for the agent only");
+    assert_eq!(resets[0].recipient, "bruno@vendomia.com");
+    let token = resets[0]
+        .email
+        .text
+        .split("token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .ok_or("no link in the e-mail")?
+        .to_string();
+    assert!(
+        resets[0]
+            .email
+            .text
+            .contains("http://127.0.0.1:8080/password/reset?token=")
+    );
+
+    let page = desk
+        .send(
+            "GET",
+            &format!("/password/reset?token={token}"),
+            None,
+            None,
+            &[],
+        )
+        .await?;
+    assert!(page.body.contains("id=\"reset\""));
+    let differ = desk
+        .send(
+            "POST",
+            "/password/reset",
+            None,
+            Some(form(&[
+                ("token", &token),
+                ("password", "nueva clave 2026"),
+                ("again", "otra cosa 2026"),
+            ])),
+            &[],
+        )
+        .await?;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = desk
+        .send(
+            "POST",
+            "/password/reset",
+            None,
+            Some(form(&[
+                ("token", &token),
+                ("password", "nueva clave 2026"),
+                ("again", "nueva clave 2026"),
+            ])),
+            &[],
+        )
+        .await?;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Contraseña cambiada"));
+    assert_eq!(
+        desk.get(&old_session, "/inbox").await?.status,
+        StatusCode::SEE_OTHER,
+        "sessions opened with the old password end"
+    );
+    let login = desk
+        .send(
+            "POST",
+            "/login",
+            None,
+            Some(form(&[
+                ("email", "bruno@vendomia.com"),
+                ("password", "nueva clave 2026"),
+            ])),
+            &[],
+        )
+        .await?;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    let again = desk
+        .send(
+            "POST",
+            "/password/reset",
+            None,
+            Some(form(&[
+                ("token", &token),
+                ("password", "otra clave 2027"),
+                ("again", "otra clave 2027"),
+            ])),
+            &[],
+        )
+        .await?;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a link works once"
+    );
+    assert!(again.body.contains("caducado o ya se usó"));
     Ok(())
 }

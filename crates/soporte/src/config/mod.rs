@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// Address the HTTP server binds.
     pub listen: String,
+    /// The address people open Soporte at (`https://soporte.example.com`), for links in
+    /// e-mails; empty means `http://` + `listen`.
+    pub public_url: String,
     /// Where the embedded database and attachments live.
     pub data_dir: PathBuf,
     /// `sqlite://PATH` or `postgres://…`; empty means SQLite in `data_dir`.
@@ -230,6 +233,7 @@ impl Default for Config {
         );
         Self {
             listen: "127.0.0.1:8080".into(),
+            public_url: String::new(),
             data_dir: PathBuf::from("./soporte-data"),
             database_url: String::new(),
             max_body_bytes: 25 * 1024 * 1024,
@@ -282,6 +286,15 @@ impl Config {
         Ok(config)
     }
 
+    /// Where people open Soporte, for links in e-mails.
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_string()
+        }
+    }
+
     fn validate(&self) -> Result<()> {
         self.listen.parse::<SocketAddr>().with_context(|| {
             format!(
@@ -289,6 +302,14 @@ impl Config {
                 self.listen
             )
         })?;
+        if !self.public_url.is_empty()
+            && !(self.public_url.starts_with("https://") || self.public_url.starts_with("http://"))
+        {
+            bail!(
+                "config key `public_url`: {:?} must start with https:// (or http://)",
+                self.public_url
+            );
+        }
         TicketPrefix::parse(&self.company.ticket_prefix)
             .map_err(|e| anyhow!("config key `company.ticket_prefix`: {}", e.message))?;
         normalize_email("company.support_email", &self.company.support_email)

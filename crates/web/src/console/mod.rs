@@ -25,6 +25,14 @@ pub fn routes() -> Router<App> {
         .route("/", get(|| async { Redirect::to("/inbox") }))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
+        .route(
+            "/password/forgot",
+            get(session::forgot_page).post(session::forgot),
+        )
+        .route(
+            "/password/reset",
+            get(session::reset_page).post(session::reset),
+        )
         .route("/language", get(session::switch_language))
         .route("/console/whoami", get(session::whoami))
         .route("/inbox", get(inbox::inbox))

@@ -138,6 +138,8 @@ struct LoginPage<'a> {
     next: &'a str,
     failed: bool,
     email: &'a str,
+    /// A message shown above the form (after a password change).
+    notice: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -152,6 +154,7 @@ pub async fn login_page(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Resp
         next: local_path(q.next.as_deref()),
         failed: false,
         email: "",
+        notice: "",
     })
 }
 
@@ -198,6 +201,7 @@ pub async fn login(
                 next,
                 failed: true,
                 email: &form.email,
+                notice: "",
             });
             *response.status_mut() = StatusCode::UNAUTHORIZED;
             Ok(response)
@@ -321,4 +325,111 @@ mod tests {
         );
         assert!(tls.to_str().is_ok_and(|c| c.ends_with("; Secure")));
     }
+}
+
+#[derive(Template)]
+#[template(path = "console/password_forgot.html")]
+struct ForgotPage<'a> {
+    page: Page<'a>,
+    sent: bool,
+}
+
+pub async fn forgot_page(headers: HeaderMap) -> Response {
+    render(&ForgotPage {
+        page: Page::anonymous(lang_of(&headers), "/password/forgot"),
+        sent: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    email: String,
+}
+
+/// Sends the link when the address is an agent's; says the same either way.
+pub async fn forgot(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, ConsoleError> {
+    if !same_origin(&headers) {
+        return Err(ConsoleError::Forgery);
+    }
+    app.request_password_reset(&form.email).await?;
+    Ok(render(&ForgotPage {
+        page: Page::anonymous(lang_of(&headers), "/password/forgot"),
+        sent: true,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "console/password_reset.html")]
+struct ResetPage<'a> {
+    page: Page<'a>,
+    token: &'a str,
+    error: &'a str,
+}
+
+#[derive(Deserialize)]
+pub struct ResetQuery {
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn reset_page(headers: HeaderMap, Query(q): Query<ResetQuery>) -> Response {
+    let mut response = render(&ResetPage {
+        page: Page::anonymous(lang_of(&headers), "/password/forgot"),
+        token: &q.token,
+        error: "",
+    });
+    // The link's secret must not leak to other sites through the Referer header.
+    response.headers_mut().insert(
+        axum::http::header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    token: String,
+    password: String,
+    again: String,
+}
+
+pub async fn reset(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, ConsoleError> {
+    if !same_origin(&headers) {
+        return Err(ConsoleError::Forgery);
+    }
+    let lang = lang_of(&headers);
+    let t = lang.texts();
+    let error = if form.password != form.again {
+        t.passwords_differ
+    } else {
+        match app.reset_password(&form.token, &form.password).await {
+            Ok(()) => {
+                return Ok(render(&LoginPage {
+                    page: Page::anonymous(lang, "/login"),
+                    next: "/inbox",
+                    failed: false,
+                    email: "",
+                    notice: t.password_changed,
+                }));
+            }
+            Err(AppError::Invalid(e)) if e.field == "password" => t.password_too_short,
+            Err(AppError::Invalid(_)) => t.reset_link_dead,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let mut response = render(&ResetPage {
+        page: Page::anonymous(lang, "/password/forgot"),
+        token: &form.token,
+        error,
+    });
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
 }
