@@ -302,9 +302,9 @@ impl Config {
                 self.listen
             )
         })?;
-        if !self.public_url.is_empty()
-            && !(self.public_url.starts_with("https://") || self.public_url.starts_with("http://"))
-        {
+        let web_address =
+            self.public_url.starts_with("https://") || self.public_url.starts_with("http://");
+        if !self.public_url.is_empty() && !web_address {
             bail!(
                 "config key `public_url`: {:?} must start with https:// (or http://)",
                 self.public_url
