@@ -3,6 +3,7 @@
 //! The HTTP API and the command line both call these; neither touches the store directly.
 
 mod auth;
+pub mod canned;
 mod directory;
 pub mod email;
 mod error;
@@ -24,8 +25,8 @@ pub use tickets::{
 
 /// Store types that are part of the use cases' vocabulary (queries, pages, token owners).
 pub use soporte_store::{
-    AppliedMigration, AssigneeFilter, Backend, Cursor, PageRequest, TicketSort, TokenOwner,
-    TypeFilter,
+    AppliedMigration, AssigneeFilter, Backend, CannedReply, Cursor, PageRequest, TicketSort,
+    TokenOwner, TypeFilter,
 };
 
 use soporte_core::ticket::TicketPrefix;

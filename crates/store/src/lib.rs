@@ -188,6 +188,11 @@ pub trait Store: Send + Sync + 'static {
         session_label: &str,
         at: jiff::Timestamp,
     ) -> Result<Option<AgentId>>;
+    /// Canned replies, by title.
+    async fn canned_replies(&self) -> Result<Vec<CannedReply>>;
+    /// Creates (`id` none) or replaces a canned reply; titles are unique.
+    async fn save_canned_reply(&self, id: Option<i64>, title: &str, body: &str) -> Result<i64>;
+    async fn delete_canned_reply(&self, id: i64) -> Result<bool>;
     /// How many tickets match the query's filters (its paging and order are ignored).
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64>;
     async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;

@@ -381,3 +381,12 @@ pub struct ClassifierModelRecord {
     pub kind_accuracy: f64,
     pub created_at: Timestamp,
 }
+
+/// An answer agents insert into replies, with variables filled in for the ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CannedReply {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub updated_at: Timestamp,
+}

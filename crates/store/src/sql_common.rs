@@ -1789,6 +1789,56 @@ impl Store for SqlStore {
         Ok(Some(AgentId(agent)))
     }
 
+    async fn canned_replies(&self) -> Result<Vec<CannedReply>> {
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT id, title, body, updated_at FROM canned_replies ORDER BY title, id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, title, body, updated_at)| CannedReply {
+                id,
+                title,
+                body,
+                updated_at: from_micros(updated_at),
+            })
+            .collect())
+    }
+
+    async fn save_canned_reply(&self, id: Option<i64>, title: &str, body: &str) -> Result<i64> {
+        let at = to_micros(now());
+        let saved: Option<i64> = match id {
+            None => sqlx::query_scalar(
+                "INSERT INTO canned_replies (title, body, updated_at) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(title)
+            .bind(body)
+            .bind(at)
+            .fetch_optional(&self.writer)
+            .await,
+            Some(id) => sqlx::query_scalar(
+                "UPDATE canned_replies SET title = $2, body = $3, updated_at = $4 WHERE id = $1 RETURNING id",
+            )
+            .bind(id)
+            .bind(title)
+            .bind(body)
+            .bind(at)
+            .fetch_optional(&self.writer)
+            .await,
+        }
+        .map_err(|e| StoreError::from_write(e, "title", "another canned reply has this title"))?;
+        saved.ok_or_else(|| StoreError::not_found("canned reply", id.unwrap_or_default()))
+    }
+
+    async fn delete_canned_reply(&self, id: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM canned_replies WHERE id = $1")
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64> {
         let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM tickets WHERE 1 = 1");
         push_ticket_filters(&mut q, query);

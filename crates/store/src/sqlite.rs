@@ -60,6 +60,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "password_resets",
         sql: include_str!("../migrations/sqlite/0008_password_resets.sql"),
     },
+    Migration {
+        version: 9,
+        name: "canned_replies",
+        sql: include_str!("../migrations/sqlite/0009_canned_replies.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.

@@ -251,6 +251,7 @@ soporte_store::on_both_databases!(
     agents_see_who_else_is_on_a_ticket,
     the_account_panel_shows_its_people_and_other_requests,
     a_forgotten_password_is_reset_by_a_link_sent_by_email,
+    canned_replies_are_filled_in_for_the_ticket,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -989,5 +990,80 @@ async fn a_forgotten_password_is_reset_by_a_link_sent_by_email(desk: &Desk) -> T
         "a link works once"
     );
     assert!(again.body.contains("caducado o ya se usó"));
+    Ok(())
+}
+
+async fn canned_replies_are_filled_in_for_the_ticket(desk: &Desk) -> TestResult {
+    let id = desk
+        .request("Factura de octubre", "¿Dónde está la factura?")
+        .await?;
+    let ana = desk.log_in("ana@vendomia.com").await?;
+    let bruno = desk.log_in("bruno@vendomia.com").await?;
+    let body = "Hola {{ name }}: sobre {{ number }} ({{ subject }}), le escribe {{ agent }}.";
+    let refused = desk
+        .post(
+            &bruno,
+            "/admin/canned",
+            &[("title", "Saludo"), ("body", body)],
+        )
+        .await?;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "administrators keep them"
+    );
+    let broken = desk
+        .post(
+            &ana,
+            "/admin/canned",
+            &[("title", "Rota"), ("body", "Hola {{ name")],
+        )
+        .await?;
+    assert_eq!(
+        broken.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a broken template is refused"
+    );
+    let saved = desk
+        .post(
+            &ana,
+            "/admin/canned",
+            &[("title", "Saludo"), ("body", body)],
+        )
+        .await?;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let admin = desk.principal("ana@vendomia.com").await?;
+    let canned = desk.app.canned_replies(&admin).await?;
+    let saludo = canned.first().ok_or("not saved")?;
+
+    let page = desk.get(&bruno, &format!("/tickets/{}", id.0)).await?;
+    assert!(
+        page.body.contains(">Saludo</option>"),
+        "offered in the reply box"
+    );
+    let filled = desk
+        .get(
+            &bruno,
+            &format!("/tickets/{}/canned?canned={}", id.0, saludo.id),
+        )
+        .await?;
+    assert_eq!(filled.status, StatusCode::OK);
+    assert!(
+        filled.body.contains("Hola Luis Pérez: sobre VND-")
+            && filled
+                .body
+                .contains("(Factura de octubre), le escribe Bruno Agente."),
+        "{}",
+        filled.body
+    );
+    let gone = desk
+        .post(
+            &ana,
+            &format!("/admin/canned/{}/delete", saludo.id),
+            &[("title", ""), ("body", "")],
+        )
+        .await?;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert!(desk.app.canned_replies(&admin).await?.is_empty());
     Ok(())
 }

@@ -162,3 +162,63 @@ pub async fn mail(State(app): State<App>, console: Console) -> Result<Response, 
         dead,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "console/admin_canned.html")]
+struct CannedPage<'a> {
+    page: Page<'a>,
+    replies: Vec<soporte_app::CannedReply>,
+    variables: [&'static str; 6],
+}
+
+pub async fn canned(State(app): State<App>, console: Console) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    let replies = app.canned_replies(&console.principal).await?;
+    Ok(render(&CannedPage {
+        page: Page::of(&console, "/admin/canned"),
+        replies,
+        variables: soporte_app::canned::CANNED_REPLY_VARIABLES,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct CannedForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    title: String,
+    body: String,
+}
+
+pub async fn create_canned(
+    State(app): State<App>,
+    console: Console,
+    Form(form): Form<CannedForm>,
+) -> Result<Response, ConsoleError> {
+    console.check_csrf(&form.csrf)?;
+    app.save_canned_reply(&console.principal, None, &form.title, &form.body)
+        .await?;
+    Ok(Redirect::to("/admin/canned").into_response())
+}
+
+pub async fn update_canned(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<CannedForm>,
+) -> Result<Response, ConsoleError> {
+    console.check_csrf(&form.csrf)?;
+    app.save_canned_reply(&console.principal, Some(id), &form.title, &form.body)
+        .await?;
+    Ok(Redirect::to("/admin/canned").into_response())
+}
+
+pub async fn delete_canned(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<CannedForm>,
+) -> Result<Response, ConsoleError> {
+    console.check_csrf(&form.csrf)?;
+    app.delete_canned_reply(&console.principal, id).await?;
+    Ok(Redirect::to("/admin/canned").into_response())
+}

@@ -47,12 +47,19 @@ pub fn routes() -> Router<App> {
             get(ticket::missing_items_draft),
         )
         .route("/tickets/{id}/presence", get(ticket::presence))
+        .route("/tickets/{id}/canned", get(ticket::canned_reply))
         .route("/messages/{id}/original", get(ticket::original))
         .route("/messages/{id}/html", get(ticket::message_html))
         .route("/attachments/{id}", get(ticket::attachment))
         .route("/admin/agents", get(admin::agents))
         .route("/admin/agents/{id}", post(admin::update_agent))
         .route("/admin/mail", get(admin::mail))
+        .route(
+            "/admin/canned",
+            get(admin::canned).post(admin::create_canned),
+        )
+        .route("/admin/canned/{id}", post(admin::update_canned))
+        .route("/admin/canned/{id}/delete", post(admin::delete_canned))
         .route("/assets/console.js", get(script))
         .route("/assets/console.css", get(stylesheet))
 }

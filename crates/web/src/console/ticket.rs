@@ -100,6 +100,7 @@ struct TicketPage<'a> {
     priorities: Vec<Choice>,
     types: Vec<Choice>,
     assignees: Vec<Choice>,
+    canned: Vec<Choice>,
 }
 
 /// How many contacts and recent tickets the account panel lists.
@@ -311,6 +312,16 @@ pub async fn page(
         selected: ticket.assignee_id == Some(a.id),
     }));
 
+    let canned = app
+        .canned_replies(who)
+        .await?
+        .into_iter()
+        .map(|r| Choice {
+            value: r.id.to_string(),
+            label: r.title,
+            selected: false,
+        })
+        .collect();
     let path = format!("/tickets/{id}");
     Ok(render(&TicketPage {
         page: Page::of(&console, &path),
@@ -352,6 +363,7 @@ pub async fn page(
         priorities,
         types,
         assignees,
+        canned,
     }))
 }
 
@@ -586,6 +598,29 @@ pub async fn message_html(
         axum::http::HeaderValue::from_static("no-referrer"),
     );
     Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct CannedQuery {
+    #[serde(default)]
+    canned: String,
+}
+
+/// A canned reply filled in for this ticket, for the reply box (htmx swaps it in).
+pub async fn canned_reply(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Query(q): Query<CannedQuery>,
+) -> Result<Response, ConsoleError> {
+    let draft = match q.canned.parse::<i64>() {
+        Ok(canned) => {
+            app.canned_reply_for(&console.principal, TicketId(id), canned)
+                .await?
+        }
+        Err(_) => String::new(),
+    };
+    Ok(render(&Draft { draft }))
 }
 
 #[derive(Template)]
