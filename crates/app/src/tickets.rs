@@ -371,6 +371,39 @@ impl App {
         ))
     }
 
+    /// The ticket a person means by "VND-000123", "vnd-123", "#123" or "123".
+    pub fn ticket_reference(&self, text: &str) -> Option<TicketId> {
+        let text = text.trim();
+        soporte_core::ticket::TicketNumber::find_in(
+            &self.settings.ticket_prefix,
+            &text.to_uppercase(),
+        )
+        .or_else(|| {
+            let digits = text.trim_start_matches('#');
+            let plain = !digits.is_empty()
+                && digits.len() <= 12
+                && digits.chars().all(|c| c.is_ascii_digit());
+            plain.then(|| digits.parse().ok().map(TicketId)).flatten()
+        })
+    }
+
+    /// Merges `source` into `target`: the same request written twice. Its conversation
+    /// joins the target's and it is closed; both histories say so.
+    pub async fn merge_tickets(
+        &self,
+        who: &Principal,
+        source: TicketId,
+        target: TicketId,
+    ) -> Result<Ticket> {
+        let agent = who.require_agent()?;
+        self.ticket(who, source).await?;
+        self.ticket(who, target).await?;
+        Ok(self
+            .store
+            .merge_tickets(source, target, Actor::Agent(agent.id))
+            .await?)
+    }
+
     /// The search box: a ticket number ("VND-000123", "123") finds that ticket; words find
     /// the tickets whose subject or messages contain all of them, accents and inflections
     /// aside. Most recently changed first, at most `limit`.
@@ -384,17 +417,7 @@ impl App {
         let query = query.trim();
         let limit = limit.clamp(1, MAX_PAGE);
         let mut found = Vec::new();
-        let upper = query.to_uppercase();
-        let by_number =
-            soporte_core::ticket::TicketNumber::find_in(&self.settings.ticket_prefix, &upper)
-                .or_else(|| {
-                    let digits = query.trim_start_matches('#');
-                    (!digits.is_empty()
-                        && digits.len() <= 12
-                        && digits.chars().all(|c| c.is_ascii_digit()))
-                    .then(|| digits.parse().ok().map(TicketId))
-                    .flatten()
-                });
+        let by_number = self.ticket_reference(query);
         if let Some(id) = by_number
             && let Some(ticket) = self.store.ticket(id).await?
         {

@@ -193,6 +193,15 @@ pub trait Store: Send + Sync + 'static {
     /// Creates (`id` none) or replaces a canned reply; titles are unique.
     async fn save_canned_reply(&self, id: Option<i64>, title: &str, body: &str) -> Result<i64>;
     async fn delete_canned_reply(&self, id: i64) -> Result<bool>;
+    /// Moves every message (with its attachments, search rows and e-mails) of `source`
+    /// into `target` and closes `source`, with a history entry on both, in one
+    /// transaction. Returns the target as it is afterwards.
+    async fn merge_tickets(
+        &self,
+        source: TicketId,
+        target: TicketId,
+        actor: soporte_core::ticket::Actor,
+    ) -> Result<Ticket>;
     /// How many tickets match the query's filters (its paging and order are ignored).
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64>;
     async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;

@@ -1839,6 +1839,70 @@ impl Store for SqlStore {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn merge_tickets(
+        &self,
+        source: TicketId,
+        target: TicketId,
+        actor: Actor,
+    ) -> Result<Ticket> {
+        if source == target {
+            return Err(StoreError::Invalid(soporte_core::ValidationError::new(
+                "target",
+                "a ticket cannot be merged into itself",
+            )));
+        }
+        let mut tx = begin_write(&self.writer).await?;
+        // Always lock in id order, so two merges in opposite directions cannot deadlock.
+        let (first, second) = if source.0 < target.0 {
+            (source, target)
+        } else {
+            (target, source)
+        };
+        let a = lock_ticket(&mut tx, first).await?;
+        let b = lock_ticket(&mut tx, second).await?;
+        let (mut from, mut into) = if a.id == source { (a, b) } else { (b, a) };
+        if from.status == Status::Closed || into.status == Status::Closed {
+            return Err(StoreError::Change(
+                soporte_core::ticket::ChangeError::Closed,
+            ));
+        }
+        let at = now();
+        for table in ["messages", "attachments", "ticket_search", "outbox"] {
+            let sql = format!("UPDATE {table} SET ticket_id = $2 WHERE ticket_id = $1");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(source.0)
+                .bind(target.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM ticket_presence WHERE ticket_id = $1")
+            .bind(source.0)
+            .execute(&mut *tx)
+            .await?;
+        let closed = EventKind::StatusChanged {
+            from: from.status,
+            to: Status::Closed,
+        };
+        from.status = Status::Closed;
+        from.closed_at = Some(at);
+        from.updated_at = at;
+        into.updated_at = at;
+        write_ticket_state(&mut tx, &from).await?;
+        write_ticket_state(&mut tx, &into).await?;
+        let merged_into = EventKind::MergedInto { into: target };
+        insert_events(
+            &mut tx,
+            source,
+            &[(actor, &merged_into), (actor, &closed)],
+            at,
+        )
+        .await?;
+        let merged_from = EventKind::MergedFrom { from: source };
+        insert_events(&mut tx, target, &[(actor, &merged_from)], at).await?;
+        tx.commit().await?;
+        Ok(into)
+    }
+
     async fn count_tickets(&self, query: &TicketQuery) -> Result<i64> {
         let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM tickets WHERE 1 = 1");
         push_ticket_filters(&mut q, query);

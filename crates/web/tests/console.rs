@@ -252,6 +252,7 @@ soporte_store::on_both_databases!(
     the_account_panel_shows_its_people_and_other_requests,
     a_forgotten_password_is_reset_by_a_link_sent_by_email,
     canned_replies_are_filled_in_for_the_ticket,
+    a_request_written_twice_is_merged,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -1065,5 +1066,56 @@ async fn canned_replies_are_filled_in_for_the_ticket(desk: &Desk) -> TestResult 
         .await?;
     assert_eq!(gone.status, StatusCode::SEE_OTHER);
     assert!(desk.app.canned_replies(&admin).await?.is_empty());
+    Ok(())
+}
+
+async fn a_request_written_twice_is_merged(desk: &Desk) -> TestResult {
+    let first = desk
+        .request("No carga la tienda", "La tienda sale en blanco.")
+        .await?;
+    let again = desk
+        .request(
+            "Sigue sin cargar",
+            "Les escribo otra vez: la tienda en blanco.",
+        )
+        .await?;
+    let browser = desk.log_in("ana@vendomia.com").await?;
+    let merged = desk
+        .post(
+            &browser,
+            &format!("/tickets/{}/merge", again.0),
+            &[("target", &format!("VND-{:06}", first.0))],
+        )
+        .await?;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    assert_eq!(merged.location, format!("/tickets/{}", first.0));
+    let ana = desk.principal("ana@vendomia.com").await?;
+    let target = desk.app.ticket_detail(&ana, first).await?;
+    assert!(
+        target
+            .messages
+            .iter()
+            .any(|m| m.body_text.contains("otra vez")),
+        "the second conversation joined the first"
+    );
+    let source = desk.app.ticket(&ana, again).await?;
+    assert_eq!(source.status, soporte_core::ticket::Status::Closed);
+    let found = desk.get(&browser, "/search?q=otra+vez").await?;
+    assert!(
+        found
+            .body
+            .contains(&format!("data-ticket-id=\"{}\"", first.0)),
+        "search follows"
+    );
+    let page = desk.get(&browser, &format!("/tickets/{}", first.0)).await?;
+    assert!(page.body.contains("Recibió la conversación de"));
+    let itself = desk
+        .post(
+            &browser,
+            &format!("/tickets/{}/merge", first.0),
+            &[("target", &first.0.to_string())],
+        )
+        .await?;
+    assert_eq!(itself.status, StatusCode::UNPROCESSABLE_ENTITY);
     Ok(())
 }

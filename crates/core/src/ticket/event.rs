@@ -101,6 +101,14 @@ pub enum EventKind {
         agent_id: AgentId,
         reason: String,
     },
+    /// This ticket's conversation moved into `into` (the same request, written twice).
+    MergedInto {
+        into: TicketId,
+    },
+    /// The conversation of `from` moved into this ticket.
+    MergedFrom {
+        from: TicketId,
+    },
 }
 
 impl EventKind {
@@ -126,6 +134,8 @@ impl EventKind {
             EventKind::SlaDueChanged { .. } => "sla_due_changed",
             EventKind::SlaStateChanged { .. } => "sla_state_changed",
             EventKind::Notified { .. } => "notified",
+            EventKind::MergedInto { .. } => "merged_into",
+            EventKind::MergedFrom { .. } => "merged_from",
         }
     }
 }

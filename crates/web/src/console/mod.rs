@@ -48,6 +48,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/tickets/{id}/presence", get(ticket::presence))
         .route("/tickets/{id}/canned", get(ticket::canned_reply))
+        .route("/tickets/{id}/merge", post(ticket::merge))
         .route("/messages/{id}/original", get(ticket::original))
         .route("/messages/{id}/html", get(ticket::message_html))
         .route("/attachments/{id}", get(ticket::attachment))

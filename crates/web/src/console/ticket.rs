@@ -132,6 +132,8 @@ fn event_label(event: &Event, t: &Texts, names: &HashMap<AgentId, String>) -> St
         E::TypeChanged { to, .. } => format!("{}: {}", t.kind_type, t.support_type(*to)),
         E::Assigned { to, reason, .. } => format!("{}: {} ({reason})", t.assignee, agent(*to)),
         E::MessageAdded { message_kind, .. } => t.message_kind(*message_kind).to_string(),
+        E::MergedInto { into } => format!("{} #{}", t.merged_into, into.0),
+        E::MergedFrom { from } => format!("{} #{}", t.merged_from, from.0),
         other => other.name().replace('_', " "),
     }
 }
@@ -598,6 +600,31 @@ pub async fn message_html(
         axum::http::HeaderValue::from_static("no-referrer"),
     );
     Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    /// The ticket this one joins: its number or id.
+    target: String,
+}
+
+/// Merges this ticket into another (the same request written twice) and opens the other.
+pub async fn merge(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<MergeForm>,
+) -> Result<Response, ConsoleError> {
+    console.check_csrf(&form.csrf)?;
+    let target = app
+        .ticket_reference(&form.target)
+        .ok_or_else(|| AppError::invalid("target", "a ticket number such as VND-000123"))?;
+    let merged = app
+        .merge_tickets(&console.principal, TicketId(id), target)
+        .await?;
+    Ok(Redirect::to(&format!("/tickets/{}", merged.id.0)).into_response())
 }
 
 #[derive(Deserialize)]
