@@ -253,6 +253,7 @@ soporte_store::on_both_databases!(
     a_forgotten_password_is_reset_by_a_link_sent_by_email,
     canned_replies_are_filled_in_for_the_ticket,
     a_request_written_twice_is_merged,
+    administrators_give_accounts_their_agents,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -1117,5 +1118,57 @@ async fn a_request_written_twice_is_merged(desk: &Desk) -> TestResult {
         )
         .await?;
     assert_eq!(itself.status, StatusCode::UNPROCESSABLE_ENTITY);
+    Ok(())
+}
+
+async fn administrators_give_accounts_their_agents(desk: &Desk) -> TestResult {
+    let ana = desk.log_in("ana@vendomia.com").await?;
+    let bruno = desk.app.agent_by_email("bruno@vendomia.com").await?;
+    let bruno_id = bruno.id.0.to_string();
+    let created = desk
+        .post(
+            &ana,
+            "/admin/accounts",
+            &[
+                ("name", "Tienda Luis"),
+                ("plan", "Pro"),
+                ("domains", "tienda.es, tienda.com"),
+                ("personal_agent", &bruno_id),
+                ("backup_agent", ""),
+            ],
+        )
+        .await?;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let accounts = desk
+        .app
+        .list_accounts(&soporte_app::PageRequest::default())
+        .await?;
+    let account = accounts.first().ok_or("no account")?;
+    assert_eq!(account.personal_agent_id, Some(bruno.id));
+    let mut domains = account.email_domains.clone();
+    domains.sort();
+    assert_eq!(domains, ["tienda.com", "tienda.es"]);
+    let page = desk.get(&ana, "/admin/accounts").await?;
+    assert!(page.body.contains("Tienda Luis") && page.body.contains("tienda.es"));
+
+    // The personal agent becomes the backup, and nobody the personal one.
+    let moved = desk
+        .post(
+            &ana,
+            &format!("/admin/accounts/{}", account.id.0),
+            &[("personal_agent", ""), ("backup_agent", &bruno_id)],
+        )
+        .await?;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let admin = desk.principal("ana@vendomia.com").await?;
+    let account = desk.app.account(&admin, account.id).await?;
+    assert_eq!(account.personal_agent_id, None);
+    assert_eq!(account.backup_agent_id, Some(bruno.id));
+
+    let agent = desk.log_in("bruno@vendomia.com").await?;
+    assert_eq!(
+        desk.get(&agent, "/admin/accounts").await?.status,
+        StatusCode::FORBIDDEN
+    );
     Ok(())
 }

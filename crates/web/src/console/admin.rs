@@ -222,3 +222,153 @@ pub async fn delete_canned(
     app.delete_canned_reply(&console.principal, id).await?;
     Ok(Redirect::to("/admin/canned").into_response())
 }
+
+/// Accounts listed per page of the accounts admin.
+const ACCOUNTS_PER_PAGE: u32 = 100;
+
+pub struct AccountRow {
+    pub id: i64,
+    pub name: String,
+    pub plan: String,
+    pub domains: String,
+    pub personal: String,
+    pub backup: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/admin_accounts.html")]
+struct AccountsPage<'a> {
+    page: Page<'a>,
+    accounts: Vec<AccountRow>,
+    agents: Vec<super::ticket::Choice>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct AccountsQuery {
+    after: Option<i64>,
+}
+
+pub async fn accounts(
+    State(app): State<App>,
+    console: Console,
+    axum::extract::Query(q): axum::extract::Query<AccountsQuery>,
+) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    let accounts = app
+        .list_accounts(&soporte_app::PageRequest {
+            after_id: q.after,
+            limit: ACCOUNTS_PER_PAGE,
+        })
+        .await?;
+    let next = (accounts.len() == ACCOUNTS_PER_PAGE as usize)
+        .then(|| accounts.last().map(|a| a.id.0))
+        .flatten();
+    let id_text = |id: Option<AgentId>| id.map(|a| a.0.to_string()).unwrap_or_default();
+    let accounts = accounts
+        .into_iter()
+        .map(|a| AccountRow {
+            id: a.id.0,
+            plan: a.plan.clone().unwrap_or_default(),
+            domains: a.email_domains.join(", "),
+            personal: id_text(a.personal_agent_id),
+            backup: id_text(a.backup_agent_id),
+            name: a.name,
+        })
+        .collect();
+    let agents = app
+        .list_agents()
+        .await?
+        .into_iter()
+        .filter(|a| a.active)
+        .map(|a| super::ticket::Choice {
+            value: a.id.0.to_string(),
+            label: a.name,
+            selected: false,
+        })
+        .collect();
+    Ok(render(&AccountsPage {
+        page: Page::of(&console, "/admin/accounts"),
+        accounts,
+        agents,
+        next,
+    }))
+}
+
+fn agent_choice(field: &str, value: &str) -> Result<Option<AgentId>, ConsoleError> {
+    match value.trim() {
+        "" => Ok(None),
+        id => Ok(Some(AgentId(
+            id.parse()
+                .map_err(|_| AppError::invalid(field, "an agent id"))?,
+        ))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AccountAgentsForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    personal_agent: String,
+    backup_agent: String,
+}
+
+pub async fn update_account(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<AccountAgentsForm>,
+) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    console.check_csrf(&form.csrf)?;
+    app.update_account(
+        soporte_core::ids::AccountId(id),
+        &soporte_app::AccountUpdate {
+            personal_agent_id: Some(agent_choice("personal_agent", &form.personal_agent)?),
+            backup_agent_id: Some(agent_choice("backup_agent", &form.backup_agent)?),
+            ..soporte_app::AccountUpdate::default()
+        },
+    )
+    .await?;
+    Ok(Redirect::to("/admin/accounts").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewAccountForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    domains: String,
+    #[serde(default)]
+    personal_agent: String,
+    #[serde(default)]
+    backup_agent: String,
+}
+
+pub async fn create_account(
+    State(app): State<App>,
+    console: Console,
+    Form(form): Form<NewAccountForm>,
+) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    console.check_csrf(&form.csrf)?;
+    app.create_account(&soporte_app::AccountInput {
+        name: form.name,
+        tax_id: None,
+        plan: Some(form.plan.trim().to_string()).filter(|p| !p.is_empty()),
+        email_domains: form
+            .domains
+            .split([',', ';', ' '])
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .collect(),
+        personal_agent_id: agent_choice("personal_agent", &form.personal_agent)?,
+        backup_agent_id: agent_choice("backup_agent", &form.backup_agent)?,
+    })
+    .await?;
+    Ok(Redirect::to("/admin/accounts").into_response())
+}

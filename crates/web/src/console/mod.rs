@@ -56,6 +56,11 @@ pub fn routes() -> Router<App> {
         .route("/admin/agents/{id}", post(admin::update_agent))
         .route("/admin/mail", get(admin::mail))
         .route(
+            "/admin/accounts",
+            get(admin::accounts).post(admin::create_account),
+        )
+        .route("/admin/accounts/{id}", post(admin::update_account))
+        .route(
             "/admin/canned",
             get(admin::canned).post(admin::create_canned),
         )
