@@ -254,6 +254,7 @@ soporte_store::on_both_databases!(
     canned_replies_are_filled_in_for_the_ticket,
     a_request_written_twice_is_merged,
     administrators_give_accounts_their_agents,
+    absences_are_recorded_in_madrid_time,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -1170,5 +1171,45 @@ async fn administrators_give_accounts_their_agents(desk: &Desk) -> TestResult {
         desk.get(&agent, "/admin/accounts").await?.status,
         StatusCode::FORBIDDEN
     );
+    Ok(())
+}
+
+async fn absences_are_recorded_in_madrid_time(desk: &Desk) -> TestResult {
+    let ana = desk.log_in("ana@vendomia.com").await?;
+    let bruno = desk.app.agent_by_email("bruno@vendomia.com").await?;
+    let added = desk
+        .post(
+            &ana,
+            &format!("/admin/agents/{}/absences", bruno.id.0),
+            &[("from", "2099-08-03T09:00"), ("until", "2099-08-17T18:00")],
+        )
+        .await?;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let absences = desk.app.agent(bruno.id).await?.absences;
+    assert_eq!(absences.len(), 1);
+    assert_eq!(
+        absences[0].starts_at.to_string(),
+        "2099-08-03T07:00:00Z",
+        "summer time"
+    );
+    let page = desk.get(&ana, "/admin/agents").await?;
+    assert!(page.body.contains("03/08/2099 09:00"), "{}", page.body);
+    let backwards = desk
+        .post(
+            &ana,
+            &format!("/admin/agents/{}/absences", bruno.id.0),
+            &[("from", "2099-09-10T09:00"), ("until", "2099-09-01T09:00")],
+        )
+        .await?;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let removed = desk
+        .post(
+            &ana,
+            &format!("/admin/agents/{}/absences/0/remove", bruno.id.0),
+            &[],
+        )
+        .await?;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(desk.app.agent(bruno.id).await?.absences.is_empty());
     Ok(())
 }

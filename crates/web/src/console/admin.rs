@@ -21,8 +21,15 @@ fn require_admin(console: &Console) -> Result<(), ConsoleError> {
     }
 }
 
+pub struct AbsenceView {
+    pub index: usize,
+    pub from: String,
+    pub until: String,
+}
+
 pub struct AgentRow {
     pub id: i64,
+    pub absences: Vec<AbsenceView>,
     pub name: String,
     pub email: String,
     pub admin: bool,
@@ -47,6 +54,17 @@ pub async fn agents(State(app): State<App>, console: Console) -> Result<Response
         .into_iter()
         .map(|a| AgentRow {
             id: a.id.0,
+            absences: a
+                .absences
+                .iter()
+                .enumerate()
+                .filter(|(_, absence)| absence.ends_at > now)
+                .map(|(index, absence)| AbsenceView {
+                    index,
+                    from: time::local(absence.starts_at, console.lang),
+                    until: time::local(absence.ends_at, console.lang),
+                })
+                .collect(),
             away: a.is_absent_at(now),
             admin: a.is_admin(),
             myself: a.id == console.agent.id,
@@ -371,4 +389,80 @@ pub async fn create_account(
     })
     .await?;
     Ok(Redirect::to("/admin/accounts").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AbsenceForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    /// `datetime-local` values, Madrid time.
+    from: String,
+    until: String,
+}
+
+/// Records an absence: while it lasts, the agent's accounts go to their backup agent.
+/// Absences already over are dropped on the way.
+pub async fn add_absence(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<AbsenceForm>,
+) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    console.check_csrf(&form.csrf)?;
+    let from = time::parse_local(&form.from)
+        .ok_or_else(|| AppError::invalid("from", "a date and time"))?;
+    let until = time::parse_local(&form.until)
+        .ok_or_else(|| AppError::invalid("until", "a date and time"))?;
+    let agent = app.agent(AgentId(id)).await?;
+    let now = jiff::Timestamp::now();
+    let mut absences: Vec<_> = agent
+        .absences
+        .into_iter()
+        .filter(|a| a.ends_at > now)
+        .collect();
+    absences.push(soporte_core::directory::Absence {
+        starts_at: from,
+        ends_at: until,
+    });
+    app.update_agent(
+        AgentId(id),
+        &AgentUpdate {
+            absences: Some(absences),
+            ..AgentUpdate::default()
+        },
+    )
+    .await?;
+    Ok(Redirect::to("/admin/agents").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RemoveAbsenceForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn remove_absence(
+    State(app): State<App>,
+    console: Console,
+    Path((id, index)): Path<(i64, usize)>,
+    Form(form): Form<RemoveAbsenceForm>,
+) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    console.check_csrf(&form.csrf)?;
+    let agent = app.agent(AgentId(id)).await?;
+    let mut absences = agent.absences;
+    if index >= absences.len() {
+        return Err(AppError::not_found("absence", index).into());
+    }
+    absences.remove(index);
+    app.update_agent(
+        AgentId(id),
+        &AgentUpdate {
+            absences: Some(absences),
+            ..AgentUpdate::default()
+        },
+    )
+    .await?;
+    Ok(Redirect::to("/admin/agents").into_response())
 }

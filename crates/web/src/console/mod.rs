@@ -54,6 +54,11 @@ pub fn routes() -> Router<App> {
         .route("/attachments/{id}", get(ticket::attachment))
         .route("/admin/agents", get(admin::agents))
         .route("/admin/agents/{id}", post(admin::update_agent))
+        .route("/admin/agents/{id}/absences", post(admin::add_absence))
+        .route(
+            "/admin/agents/{id}/absences/{index}/remove",
+            post(admin::remove_absence),
+        )
         .route("/admin/mail", get(admin::mail))
         .route(
             "/admin/accounts",

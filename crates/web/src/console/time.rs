@@ -18,6 +18,15 @@ pub fn local(at: Timestamp, lang: Lang) -> String {
     }
 }
 
+/// A time typed in a `datetime-local` field ("2026-11-27T09:00"), as Madrid time.
+pub fn parse_local(text: &str) -> Option<Timestamp> {
+    let civil: jiff::civil::DateTime = text.trim().parse().ok()?;
+    civil
+        .to_zoned_datetime(madrid().clone())
+        .ok()
+        .map(|zoned| zoned.timestamp())
+}
+
 /// The machine-readable form for `<time datetime=…>`.
 pub fn iso(at: Timestamp) -> String {
     at.to_string()
@@ -34,5 +43,12 @@ mod tests {
         let winter: Timestamp = "2026-11-25T08:30:00Z".parse()?;
         assert_eq!(local(winter, Lang::En), "2026-11-25 09:30");
         Ok(())
+    }
+
+    #[test]
+    fn typed_times_are_madrid_times() {
+        let winter = parse_local("2026-11-27T09:00").map(|t| t.to_string());
+        assert_eq!(winter.as_deref(), Some("2026-11-27T08:00:00Z"));
+        assert_eq!(parse_local("mañana"), None);
     }
 }
