@@ -388,6 +388,25 @@ impl App {
         Ok(contact)
     }
 
+    /// The names of these contacts, for an agent's ticket list.
+    pub async fn contact_names(
+        &self,
+        who: &Principal,
+        ids: &[ContactId],
+    ) -> Result<std::collections::HashMap<ContactId, String>> {
+        who.require_agent()?;
+        let mut unique = ids.to_vec();
+        unique.sort_by_key(|id| id.0);
+        unique.dedup();
+        Ok(self
+            .store
+            .contacts_by_ids(&unique)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect())
+    }
+
     pub async fn contact_by_email(&self, email: &str) -> Result<Contact> {
         let email = normalize_email("email", email)?;
         self.store

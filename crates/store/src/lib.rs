@@ -69,6 +69,9 @@ pub trait Store: Send + Sync + 'static {
     async fn update_contact(&self, id: ContactId, patch: &ContactPatch) -> Result<Contact>;
     async fn contact(&self, id: ContactId) -> Result<Option<Contact>>;
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>>;
+    /// The contacts with these ids (those that exist), in one query: a page of tickets
+    /// shows its requesters.
+    async fn contacts_by_ids(&self, ids: &[ContactId]) -> Result<Vec<Contact>>;
     async fn list_contacts(
         &self,
         account: Option<AccountId>,

@@ -1328,6 +1328,26 @@ impl Store for SqlStore {
         fetch_contact(&self.reader, id).await
     }
 
+    async fn contacts_by_ids(&self, ids: &[ContactId]) -> Result<Vec<Contact>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN ("
+        ));
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.0);
+        }
+        q.push(")");
+        q.build()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(contact_from_row)
+            .collect()
+    }
+
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>> {
         let columns = CONTACT_COLUMNS
             .split(", ")

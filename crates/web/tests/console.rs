@@ -409,6 +409,10 @@ async fn the_inbox_counts_and_lists_each_view(desk: &Desk) -> TestResult {
     let all = desk
         .get(&browser, "/inbox?view=all&sort=created_asc")
         .await?;
+    assert!(
+        all.body.contains("<td>Luis Pérez</td>"),
+        "the requester is shown"
+    );
     let a = all.body.find("No puedo publicar").ok_or("first missing")?;
     let b = all.body.find("Cambio de plan").ok_or("second missing")?;
     assert!(a < b, "oldest first");

@@ -176,6 +176,7 @@ pub struct Row {
     pub id: i64,
     pub number: String,
     pub subject: String,
+    pub requester: String,
     pub type_label: &'static str,
     pub urgent: bool,
     pub priority_label: &'static str,
@@ -188,7 +189,12 @@ pub struct Row {
     pub missing: usize,
 }
 
-pub fn rows(tickets: &[Ticket], names: &HashMap<AgentId, String>, console: &Console) -> Vec<Row> {
+pub fn rows(
+    tickets: &[Ticket],
+    names: &HashMap<AgentId, String>,
+    requesters: &HashMap<soporte_core::ids::ContactId, String>,
+    console: &Console,
+) -> Vec<Row> {
     let t = console.t;
     tickets
         .iter()
@@ -198,6 +204,10 @@ pub fn rows(tickets: &[Ticket], names: &HashMap<AgentId, String>, console: &Cons
                 id: ticket.id.0,
                 number: ticket.number.clone(),
                 subject: ticket.subject.clone(),
+                requester: requesters
+                    .get(&ticket.requester_id)
+                    .cloned()
+                    .unwrap_or_default(),
                 type_label: t.support_type(ticket.support_type),
                 urgent: ticket.priority == Priority::Urgent,
                 priority_label: t.priority(ticket.priority),
@@ -222,6 +232,16 @@ pub fn rows(tickets: &[Ticket], names: &HashMap<AgentId, String>, console: &Cons
             }
         })
         .collect()
+}
+
+/// The requesters' names of a page of tickets, read in one query.
+async fn requester_names(
+    app: &App,
+    console: &Console,
+    tickets: &[Ticket],
+) -> Result<HashMap<soporte_core::ids::ContactId, String>, ConsoleError> {
+    let ids: Vec<_> = tickets.iter().map(|t| t.requester_id).collect();
+    Ok(app.contact_names(&console.principal, &ids).await?)
 }
 
 pub async fn agent_names(app: &App) -> Result<HashMap<AgentId, String>, ConsoleError> {
@@ -329,7 +349,8 @@ pub async fn inbox(
     })
     .collect();
 
-    let rows = rows(&page.items, &names, &console);
+    let requesters = requester_names(&app, &console, &page.items).await?;
+    let rows = rows(&page.items, &names, &requesters, &console);
     let next = page.next.map(|c| format!("{}.{}", c.key, c.id));
     let refresh_url = format!(
         "/inbox?view={}&type={type_key}&sort={}&partial=true",
@@ -503,7 +524,8 @@ pub async fn search(
         .search_tickets(&console.principal, &q.q, SEARCH_RESULTS)
         .await?;
     let names = agent_names(&app).await?;
-    let rows = rows(&tickets, &names, &console);
+    let requesters = requester_names(&app, &console, &tickets).await?;
+    let rows = rows(&tickets, &names, &requesters, &console);
     let path = format!("/search?q={}", q.q);
     let mut page = Page::of(&console, &path);
     page.query = &q.q;
