@@ -17,7 +17,10 @@
 //! reply belongs to, so the runs also check that each reply joined its thread's ticket.
 
 use crate::mail_corpus::{self, SUPPORT_ADDRESS, SUPPORT_COMPANY};
-use crate::report::{Measured, report, report_figure, run_in_lanes};
+use crate::report::{
+    Measured, cpu_seconds, load_average, peak_rss_bytes, report, report_figure, reset_peak_rss,
+    run_in_lanes,
+};
 use anyhow::{Context, Result, ensure};
 use soporte_app::email::{IntakeOutcome, IntakeSource, RawEmail};
 use soporte_app::{App, AppSettings};
@@ -778,51 +781,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
         (hash ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-/// The 1, 5 and 15 minute load averages: the machine is shared, so every run says how
-/// busy it was.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-/// Starts a new peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux).
-fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
-
-/// The process' peak resident set size since start or the last reset.
-fn peak_rss_bytes() -> Result<u64> {
-    let status =
-        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmHWM in /proc/self/status")?;
-    Ok(kib * 1024)
-}
-
-/// User plus system CPU time of the whole process (every thread, the blocking pool's
-/// included), the steadiest figure on a shared machine.
-fn cpu_seconds() -> Result<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").context("reading /proc/self/stat")?;
-    // Fields follow the command name, which is in parentheses and may hold spaces;
-    // utime and stime are the 14th and 15th fields, in USER_HZ (100 per second on Linux).
-    let after_name = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |n: usize| -> Result<u64> {
-        fields
-            .get(n - 3)
-            .and_then(|f| f.parse().ok())
-            .with_context(|| format!("field {n} of /proc/self/stat"))
-    };
-    Ok((ticks(14)? + ticks(15)?) as f64 / 100.0)
 }
 
 #[cfg(test)]

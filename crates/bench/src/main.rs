@@ -1,11 +1,13 @@
 //! `soporte-bench`: throughput and latency of Soporte on SQLite and PostgreSQL.
 //!
-//! Three scenarios:
+//! Four scenarios:
 //! * `tickets` fills a fresh database the way a busy helpdesk would, then measures the
 //!   JSON API over real HTTP (see `tickets.rs`);
 //! * `mail` takes a Maildir of realistic Spanish support e-mail in, end to end, through
 //!   the same use case as IMAP and `soporte import mail` (see `mail.rs`), generating the
 //!   corpus itself unless one is given (see `mail_corpus.rs`);
+//! * `console` fills a SQLite database with 100,000 tickets, then measures the agent
+//!   console's pages rendered by the server, signed in like an agent (see `console.rs`);
 //! * `policy` measures the policy engine: classifier accuracy, checklist and urgency
 //!   precision/recall on their labelled sets, and the time of one intake decision.
 //!
@@ -13,6 +15,7 @@
 //! measurement, so a MISS does not change the exit code. Only errors (a failed request,
 //! an unreachable database, an e-mail the use case refused with an error) do.
 
+mod console;
 mod mail;
 mod mail_corpus;
 mod policy;
@@ -38,6 +41,8 @@ enum Scenario {
     Tickets(tickets::TicketsArgs),
     /// E-mail intake: a Maildir of support mail taken in end to end on a fresh database.
     Mail(mail::MailArgs),
+    /// The agent console's pages on a database of 100,000 tickets.
+    Console(console::ConsoleArgs),
     /// The policy engine: classifier accuracy, checklist and urgency precision/recall,
     /// and the time of one intake decision.
     Policy(policy::PolicyArgs),
@@ -48,6 +53,7 @@ async fn main() -> Result<()> {
     match Cli::parse().scenario {
         Scenario::Tickets(args) => tickets::run(args).await,
         Scenario::Mail(args) => mail::run(args).await,
+        Scenario::Console(args) => console::run(args).await,
         Scenario::Policy(args) => policy::run(args),
     }
 }

@@ -1,5 +1,6 @@
 //! Timing many calls and printing the figures: one aligned line per measurement, with its
-//! target and PASS or MISS at the end, the same for every scenario.
+//! target and PASS or MISS at the end, the same for every scenario; and the figures of the
+//! process itself (load, CPU time, peak memory) that put them in context.
 
 use anyhow::{Context, Result};
 use std::future::Future;
@@ -21,6 +22,10 @@ impl Measured {
 
     pub fn p50(&self) -> Duration {
         percentile(&self.latencies, 50.0)
+    }
+
+    pub fn p95(&self) -> Duration {
+        percentile(&self.latencies, 95.0)
     }
 
     pub fn p99(&self) -> Duration {
@@ -148,4 +153,49 @@ pub fn report(db: &str, what: &str, m: &Measured, target: Option<(&str, bool)>) 
 pub fn report_figure(db: &str, what: &str, figure: &str, target: Option<(&str, bool)>) {
     let line = format!("{db:<9}{what:<32}{figure:<69}{}", target_column(target));
     println!("{}", line.trim_end());
+}
+
+/// The 1, 5 and 15 minute load averages: the machine is shared, so every run says how
+/// busy it was.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Starts a new peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux).
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The process' peak resident set size since start or the last reset.
+pub fn peak_rss_bytes() -> Result<u64> {
+    let status =
+        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmHWM in /proc/self/status")?;
+    Ok(kib * 1024)
+}
+
+/// User plus system CPU time of the whole process (every thread, the blocking pool's
+/// included), the steadiest figure on a shared machine.
+pub fn cpu_seconds() -> Result<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").context("reading /proc/self/stat")?;
+    // Fields follow the command name, which is in parentheses and may hold spaces;
+    // utime and stime are the 14th and 15th fields, in USER_HZ (100 per second on Linux).
+    let after_name = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |n: usize| -> Result<u64> {
+        fields
+            .get(n - 3)
+            .and_then(|f| f.parse().ok())
+            .with_context(|| format!("field {n} of /proc/self/stat"))
+    };
+    Ok((ticks(14)? + ticks(15)?) as f64 / 100.0)
 }
