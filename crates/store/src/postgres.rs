@@ -61,11 +61,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "canned_replies",
         sql: include_str!("../migrations/postgres/0009_canned_replies.sql"),
     },
+    Migration {
+        version: 10,
+        name: "inbox_indexes",
+        sql: include_str!("../migrations/postgres/0010_inbox_indexes.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.
 const SEARCH_MATCH: &str =
-    "SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1)";
+    "id IN (SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1))";
 
 /// The search expression for `groups` of alternative terms (see `soporte_core::search`):
 /// every group must match, by any of its terms. Terms are letters and digits only.

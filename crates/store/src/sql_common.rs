@@ -1650,7 +1650,7 @@ impl Store for SqlStore {
             return Ok(vec![]);
         }
         let sql = format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({SEARCH_MATCH}) \
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE {SEARCH_MATCH} \
              ORDER BY updated_at DESC, id DESC LIMIT $2"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
