@@ -255,6 +255,7 @@ soporte_store::on_both_databases!(
     a_request_written_twice_is_merged,
     administrators_give_accounts_their_agents,
     absences_are_recorded_in_madrid_time,
+    administrators_see_the_rules_in_force,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -1215,5 +1216,23 @@ async fn absences_are_recorded_in_madrid_time(desk: &Desk) -> TestResult {
         .await?;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
     assert!(desk.app.agent(bruno.id).await?.absences.is_empty());
+    Ok(())
+}
+
+async fn administrators_see_the_rules_in_force(desk: &Desk) -> TestResult {
+    let ana = desk.log_in("ana@vendomia.com").await?;
+    let page = desk.get(&ana, "/admin/policy").await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Europe/Madrid"), "{}", page.body);
+    assert!(page.body.contains("id=\"sla-targets\"") && page.body.contains(" h</td>"));
+    assert!(
+        page.body.contains("Sitios Web"),
+        "the policy's product areas"
+    );
+    let bruno = desk.log_in("bruno@vendomia.com").await?;
+    assert_eq!(
+        desk.get(&bruno, "/admin/policy").await?.status,
+        StatusCode::FORBIDDEN
+    );
     Ok(())
 }

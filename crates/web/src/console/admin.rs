@@ -466,3 +466,79 @@ pub async fn remove_absence(
     .await?;
     Ok(Redirect::to("/admin/agents").into_response())
 }
+
+pub struct SlaRow {
+    pub type_label: &'static str,
+    pub priority_label: &'static str,
+    pub first_response: String,
+    pub resolution: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/admin_policy.html")]
+struct PolicyPage<'a> {
+    page: Page<'a>,
+    sla: Vec<SlaRow>,
+    time_zone: String,
+    week: Vec<(&'static str, String)>,
+    holidays: String,
+    product_areas: Vec<(String, String)>,
+    urgency_phrases: String,
+}
+
+/// Business hours as people say them: "8 h", "2 h 30 min".
+fn business_hours(duration: jiff::SignedDuration) -> String {
+    let minutes = duration.as_mins();
+    match (minutes / 60, minutes % 60) {
+        (h, 0) => format!("{h} h"),
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// The rules in force, as the configuration file set them: SLA targets, business
+/// calendar, product areas and urgency phrases (read-only: they are changed in the
+/// `[policy]` section of `soporte.toml`).
+pub async fn policy(State(app): State<App>, console: Console) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    let t = console.t;
+    let view = app.policy(&console.principal)?;
+    use soporte_core::support::{Priority, SupportType};
+    let mut sla = Vec::new();
+    for (support_type, targets) in [
+        (Some(SupportType::Administrative), view.sla.administrative),
+        (Some(SupportType::Usage), view.sla.usage),
+        (Some(SupportType::Technical), view.sla.technical),
+        (None, view.sla.unclassified),
+    ] {
+        for (priority, target) in [
+            (Priority::Normal, targets.normal),
+            (Priority::Urgent, targets.urgent),
+        ] {
+            sla.push(SlaRow {
+                type_label: t.support_type(support_type),
+                priority_label: t.priority(priority),
+                first_response: business_hours(target.first_response),
+                resolution: business_hours(target.resolution),
+            });
+        }
+    }
+    Ok(render(&PolicyPage {
+        page: Page::of(&console, "/admin/policy"),
+        sla,
+        time_zone: view.calendar.time_zone,
+        week: view
+            .calendar
+            .week
+            .into_iter()
+            .map(|(day, spans)| (day, spans.join(", ")))
+            .collect(),
+        holidays: view.calendar.holidays.join(", "),
+        product_areas: view
+            .product_areas
+            .into_iter()
+            .map(|a| (a.name, a.synonyms.join(", ")))
+            .collect(),
+        urgency_phrases: view.urgency_phrases.join(" · "),
+    }))
+}

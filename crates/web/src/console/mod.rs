@@ -60,6 +60,7 @@ pub fn routes() -> Router<App> {
             post(admin::remove_absence),
         )
         .route("/admin/mail", get(admin::mail))
+        .route("/admin/policy", get(admin::policy))
         .route(
             "/admin/accounts",
             get(admin::accounts).post(admin::create_account),
