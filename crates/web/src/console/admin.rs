@@ -294,17 +294,7 @@ pub async fn accounts(
             name: a.name,
         })
         .collect();
-    let agents = app
-        .list_agents()
-        .await?
-        .into_iter()
-        .filter(|a| a.active)
-        .map(|a| super::ticket::Choice {
-            value: a.id.0.to_string(),
-            label: a.name,
-            selected: false,
-        })
-        .collect();
+    let agents = super::ticket::agent_choices(&app.list_agents().await?, None);
     Ok(render(&AccountsPage {
         page: Page::of(&console, "/admin/accounts"),
         accounts,

@@ -5,7 +5,7 @@
 use super::error::ConsoleError;
 use super::session::Console;
 use super::texts::Texts;
-use super::ticket::Choice;
+use super::ticket::{Choice, agent_choices, status_choices};
 use super::{Page, render, time};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -245,12 +245,11 @@ async fn requester_names(
 }
 
 pub async fn agent_names(app: &App) -> Result<HashMap<AgentId, String>, ConsoleError> {
-    Ok(app
-        .list_agents()
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect())
+    Ok(names_of(&app.list_agents().await?))
+}
+
+fn names_of(agents: &[soporte_core::directory::Agent]) -> HashMap<AgentId, String> {
+    agents.iter().map(|a| (a.id, a.name.clone())).collect()
 }
 
 #[derive(Template)]
@@ -305,7 +304,8 @@ pub async fn inbox(
     filter.after = q.after.as_deref().and_then(cursor_of);
     filter.limit = Some(PAGE_SIZE);
     let page = app.list_tickets(&console.principal, &filter).await?;
-    let names = agent_names(&app).await?;
+    let agents = app.list_agents().await?;
+    let names = names_of(&agents);
 
     let type_key = q
         .support_type
@@ -357,25 +357,8 @@ pub async fn inbox(
         view.key(),
         sort_key(sort)
     );
-    let assignees = app
-        .list_agents()
-        .await?
-        .into_iter()
-        .filter(|a| a.active)
-        .map(|a| Choice {
-            value: a.id.0.to_string(),
-            label: a.name,
-            selected: false,
-        })
-        .collect();
-    let statuses = Status::ALL
-        .iter()
-        .map(|s| Choice {
-            value: s.as_str().into(),
-            label: t.status(*s).into(),
-            selected: false,
-        })
-        .collect();
+    let assignees = agent_choices(&agents, None);
+    let statuses = status_choices(t, None);
     let page = InboxPage {
         page: Page::of(&console, "/inbox"),
         refresh_url,

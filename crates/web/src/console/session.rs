@@ -89,7 +89,7 @@ pub struct Console {
 impl Console {
     /// Refuses a state-changing request whose form did not carry this session's token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), ConsoleError> {
-        if sent.len() == self.csrf.len() && sent == self.csrf {
+        if sent == self.csrf {
             Ok(())
         } else {
             Err(ConsoleError::Forgery)

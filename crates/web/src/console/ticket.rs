@@ -65,6 +65,34 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// Every status, in the console's words, `current` selected.
+pub fn status_choices(t: &Texts, current: Option<Status>) -> Vec<Choice> {
+    Status::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str().into(),
+            label: t.status(*s).into(),
+            selected: Some(*s) == current,
+        })
+        .collect()
+}
+
+/// The agents one can assign work to (the enabled ones), `current` selected.
+pub fn agent_choices(
+    agents: &[soporte_core::directory::Agent],
+    current: Option<AgentId>,
+) -> Vec<Choice> {
+    agents
+        .iter()
+        .filter(|a| a.active)
+        .map(|a| Choice {
+            value: a.id.0.to_string(),
+            label: a.name.clone(),
+            selected: current == Some(a.id),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "console/ticket.html")]
 struct TicketPage<'a> {
@@ -277,14 +305,7 @@ pub async fn page(
         })
         .collect();
 
-    let statuses = Status::ALL
-        .iter()
-        .map(|s| Choice {
-            value: s.as_str().into(),
-            label: t.status(*s).into(),
-            selected: *s == ticket.status,
-        })
-        .collect();
+    let statuses = status_choices(t, Some(ticket.status));
     let priorities = Priority::ALL
         .iter()
         .map(|p| Choice {
@@ -308,11 +329,7 @@ pub async fn page(
         label: t.unassigned.into(),
         selected: ticket.assignee_id.is_none(),
     }];
-    assignees.extend(agents.iter().filter(|a| a.active).map(|a| Choice {
-        value: a.id.0.to_string(),
-        label: a.name.clone(),
-        selected: ticket.assignee_id == Some(a.id),
-    }));
+    assignees.extend(agent_choices(&agents, ticket.assignee_id));
 
     let canned = app
         .canned_replies(who)
