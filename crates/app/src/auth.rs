@@ -53,6 +53,14 @@ impl Principal {
         }
     }
 
+    /// The agent calling, if an agent is.
+    pub fn agent_id(&self) -> Option<soporte_core::ids::AgentId> {
+        match self {
+            Principal::Agent { agent, .. } => Some(agent.id),
+            Principal::Contact { .. } => None,
+        }
+    }
+
     pub fn require_agent(&self) -> Result<&Agent> {
         match self {
             Principal::Agent { agent, .. } => Ok(agent),
@@ -320,9 +328,9 @@ impl App {
         let secret = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
         let link = format!(
             "{}/password/reset?token={secret}",
-            self.settings.public_url.trim_end_matches('/')
+            self.settings().public_url.trim_end_matches('/')
         );
-        let settings = &self.settings.email;
+        let settings = &self.settings().email;
         let minutes = RESET_LINK_LIFETIME.as_mins();
         let (subject, text) = match settings.language {
             crate::email::Language::Spanish => (

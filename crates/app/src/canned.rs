@@ -88,7 +88,7 @@ impl App {
                     subject => ticket.subject,
                     agent => agent.name,
                     account => account.unwrap_or_default(),
-                    company => self.settings.company_name,
+                    company => self.settings().company_name,
                 },
             )
             .map_err(|e| AppError::invalid("body", format!("the canned reply fails: {e}")))

@@ -8,6 +8,7 @@ mod directory;
 pub mod email;
 mod error;
 pub mod policy;
+pub mod settings;
 mod tickets;
 
 pub use auth::{
@@ -47,6 +48,11 @@ pub struct AppSettings {
     /// Where people reach this Soporte (`https://soporte.example.com`), for links in
     /// e-mails such as a password reset.
     pub public_url: String,
+    /// Mailboxes of the configuration file (passwords left out), so that the console
+    /// can list them and keep its own mailboxes' names apart.
+    pub file_mailboxes: Vec<settings::MailboxSettings>,
+    /// The sections saved from the console, already applied to the fields above.
+    pub console: settings::ConsoleSettings,
 }
 
 impl AppSettings {
@@ -59,6 +65,8 @@ impl AppSettings {
             email: email::EmailSettings::for_address(company_name, support_email),
             policy: Arc::new(soporte_core::policy::rules::Policy::default()),
             public_url: "http://127.0.0.1:8080".into(),
+            file_mailboxes: Vec::new(),
+            console: settings::ConsoleSettings::default(),
         }
     }
 }
@@ -68,17 +76,26 @@ impl AppSettings {
 pub struct App {
     store: Arc<dyn Store>,
     blobs: Arc<dyn BlobStore>,
-    settings: Arc<AppSettings>,
+    /// The configuration file's settings.
+    base_settings: Arc<AppSettings>,
+    /// The settings in force: the file's with the console's sections applied.
+    live_settings: Arc<tokio::sync::watch::Sender<Arc<AppSettings>>>,
+    mailbox_statuses: settings::MailboxStatuses,
     codec: Option<Arc<dyn email::MailCodec>>,
     classifier: policy::ClassifierSlot,
 }
 
 impl App {
+    /// An App with the configuration file's settings; call [`App::reload_settings`] to put
+    /// the sections saved from the console in force.
     pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, settings: AppSettings) -> Self {
+        let settings = Arc::new(settings);
         Self {
             store,
             blobs,
-            settings: Arc::new(settings),
+            base_settings: settings.clone(),
+            live_settings: Arc::new(tokio::sync::watch::Sender::new(settings)),
+            mailbox_statuses: settings::MailboxStatuses::default(),
             codec: None,
             classifier: policy::ClassifierSlot::builtin(),
         }
@@ -90,8 +107,9 @@ impl App {
         self
     }
 
-    pub fn settings(&self) -> &AppSettings {
-        &self.settings
+    /// The settings in force now (a snapshot: a console change replaces it whole).
+    pub fn settings(&self) -> Arc<AppSettings> {
+        self.live_settings.borrow().clone()
     }
 
     pub fn backend(&self) -> soporte_store::Backend {

@@ -198,7 +198,7 @@ impl App {
         let answer_by: Option<Arc<dyn OutgoingMail>> = match (&requester_email, channel) {
             (Some(address), Channel::Email | Channel::Portal | Channel::Api) => {
                 Some(Arc::new(AcknowledgementMail {
-                    settings: self.settings.email.clone(),
+                    settings: self.settings().email.clone(),
                     to: Mailbox {
                         address: address.clone(),
                         name: Some(requester_name.clone()),
@@ -211,7 +211,7 @@ impl App {
         };
         let may_answer = requester_email
             .as_deref()
-            .is_none_or(|a| !self.settings.email.is_own_address(a));
+            .is_none_or(|a| !self.settings().email.is_own_address(a));
         let prepared = self
             .prepare_ticket(
                 &NewRequest {
@@ -234,7 +234,7 @@ impl App {
             )
             .await?;
         let new = NewTicket {
-            number_prefix: self.settings.ticket_prefix.clone(),
+            number_prefix: self.settings().ticket_prefix.clone(),
             subject,
             support_type: prepared.decision.support_type,
             channel,
@@ -367,7 +367,7 @@ impl App {
         Ok(crate::policy::missing_items_draft(
             &name,
             &missing,
-            &self.settings.email,
+            &self.settings().email,
         ))
     }
 
@@ -375,7 +375,7 @@ impl App {
     pub fn ticket_reference(&self, text: &str) -> Option<TicketId> {
         let text = text.trim();
         soporte_core::ticket::TicketNumber::find_in(
-            &self.settings.ticket_prefix,
+            &self.settings().ticket_prefix,
             &text.to_uppercase(),
         )
         .or_else(|| {
@@ -667,8 +667,8 @@ impl App {
         }
         .display();
         Ok(Some(EmailReply {
-            settings: self.settings.email.clone(),
-            company: self.settings.company_name.clone(),
+            settings: self.settings().email.clone(),
+            company: self.settings().company_name.clone(),
             agent_name: agent_name.to_string(),
             to,
             in_reply_to,

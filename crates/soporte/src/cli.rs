@@ -192,11 +192,25 @@ pub async fn open(config: Config) -> Result<Context> {
         email.language = soporte_app::email::Language::English;
     }
     settings.policy = Arc::new(config.support_policy()?);
+    settings.file_mailboxes = config
+        .mailboxes
+        .iter()
+        .map(crate::workers::mailbox_summary)
+        .collect();
     let app =
         App::new(store, Arc::new(blobs), settings).with_mail(Arc::new(soporte_mail::MimeCodec));
     let applied = app.migrate().await.context("database migration failed")?;
     for m in applied {
         tracing::info!(version = m.version, name = %m.name, "migration applied");
+    }
+    if app
+        .reload_settings()
+        .await
+        .context("cannot read the settings saved from the console")?
+    {
+        tracing::info!(
+            "settings saved from the console are in force over the configuration file's"
+        );
     }
     if let Some(model) = app
         .load_classifier()

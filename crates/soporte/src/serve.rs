@@ -10,6 +10,9 @@ use soporte_web::WebConfig;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+/// How soon a setting changed from the console on another instance is in force here.
+const SETTINGS_RELOAD: Duration = Duration::from_secs(5);
+
 pub async fn serve(ctx: Context) -> Result<()> {
     bootstrap_first_admin(&ctx).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -30,6 +33,15 @@ pub async fn serve(ctx: Context) -> Result<()> {
             stopped.clone(),
         )));
     }
+    workers.push(tokio::spawn(workers::watch_console_mailboxes(
+        ctx.app.clone(),
+        stopped.clone(),
+    )));
+    workers.push(tokio::spawn(workers::reload_settings(
+        ctx.app.clone(),
+        SETTINGS_RELOAD,
+        stopped.clone(),
+    )));
     workers.push(tokio::spawn(workers::check_sla(
         ctx.app.clone(),
         Duration::from_secs(ctx.config.policy.sla_check_seconds),

@@ -7,10 +7,12 @@ use crate::mail_adapter::SmtpTransport;
 use anyhow::Result;
 use soporte_app::App;
 use soporte_app::email::IntakeSource;
+use soporte_app::settings::MailboxSettings;
 use soporte_mail::{
     ImapMailbox, ImapSecurity, ImapSettings, SmtpSecurity, SmtpSender, SmtpSettings,
 };
 use soporte_store::MailboxPosition;
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -102,16 +104,112 @@ pub async fn retrain_classifier(app: App, every: Duration, mut stop: watch::Rece
     }
 }
 
+fn imap_security(security: Security) -> ImapSecurity {
+    match security {
+        Security::Tls => ImapSecurity::Tls,
+        Security::Starttls => ImapSecurity::StartTls,
+        Security::Plain => ImapSecurity::Plain,
+    }
+}
+
+/// A mailbox of the configuration file, as the console lists it (no password).
+pub fn mailbox_summary(m: &MailboxConfig) -> MailboxSettings {
+    MailboxSettings {
+        name: m.name.clone(),
+        host: m.host.clone(),
+        port: m.port,
+        security: m.security,
+        username: m.username.clone(),
+        password: String::new(),
+        folder: m.folder.clone(),
+        processed_folder: m.processed_folder.clone(),
+        poll_seconds: m.poll_seconds,
+    }
+}
+
+/// A mailbox added from the console; it trusts the public roots only.
+fn console_imap_settings(m: &MailboxSettings) -> ImapSettings {
+    ImapSettings {
+        name: m.name.clone(),
+        host: m.host.clone(),
+        port: m.port,
+        security: imap_security(m.security),
+        username: m.username.clone(),
+        password: m.password.clone(),
+        folder: m.folder.clone(),
+        processed_folder: m.processed_folder.clone(),
+        poll_interval: Duration::from_secs(m.poll_seconds.max(5)),
+        extra_roots: soporte_mail::ExtraRoots::default(),
+    }
+}
+
+/// Re-reads the settings saved from the console, so that a change made on another
+/// instance is in force here within `every`.
+pub async fn reload_settings(app: App, every: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        match app.reload_settings().await {
+            Ok(true) => tracing::info!("settings changed from the console are now in force"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot re-read the console's settings"),
+        }
+    }
+}
+
+/// Runs the mailboxes added from the console: each one's worker starts when it is added,
+/// restarts when it is changed and stops when it is removed.
+pub async fn watch_console_mailboxes(app: App, mut stop: watch::Receiver<bool>) {
+    type Running = (
+        MailboxSettings,
+        watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    );
+    let mut settings = app.watch_settings();
+    let mut running: HashMap<String, Running> = HashMap::new();
+    loop {
+        let wanted = settings.borrow_and_update().console.mailboxes.clone();
+        for (name, (current, halt, worker)) in std::mem::take(&mut running) {
+            if wanted.contains(&current) {
+                running.insert(name, (current, halt, worker));
+            } else {
+                let _ = halt.send(true);
+                let _ = worker.await;
+                tracing::info!(mailbox = %name, "mailbox worker stopped");
+            }
+        }
+        for mailbox in wanted {
+            if running.contains_key(&mailbox.name) {
+                continue;
+            }
+            let (halt, halted) = watch::channel(false);
+            let worker = tokio::spawn(watch_mailbox(
+                app.clone(),
+                console_imap_settings(&mailbox),
+                halted,
+            ));
+            tracing::info!(mailbox = %mailbox.name, "mailbox worker started");
+            running.insert(mailbox.name.clone(), (mailbox, halt, worker));
+        }
+        tokio::select! {
+            changed = settings.changed() => if changed.is_err() { break },
+            _ = stop.changed() => break,
+        }
+    }
+    for (_, (_, halt, worker)) in running {
+        let _ = halt.send(true);
+        let _ = worker.await;
+    }
+}
+
 pub fn imap_settings(m: &MailboxConfig, index: usize) -> Result<ImapSettings> {
     Ok(ImapSettings {
         name: m.name.clone(),
         host: m.host.clone(),
         port: m.port,
-        security: match m.security {
-            Security::Tls => ImapSecurity::Tls,
-            Security::Starttls => ImapSecurity::StartTls,
-            Security::Plain => ImapSecurity::Plain,
-        },
+        security: imap_security(m.security),
         username: m.username.clone(),
         password: read_secret(
             &format!("mailboxes[{index}].password"),
@@ -140,6 +238,7 @@ pub async fn watch_mailbox(app: App, settings: ImapSettings, mut stop: watch::Re
             result = take_mail(&app, &settings) => {
                 if let Err(e) = result {
                     tracing::warn!(mailbox = %settings.name, error = %e, retry_in = ?backoff, "mailbox connection lost");
+                    app.report_mailbox(&settings.name, Some(e.to_string()));
                 }
             }
             _ = stop.changed() => return,
@@ -166,6 +265,7 @@ enum MailboxError {
 async fn take_mail(app: &App, settings: &ImapSettings) -> Result<(), MailboxError> {
     let mut mailbox = ImapMailbox::connect(settings.clone()).await?;
     tracing::info!(mailbox = %settings.name, "connected");
+    app.report_mailbox(&settings.name, None);
     loop {
         let (uidvalidity, uids) = mailbox.unseen().await?;
         for uid in &uids {

@@ -252,6 +252,28 @@ async fn an_agent_answers_a_mailed_request_from_the_console() -> TestResult {
             .await);
     }
 
+    b.step("shorten an SLA target in the rules page");
+    b.goto("/admin/policy").await?;
+    b.fill(
+        "form#sla-targets input[name='usage.urgent.first_response']",
+        "45m",
+    )
+    .await?;
+    b.click("form#sla-targets button[type=submit]").await?;
+    b.wait_for_text("p.notice", "Guardado").await?;
+    b.wait_for_value(
+        "form#sla-targets input[name='usage.urgent.first_response']",
+        "the new target",
+        |v| v == "45m",
+    )
+    .await?;
+    b.screenshot("07-rules").await?;
+
+    b.step("see the mailbox taking mail in");
+    b.goto("/admin/mailboxes").await?;
+    b.wait_for_text("#file-mailboxes", "Conectado").await?;
+    b.screenshot("08-mailboxes").await?;
+
     b.step("log out");
     b.click("form#logout [type=submit]").await?;
     b.wait_for("form#login").await?;

@@ -659,3 +659,174 @@ fn smtps_with_auth_delivers() -> TestResult {
     )?;
     Ok(())
 }
+
+/// A console request over plain HTTP: the status, the headers and the body.
+fn console(
+    addr: &str,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> Result<(u16, String, String), Box<dyn std::error::Error>> {
+    use std::io::{Read, Write};
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\
+Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    Ok((status, head.to_string(), body.to_string()))
+}
+
+#[test]
+fn a_mailbox_added_in_the_console_is_drained_and_stops_when_removed() -> TestResult {
+    let Some(servers) = servers("mail server tests") else {
+        return Ok(());
+    };
+    let tag = unique("consola");
+    let folder_name = unique("Consola");
+    let folder = imap_folder(&servers, &folder_name)?;
+    let customer = format!("{tag}@tienda.es");
+    deliver(
+        &folder,
+        "1",
+        &request(
+            &format!("Marta <{customer}>"),
+            &format!("{tag}.1@tienda.es"),
+            "No llegan los pedidos",
+            "",
+            "Desde ayer no llegan los avisos de pedidos.",
+        ),
+    )?;
+    // No mailbox in the configuration file: it is added from the console.
+    let dir = tempfile::tempdir()?;
+    let file = write_config(
+        &servers,
+        dir.path(),
+        &SmtpTo {
+            addr: &servers.smtp_addr,
+            security: "plain",
+            login: None,
+            ca_file: None,
+        },
+        None,
+    )?;
+    let server = start(&file)?;
+    let password = server.password.clone().ok_or("no password printed")?;
+    let (status, head, _) = console(
+        &server.addr,
+        "POST",
+        "/login",
+        "",
+        &[
+            ("email", "admin@vendomia.com"),
+            ("password", &password),
+            ("next", "/inbox"),
+        ],
+    )?;
+    assert_eq!(status, 303, "{head}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .ok_or("no session cookie")?
+        .to_string();
+    let (_, _, page) = console(&server.addr, "GET", "/admin/mailboxes", &cookie, &[])?;
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or("no anti-forgery token")?
+        .to_string();
+    let (host, port) = servers.imap_addr.rsplit_once(':').ok_or("IMAP address")?;
+    let (status, head, body) = console(
+        &server.addr,
+        "POST",
+        "/admin/mailboxes",
+        &cookie,
+        &[
+            ("_csrf", &csrf),
+            ("original", ""),
+            ("name", "ventas"),
+            ("host", host),
+            ("port", port),
+            ("security", "plain"),
+            ("username", &servers.imap_user),
+            ("password", &servers.imap_password),
+            ("folder", &folder_name),
+            ("processed_folder", ""),
+            ("poll_seconds", "10"),
+        ],
+    )?;
+    assert_eq!(status, 303, "{head}\n{body}");
+
+    let ack = wait_for("the acknowledgement", Duration::from_secs(60), || {
+        received(&servers, &tag).into_iter().next()
+    })?;
+    assert!(
+        ack.contains(&format!("In-Reply-To: <{tag}.1@tienda.es>")),
+        "{ack}"
+    );
+    let (_, _, page) = console(&server.addr, "GET", "/admin/mailboxes", &cookie, &[])?;
+    assert!(
+        page.contains("Conectado"),
+        "the console shows the mailbox works: {page}"
+    );
+    assert!(
+        !page.contains(&servers.imap_password),
+        "the password is never shown"
+    );
+
+    // Removed: mail arriving afterwards stays in the mailbox, unread.
+    let (status, _, _) = console(
+        &server.addr,
+        "POST",
+        "/admin/mailboxes/delete",
+        &cookie,
+        &[("_csrf", &csrf), ("original", "ventas")],
+    )?;
+    assert_eq!(status, 303);
+    std::thread::sleep(Duration::from_secs(1));
+    deliver(
+        &folder,
+        "2",
+        &request(
+            &customer,
+            &format!("{tag}.2@tienda.es"),
+            "Otra cosa",
+            "",
+            "Esto no debe entrar.",
+        ),
+    )?;
+    std::thread::sleep(Duration::from_secs(4));
+    let seen = std::fs::read_dir(folder.join("cur"))?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(":2,S"))
+        .count();
+    assert_eq!(seen, 1, "only the first message was taken");
+    Ok(())
+}

@@ -196,6 +196,12 @@ pub trait Store: Send + Sync + 'static {
     /// Creates (`id` none) or replaces a canned reply; titles are unique.
     async fn save_canned_reply(&self, id: Option<i64>, title: &str, body: &str) -> Result<i64>;
     async fn delete_canned_reply(&self, id: i64) -> Result<bool>;
+    /// The configuration sections changed from the console, by name.
+    async fn settings(&self) -> Result<Vec<StoredSetting>>;
+    /// Writes one section (replacing what it held), recording who changed it.
+    async fn save_setting(&self, name: &str, value: &str, by: Option<AgentId>) -> Result<()>;
+    /// Drops one section, so that the configuration file's values apply again.
+    async fn delete_setting(&self, name: &str) -> Result<bool>;
     /// Moves every message (with its attachments, search rows and e-mails) of `source`
     /// into `target` and closes `source`, with a history entry on both, in one
     /// transaction. Returns the target as it is afterwards.

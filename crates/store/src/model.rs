@@ -382,6 +382,16 @@ pub struct ClassifierModelRecord {
     pub created_at: Timestamp,
 }
 
+/// A configuration section as an administrator saved it from the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSetting {
+    pub name: String,
+    /// The section as JSON.
+    pub value: String,
+    pub updated_at: Timestamp,
+    pub updated_by: Option<AgentId>,
+}
+
 /// An answer agents insert into replies, with variables filled in for the ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CannedReply {

@@ -1859,6 +1859,46 @@ impl Store for SqlStore {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn settings(&self) -> Result<Vec<StoredSetting>> {
+        let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT name, value, updated_at, updated_by FROM settings ORDER BY name",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, value, updated_at, updated_by)| StoredSetting {
+                name,
+                value,
+                updated_at: from_micros(updated_at),
+                updated_by: updated_by.map(AgentId),
+            })
+            .collect())
+    }
+
+    async fn save_setting(&self, name: &str, value: &str, by: Option<AgentId>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (name, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(to_micros(now()))
+        .bind(by.map(|a| a.0))
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_setting(&self, name: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM settings WHERE name = $1")
+            .bind(name)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn merge_tickets(
         &self,
         source: TicketId,

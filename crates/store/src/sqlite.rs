@@ -70,6 +70,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "inbox_indexes",
         sql: include_str!("../migrations/sqlite/0010_inbox_indexes.sql"),
     },
+    Migration {
+        version: 11,
+        name: "settings",
+        sql: include_str!("../migrations/sqlite/0011_settings.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`. The unary `+` keeps

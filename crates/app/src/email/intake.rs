@@ -150,7 +150,7 @@ impl App {
             .codec
             .clone()
             .ok_or_else(|| AppError::Unavailable("e-mail support is not configured".into()))?;
-        let settings = &self.settings.email;
+        let settings = &self.settings().email;
         // The original is kept whatever happens next: it is what "never lose a message" means.
         let (original, staged_original) = self.blobs.stage(raw).await?;
         let parsed = if raw.len() > settings.max_message_bytes {
@@ -332,7 +332,7 @@ impl App {
         received: ReceivedEmail,
         source: &IntakeSource,
     ) -> Result<IntakeOutcome> {
-        let settings = &self.settings.email;
+        let settings = &self.settings().email;
         let ReceivedEmail {
             size,
             agents,
@@ -491,7 +491,7 @@ impl App {
             )
             .await?;
         let new = NewTicket {
-            number_prefix: self.settings.ticket_prefix.clone(),
+            number_prefix: self.settings().ticket_prefix.clone(),
             subject,
             support_type: prepared.decision.support_type,
             channel: Channel::Email,
@@ -551,7 +551,7 @@ impl App {
         {
             return Ok(Some(ticket));
         }
-        if let Some(id) = TicketNumber::find_in(&self.settings.ticket_prefix, &mail.subject)
+        if let Some(id) = TicketNumber::find_in(&self.settings().ticket_prefix, &mail.subject)
             && let Some(ticket) = self.store.ticket(id).await?
             && ticket.status != Status::Closed
         {

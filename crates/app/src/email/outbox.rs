@@ -80,7 +80,7 @@ impl App {
                 Err(failure) => {
                     let last = failure.permanent || item.attempts + 1 >= MAX_ATTEMPTS;
                     let retry_at = (!last).then(|| {
-                        Timestamp::now() + backoff(self.settings.email.retry_base, item.attempts)
+                        Timestamp::now() + backoff(self.settings().email.retry_base, item.attempts)
                     });
                     tracing::warn!(outbox_id = item.id, error = %failure.message, permanent = failure.permanent, "e-mail delivery failed");
                     self.store

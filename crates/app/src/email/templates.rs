@@ -109,7 +109,8 @@ Reply to this e-mail to continue with request {{ number }}."
         Ok(())
     }
 
-    fn named(&self) -> [(&'static str, &str); 11] {
+    /// Every text with its name, in the order an editor shows them.
+    pub fn named(&self) -> [(&'static str, &str); 11] {
         [
             ("acknowledgement_subject", &self.acknowledgement_subject),
             ("acknowledgement_body", &self.acknowledgement_body),
@@ -123,6 +124,59 @@ Reply to this e-mail to continue with request {{ number }}."
             ("notification_subject", &self.notification_subject),
             ("notification_body", &self.notification_body),
         ]
+    }
+
+    /// The variables a template may use.
+    pub const VARIABLES: [&'static str; 12] = [
+        "number",
+        "subject",
+        "name",
+        "agent",
+        "company",
+        "support_email",
+        "missing",
+        "redirect",
+        "type_label",
+        "agent_phone",
+        "reason",
+        "detail",
+    ];
+
+    /// What the template `name` says with made-up values, for an editor's preview; `None`
+    /// for an unknown name.
+    pub fn preview(&self, name: &str, english: bool) -> Option<String> {
+        let (name, _) = self.named().into_iter().find(|(n, _)| *n == name)?;
+        let missing: Vec<&str> = [
+            soporte_core::policy::checklist::ChecklistItem::Screenshot,
+            soporte_core::policy::checklist::ChecklistItem::Location,
+        ]
+        .into_iter()
+        .map(|item| self.item_request(item))
+        .collect();
+        let values = Values {
+            name: "Luis Pérez",
+            agent: "Ana García",
+            missing: &missing,
+            type_label: if english { "Technical" } else { "Técnico" },
+            agent_phone: "+34 600 111 222",
+            reason: if english { "Urgent" } else { "Urgente" },
+            detail: if english {
+                "Due by 26/11/2026 13:00"
+            } else {
+                "Vence el 26/11/2026 13:00"
+            },
+            ..Values::new(
+                "VND-000123",
+                if english {
+                    "The shop does not publish"
+                } else {
+                    "No se publica la tienda"
+                },
+                "Vendomia",
+                "soporte@vendomia.com",
+            )
+        };
+        Some(self.render(name, &values))
     }
 
     /// How the acknowledgement asks for one missing item.

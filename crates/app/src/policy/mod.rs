@@ -117,7 +117,7 @@ impl App {
         });
         let classifier = self.classifier.current();
         let decision = decide_intake(
-            &self.settings.policy,
+            &self.settings().policy,
             &classifier,
             &IntakeRequest {
                 subject: request.subject,
@@ -155,8 +155,8 @@ impl App {
             urgent_contact,
         });
         let effects = Arc::new(PolicyEffects {
-            policy: self.settings.policy.clone(),
-            settings: self.settings.clone(),
+            policy: self.settings().policy.clone(),
+            settings: self.settings(),
             agents,
             intake: Some(IntakeEffects {
                 events: decision.events(request.channel),
@@ -189,8 +189,8 @@ impl App {
         agents: Arc<Vec<Agent>>,
     ) -> Arc<PolicyEffects> {
         Arc::new(PolicyEffects {
-            policy: self.settings.policy.clone(),
-            settings: self.settings.clone(),
+            policy: self.settings().policy.clone(),
+            settings: self.settings(),
             agents,
             intake: None,
             mail,
@@ -228,7 +228,12 @@ impl App {
         agents: &[Agent],
     ) -> Option<(String, String)> {
         let support_type = decision.support_type?;
-        if !self.settings.policy.channels.urgent_by_phone(support_type) {
+        if !self
+            .settings()
+            .policy
+            .channels
+            .urgent_by_phone(support_type)
+        {
             return None;
         }
         let covering = covering?.agent_id;

@@ -42,7 +42,7 @@ pub struct ClassifierView {
 impl App {
     pub fn policy(&self, who: &Principal) -> Result<PolicyView> {
         who.require_agent()?;
-        let p = &self.settings.policy;
+        let p = &self.settings().policy;
         let cal = &p.calendar;
         let week = WEEKDAY_NAMES
             .iter()

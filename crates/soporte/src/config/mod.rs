@@ -5,7 +5,8 @@
 
 mod policy;
 
-pub use policy::PolicyConfig;
+pub use policy::{PolicyConfig, config_error};
+pub use soporte_app::settings::{Security, TemplateOverrides};
 
 use anyhow::{Context, Result, anyhow, bail};
 use figment::Figment;
@@ -65,30 +66,6 @@ pub struct EmailConfig {
     pub retry_base_seconds: u64,
     /// Replacements for the built-in texts (minijinja templates).
     pub templates: TemplateOverrides,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TemplateOverrides {
-    pub acknowledgement_subject: Option<String>,
-    pub acknowledgement_body: Option<String>,
-    pub reply_subject: Option<String>,
-    pub reply_footer: Option<String>,
-    pub item_screenshot: Option<String>,
-    pub item_location: Option<String>,
-    pub item_timing: Option<String>,
-    pub item_account_user: Option<String>,
-    pub item_description: Option<String>,
-    pub notification_subject: Option<String>,
-    pub notification_body: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    Tls,
-    Starttls,
-    Plain,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -406,32 +383,15 @@ impl Config {
 
     /// The texts of outgoing mail: the built-in ones for the language, with overrides.
     pub fn email_templates(&self) -> Result<soporte_app::email::EmailTemplates> {
-        let mut t = if self.email.language == "en" {
+        let base = if self.email.language == "en" {
             soporte_app::email::EmailTemplates::english()
         } else {
             soporte_app::email::EmailTemplates::spanish()
         };
-        let o = &self.email.templates;
-        for (slot, value) in [
-            (&mut t.acknowledgement_subject, &o.acknowledgement_subject),
-            (&mut t.acknowledgement_body, &o.acknowledgement_body),
-            (&mut t.reply_subject, &o.reply_subject),
-            (&mut t.reply_footer, &o.reply_footer),
-            (&mut t.item_screenshot, &o.item_screenshot),
-            (&mut t.item_location, &o.item_location),
-            (&mut t.item_timing, &o.item_timing),
-            (&mut t.item_account_user, &o.item_account_user),
-            (&mut t.item_description, &o.item_description),
-            (&mut t.notification_subject, &o.notification_subject),
-            (&mut t.notification_body, &o.notification_body),
-        ] {
-            if let Some(v) = value {
-                slot.clone_from(v);
-            }
-        }
-        t.validate()
-            .map_err(|e| anyhow!("config key `email.templates.{}`: {}", e.name, e.message))?;
-        Ok(t)
+        self.email
+            .templates
+            .apply("email.templates", &base)
+            .map_err(config_error)
     }
 
     pub fn database_url(&self) -> String {

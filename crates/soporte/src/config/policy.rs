@@ -2,14 +2,14 @@
 //! and turned into the engine's `Policy`. Defaults are the policy text's.
 
 use anyhow::{Result, anyhow, bail};
-use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
-use soporte_core::policy::channels::{ChannelRule, ChannelRules};
-use soporte_core::policy::checklist::{ChecklistItem, ProductArea};
-use soporte_core::policy::rules::{ChecklistRules, KindItems, Policy, PriorityTargets, SlaTargets};
-use soporte_core::policy::sla::{
-    BusinessCalendar, SlaTarget, WEEKDAY_NAMES, parse_business_duration,
+use soporte_app::settings::{
+    CalendarSettings, ProductAreaSettings, SettingError, SlaSettings, product_area_settings,
+    product_areas,
 };
+use soporte_core::policy::channels::{ChannelRule, ChannelRules};
+use soporte_core::policy::checklist::ChecklistItem;
+use soporte_core::policy::rules::{ChecklistRules, KindItems, Policy};
 use soporte_core::support::{Channel, SupportType};
 use std::collections::BTreeMap;
 
@@ -27,20 +27,12 @@ pub struct PolicyConfig {
     /// Phrases that make a request urgent (matched without accents, whole words).
     pub urgency_phrases: Vec<String>,
     /// Product areas customers name, with their synonyms (the checklist's `location`).
-    pub product_areas: Vec<ProductAreaConfig>,
+    pub product_areas: Vec<ProductAreaSettings>,
     /// Checklist items required per support type and kind of request.
     pub checklist: ChecklistConfig,
-    pub calendar: CalendarConfig,
+    pub calendar: CalendarSettings,
     /// First-response and resolution targets in business time ("8h", "1h30m").
-    pub sla: SlaConfig,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProductAreaConfig {
-    pub name: String,
-    #[serde(default)]
-    pub synonyms: Vec<String>,
+    pub sla: SlaSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,54 +53,6 @@ pub struct ChecklistConfig {
     pub unclassified: KindConfig,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CalendarConfig {
-    pub time_zone: String,
-    /// Working hours as "HH:MM-HH:MM" spans, local time.
-    pub monday: Vec<String>,
-    pub tuesday: Vec<String>,
-    pub wednesday: Vec<String>,
-    pub thursday: Vec<String>,
-    pub friday: Vec<String>,
-    pub saturday: Vec<String>,
-    pub sunday: Vec<String>,
-    /// Days without service, "YYYY-MM-DD".
-    pub holidays: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TargetConfig {
-    pub first_response: String,
-    pub resolution: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PriorityConfig {
-    pub normal: TargetConfig,
-    pub urgent: TargetConfig,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SlaConfig {
-    pub administrative: PriorityConfig,
-    pub usage: PriorityConfig,
-    pub technical: PriorityConfig,
-    pub unclassified: PriorityConfig,
-}
-
-fn hours(d: jiff::SignedDuration) -> String {
-    let minutes = d.as_secs() / 60;
-    match (minutes / 60, minutes % 60) {
-        (h, 0) => format!("{h}h"),
-        (0, m) => format!("{m}m"),
-        (h, m) => format!("{h}h{m}m"),
-    }
-}
-
 fn kind_config(items: &KindItems) -> KindConfig {
     KindConfig {
         error: items.error.clone(),
@@ -118,84 +62,26 @@ fn kind_config(items: &KindItems) -> KindConfig {
     }
 }
 
-fn priority_config(t: &PriorityTargets) -> PriorityConfig {
-    let target = |t: &SlaTarget| TargetConfig {
-        first_response: hours(t.first_response),
-        resolution: hours(t.resolution),
-    };
-    PriorityConfig {
-        normal: target(&t.normal),
-        urgent: target(&t.urgent),
-    }
-}
-
 impl Default for PolicyConfig {
     fn default() -> Self {
         let p = Policy::default();
-        let cal = &p.calendar;
-        let spans = |day: usize| -> Vec<String> {
-            cal.week[day]
-                .iter()
-                .map(|(from, to)| format!("{}-{}", from.strftime("%H:%M"), to.strftime("%H:%M")))
-                .collect()
-        };
         Self {
             type_threshold: p.type_threshold,
             at_risk_fraction: p.at_risk_fraction,
             retrain_hours: 24,
             sla_check_seconds: 60,
             urgency_phrases: p.urgency_phrases.clone(),
-            product_areas: p
-                .product_areas
-                .iter()
-                .map(|a| ProductAreaConfig {
-                    name: a.name.clone(),
-                    synonyms: a.synonyms.clone(),
-                })
-                .collect(),
+            product_areas: product_area_settings(&p.product_areas),
             checklist: ChecklistConfig {
                 administrative: kind_config(&p.checklist.administrative),
                 usage: kind_config(&p.checklist.usage),
                 technical: kind_config(&p.checklist.technical),
                 unclassified: kind_config(&p.checklist.unclassified),
             },
-            calendar: CalendarConfig {
-                time_zone: cal
-                    .time_zone
-                    .iana_name()
-                    .unwrap_or("Europe/Madrid")
-                    .to_string(),
-                monday: spans(0),
-                tuesday: spans(1),
-                wednesday: spans(2),
-                thursday: spans(3),
-                friday: spans(4),
-                saturday: spans(5),
-                sunday: spans(6),
-                holidays: cal.holidays.iter().map(ToString::to_string).collect(),
-            },
-            sla: SlaConfig {
-                administrative: priority_config(&p.sla.administrative),
-                usage: priority_config(&p.sla.usage),
-                technical: priority_config(&p.sla.technical),
-                unclassified: priority_config(&p.sla.unclassified),
-            },
+            calendar: CalendarSettings::of(&p.calendar),
+            sla: SlaSettings::of(&p.sla),
         }
     }
-}
-
-/// A "HH:MM-HH:MM" span; "24:00" closes at midnight.
-fn parse_span(key: &str, text: &str) -> Result<(Time, Time)> {
-    let bad = || anyhow!("config key `{key}`: {text:?} is not a span like \"09:00-14:00\"");
-    let (from, to) = text.split_once('-').ok_or_else(bad)?;
-    let time = |t: &str| -> Result<Time> {
-        let t = t.trim();
-        if t == "24:00" {
-            return Ok(Time::midnight());
-        }
-        Time::strptime("%H:%M", t).map_err(|_| bad())
-    };
-    Ok((time(from)?, time(to)?))
 }
 
 fn kind_items(k: &KindConfig) -> KindItems {
@@ -205,28 +91,6 @@ fn kind_items(k: &KindConfig) -> KindItems {
         question: k.question.clone(),
         request: k.request.clone(),
     }
-}
-
-fn targets(key: &str, p: &PriorityConfig) -> Result<PriorityTargets> {
-    let target = |level: &str, t: &TargetConfig| -> Result<SlaTarget> {
-        let parse = |field: &str, text: &str| {
-            parse_business_duration(text)
-                .map_err(|e| anyhow!("config key `{key}.{level}.{field}`: {}", e.message))
-        };
-        let first_response = parse("first_response", &t.first_response)?;
-        let resolution = parse("resolution", &t.resolution)?;
-        if resolution < first_response {
-            bail!("config key `{key}.{level}.resolution`: must not be shorter than first_response");
-        }
-        Ok(SlaTarget {
-            first_response,
-            resolution,
-        })
-    };
-    Ok(PriorityTargets {
-        normal: target("normal", &p.normal)?,
-        urgent: target("urgent", &p.urgent)?,
-    })
 }
 
 impl PolicyConfig {
@@ -249,35 +113,13 @@ impl PolicyConfig {
                 bail!("config key `policy.urgency_phrases[{i}]`: must not be empty");
             }
         }
-        for (i, area) in self.product_areas.iter().enumerate() {
-            if area.name.trim().is_empty() {
-                bail!("config key `policy.product_areas[{i}].name`: must not be empty");
-            }
-        }
-        let c = &self.calendar;
-        let days = [
-            &c.monday,
-            &c.tuesday,
-            &c.wednesday,
-            &c.thursday,
-            &c.friday,
-            &c.saturday,
-            &c.sunday,
-        ];
-        let mut week: [Vec<(Time, Time)>; 7] = Default::default();
-        for ((slot, day), spans) in week.iter_mut().zip(WEEKDAY_NAMES).zip(days) {
-            for (i, span) in spans.iter().enumerate() {
-                slot.push(parse_span(&format!("policy.calendar.{day}[{i}]"), span)?);
-            }
-        }
-        let mut holidays = Vec::with_capacity(c.holidays.len());
-        for (i, day) in c.holidays.iter().enumerate() {
-            holidays.push(day.parse::<Date>().map_err(|_| {
-                anyhow!("config key `policy.calendar.holidays[{i}]`: {day:?} is not a date like 2026-12-25")
-            })?);
-        }
-        let calendar = BusinessCalendar::new(&c.time_zone, week, holidays)
-            .map_err(|e| anyhow!("config key `policy.calendar.{}`: {}", e.field, e.message))?;
+        let product_areas =
+            product_areas("policy.product_areas", &self.product_areas).map_err(config_error)?;
+        let calendar = self
+            .calendar
+            .to_calendar("policy.calendar")
+            .map_err(config_error)?;
+        let sla = self.sla.to_targets("policy.sla").map_err(config_error)?;
         let rule = |t: SupportType| -> ChannelRule {
             let cfg = support_types.get(&t);
             ChannelRule {
@@ -299,23 +141,16 @@ impl PolicyConfig {
                 technical: kind_items(&self.checklist.technical),
                 unclassified: kind_items(&self.checklist.unclassified),
             },
-            product_areas: self
-                .product_areas
-                .iter()
-                .map(|a| ProductArea {
-                    name: a.name.trim().to_string(),
-                    synonyms: a.synonyms.clone(),
-                })
-                .collect(),
+            product_areas,
             urgency_phrases: self.urgency_phrases.clone(),
             calendar,
-            sla: SlaTargets {
-                administrative: targets("policy.sla.administrative", &self.sla.administrative)?,
-                usage: targets("policy.sla.usage", &self.sla.usage)?,
-                technical: targets("policy.sla.technical", &self.sla.technical)?,
-                unclassified: targets("policy.sla.unclassified", &self.sla.unclassified)?,
-            },
+            sla,
             at_risk_fraction: self.at_risk_fraction,
         })
     }
+}
+
+/// A setting's error as the configuration file names keys.
+pub fn config_error(e: SettingError) -> anyhow::Error {
+    anyhow!("config key `{}`: {}", e.key, e.message)
 }

@@ -122,6 +122,8 @@ pub struct Server {
     pub child: std::process::Child,
     pub addr: String,
     pub token: Option<String>,
+    /// The first administrator's password, printed on the first start.
+    pub password: Option<String>,
 }
 
 impl Drop for Server {
@@ -239,10 +241,16 @@ pub fn start_with_log(
 /// `started`, stopped when the test ends however it ends.
 pub fn server(started: support::Started) -> Result<Server, Box<dyn std::error::Error>> {
     let token = started.token();
+    let password = started.printed.iter().find_map(|l| {
+        l.trim()
+            .strip_prefix("password:")
+            .map(|p| p.trim().to_string())
+    });
     Ok(Server {
         child: started.child,
         addr: started.addr,
         token,
+        password,
     })
 }
 

@@ -3,10 +3,12 @@
 //! (a cookie). One script (htmx and the keyboard shortcuts) and one style sheet, both
 //! served from here: no other host is ever contacted.
 
+mod accounts;
 mod admin;
 mod error;
 mod inbox;
 mod session;
+mod settings;
 mod texts;
 mod ticket;
 mod time;
@@ -60,12 +62,40 @@ pub fn routes() -> Router<App> {
             post(admin::remove_absence),
         )
         .route("/admin/mail", get(admin::mail))
-        .route("/admin/policy", get(admin::policy))
+        .route("/admin/policy", get(settings::policy))
+        .route(
+            "/admin/policy/product-areas",
+            post(settings::save_product_areas),
+        )
+        .route("/admin/policy/sla", post(settings::save_sla))
+        .route("/admin/policy/calendar", post(settings::save_calendar))
+        .route(
+            "/admin/templates",
+            get(settings::templates).post(settings::save_templates),
+        )
+        .route(
+            "/admin/mailboxes",
+            get(settings::mailboxes).post(settings::save_mailbox),
+        )
+        .route("/admin/mailboxes/delete", post(settings::delete_mailbox))
+        .route("/admin/settings/{section}/restore", post(settings::restore))
         .route(
             "/admin/accounts",
-            get(admin::accounts).post(admin::create_account),
+            get(accounts::accounts).post(accounts::create_account),
         )
-        .route("/admin/accounts/{id}", post(admin::update_account))
+        .route(
+            "/admin/accounts/{id}",
+            get(accounts::account).post(accounts::update_account),
+        )
+        .route(
+            "/admin/accounts/{id}/details",
+            post(accounts::update_account_details),
+        )
+        .route(
+            "/admin/contacts",
+            get(accounts::contacts).post(accounts::create_contact),
+        )
+        .route("/admin/contacts/{id}", post(accounts::update_contact))
         .route(
             "/admin/canned",
             get(admin::canned).post(admin::create_canned),

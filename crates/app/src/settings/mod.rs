@@ -1,0 +1,347 @@
+//! Settings an administrator changes from the console while Soporte runs: product areas,
+//! SLA targets, the business calendar, the texts of outgoing mail and extra mailboxes.
+//!
+//! A saved section is kept in the database and replaces the same section of
+//! `soporte.toml` on every instance: each re-reads the sections every few seconds (see
+//! [`App::reload_settings`]). Restoring a section deletes it, and the file's values
+//! apply again.
+
+mod sections;
+
+pub use sections::{
+    CalendarSettings, MIN_POLL_SECONDS, MailboxSettings, PriorityTargetSettings,
+    ProductAreaSettings, Security, SettingError, SlaSettings, TargetSettings, TemplateOverrides,
+    duration_text, product_area_settings, product_areas,
+};
+
+use crate::{App, AppError, AppSettings, Principal, Result};
+use jiff::Timestamp;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use soporte_core::ids::AgentId;
+use soporte_store::StoredSetting;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A part of the configuration the console can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Section {
+    ProductAreas,
+    Sla,
+    Calendar,
+    Templates,
+    Mailboxes,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [
+        Section::ProductAreas,
+        Section::Sla,
+        Section::Calendar,
+        Section::Templates,
+        Section::Mailboxes,
+    ];
+
+    /// The section's name in the database and in error keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::ProductAreas => "product_areas",
+            Section::Sla => "sla",
+            Section::Calendar => "calendar",
+            Section::Templates => "templates",
+            Section::Mailboxes => "mailboxes",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Section> {
+        Section::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// A section's new value, as an administrator submits it.
+#[derive(Debug, Clone)]
+pub enum SettingsChange {
+    ProductAreas(Vec<ProductAreaSettings>),
+    Sla(SlaSettings),
+    Calendar(CalendarSettings),
+    Templates(TemplateOverrides),
+    /// The whole list of console mailboxes. A mailbox given without a password keeps the
+    /// one it has (the console never shows passwords, so it cannot send them back).
+    Mailboxes(Vec<MailboxSettings>),
+}
+
+impl SettingsChange {
+    pub fn section(&self) -> Section {
+        match self {
+            SettingsChange::ProductAreas(_) => Section::ProductAreas,
+            SettingsChange::Sla(_) => Section::Sla,
+            SettingsChange::Calendar(_) => Section::Calendar,
+            SettingsChange::Templates(_) => Section::Templates,
+            SettingsChange::Mailboxes(_) => Section::Mailboxes,
+        }
+    }
+}
+
+/// How a mailbox's worker on this instance is doing, for the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxStatus {
+    /// The last connection attempt succeeded and has not failed since.
+    pub connected: bool,
+    /// Why the last connection failed.
+    pub error: Option<String>,
+    pub at: Timestamp,
+}
+
+/// The mailboxes' statuses on this instance, by mailbox name.
+pub(crate) type MailboxStatuses =
+    Arc<std::sync::Mutex<std::collections::HashMap<String, MailboxStatus>>>;
+
+/// Who last changed a section from the console, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changed {
+    pub at: Timestamp,
+    pub by: Option<AgentId>,
+}
+
+/// The sections saved from the console, as read from the database.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConsoleSettings {
+    pub product_areas: Option<Vec<ProductAreaSettings>>,
+    pub sla: Option<SlaSettings>,
+    pub calendar: Option<CalendarSettings>,
+    pub templates: Option<TemplateOverrides>,
+    pub mailboxes: Vec<MailboxSettings>,
+    pub changed: BTreeMap<Section, Changed>,
+}
+
+fn decode<T: DeserializeOwned>(row: &StoredSetting) -> Option<T> {
+    match serde_json::from_str(&row.value) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            // Written by a newer or older version: the file's values stay in force
+            // rather than the whole section being lost or the start refused.
+            tracing::warn!(section = %row.name, error = %e, "saved settings section not understood; the configuration file's values apply");
+            None
+        }
+    }
+}
+
+impl ConsoleSettings {
+    fn from_rows(rows: &[StoredSetting]) -> Self {
+        let mut settings = ConsoleSettings::default();
+        for row in rows {
+            let Some(section) = Section::parse(&row.name) else {
+                tracing::warn!(section = %row.name, "unknown saved settings section ignored");
+                continue;
+            };
+            let understood = match section {
+                Section::ProductAreas => {
+                    settings.product_areas = decode(row);
+                    settings.product_areas.is_some()
+                }
+                Section::Sla => {
+                    settings.sla = decode(row);
+                    settings.sla.is_some()
+                }
+                Section::Calendar => {
+                    settings.calendar = decode(row);
+                    settings.calendar.is_some()
+                }
+                Section::Templates => {
+                    settings.templates = decode(row);
+                    settings.templates.is_some()
+                }
+                Section::Mailboxes => match decode(row) {
+                    Some(mailboxes) => {
+                        settings.mailboxes = mailboxes;
+                        true
+                    }
+                    None => false,
+                },
+            };
+            if understood {
+                settings.changed.insert(
+                    section,
+                    Changed {
+                        at: row.updated_at,
+                        by: row.updated_by,
+                    },
+                );
+            }
+        }
+        settings
+    }
+}
+
+/// `base` (the configuration file's settings) with the console's sections in place. A
+/// section that no longer passes its checks (saved by another version) is skipped with a
+/// warning, so the file's values apply.
+fn apply(base: &AppSettings, console: ConsoleSettings) -> AppSettings {
+    let mut settings = base.clone();
+    let mut policy = (*base.policy).clone();
+    let warn = |e: SettingError| {
+        tracing::warn!(key = %e.key, error = %e.message, "saved setting refused; the configuration file's value applies");
+    };
+    if let Some(areas) = &console.product_areas {
+        match product_areas(Section::ProductAreas.name(), areas) {
+            Ok(areas) => policy.product_areas = areas,
+            Err(e) => warn(e),
+        }
+    }
+    if let Some(sla) = &console.sla {
+        match sla.to_targets(Section::Sla.name()) {
+            Ok(sla) => policy.sla = sla,
+            Err(e) => warn(e),
+        }
+    }
+    if let Some(calendar) = &console.calendar {
+        match calendar.to_calendar(Section::Calendar.name()) {
+            Ok(calendar) => policy.calendar = calendar,
+            Err(e) => warn(e),
+        }
+    }
+    if let Some(templates) = &console.templates {
+        match templates.apply(Section::Templates.name(), &base.email.templates) {
+            Ok(templates) => settings.email.templates = templates,
+            Err(e) => warn(e),
+        }
+    }
+    settings.policy = Arc::new(policy);
+    settings.console = console;
+    settings
+}
+
+fn invalid(e: SettingError) -> AppError {
+    AppError::invalid(e.key, e.message)
+}
+
+impl App {
+    /// Re-reads the sections saved from the console and puts them in force over the
+    /// configuration file's. Returns whether anything changed.
+    pub async fn reload_settings(&self) -> Result<bool> {
+        let rows = self.store.settings().await?;
+        let console = ConsoleSettings::from_rows(&rows);
+        if console == self.settings().console {
+            return Ok(false);
+        }
+        let settings = apply(&self.base_settings, console);
+        self.live_settings.send_replace(Arc::new(settings));
+        Ok(true)
+    }
+
+    /// Follows the settings in force: the receiver sees every change
+    /// [`App::reload_settings`] puts in force (mailbox workers restart on it).
+    pub fn watch_settings(&self) -> tokio::sync::watch::Receiver<Arc<AppSettings>> {
+        self.live_settings.subscribe()
+    }
+
+    /// Records how a mailbox's worker is doing (connected, or why not).
+    pub fn report_mailbox(&self, name: &str, error: Option<String>) {
+        let status = MailboxStatus {
+            connected: error.is_none(),
+            error,
+            at: Timestamp::now(),
+        };
+        // A poisoned lock only means a panic elsewhere mid-insert; the map is still usable.
+        let mut statuses = self
+            .mailbox_statuses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        statuses.insert(name.to_string(), status);
+    }
+
+    /// How each mailbox's worker on this instance is doing, by mailbox name.
+    pub fn mailbox_statuses(&self) -> std::collections::HashMap<String, MailboxStatus> {
+        self.mailbox_statuses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The configuration file's settings, before the console's sections.
+    pub fn file_settings(&self) -> &AppSettings {
+        &self.base_settings
+    }
+
+    /// Checks and saves one section, then puts it in force on this instance at once
+    /// (the others follow within seconds).
+    pub async fn change_settings(&self, who: &Principal, change: SettingsChange) -> Result<()> {
+        who.require_admin()?;
+        let section = change.section();
+        let key = section.name();
+        let value = match change {
+            SettingsChange::ProductAreas(areas) => {
+                product_areas(key, &areas).map_err(invalid)?;
+                to_json(&areas)?
+            }
+            SettingsChange::Sla(sla) => {
+                sla.to_targets(key).map_err(invalid)?;
+                to_json(&sla)?
+            }
+            SettingsChange::Calendar(calendar) => {
+                calendar.to_calendar(key).map_err(invalid)?;
+                to_json(&calendar)?
+            }
+            SettingsChange::Templates(templates) => {
+                templates
+                    .apply(key, &self.base_settings.email.templates)
+                    .map_err(invalid)?;
+                to_json(&templates)?
+            }
+            SettingsChange::Mailboxes(mailboxes) => {
+                let mailboxes = self.keep_passwords(mailboxes);
+                self.check_mailboxes(&mailboxes)?;
+                to_json(&mailboxes)?
+            }
+        };
+        self.store.save_setting(key, &value, who.agent_id()).await?;
+        self.reload_settings().await?;
+        tracing::info!(section = key, by = ?who.agent_id(), "settings changed from the console");
+        Ok(())
+    }
+
+    /// Drops the console's version of a section: the configuration file's applies again.
+    pub async fn restore_settings(&self, who: &Principal, section: Section) -> Result<bool> {
+        who.require_admin()?;
+        let dropped = self.store.delete_setting(section.name()).await?;
+        self.reload_settings().await?;
+        Ok(dropped)
+    }
+
+    fn keep_passwords(&self, mut mailboxes: Vec<MailboxSettings>) -> Vec<MailboxSettings> {
+        let current = self.settings();
+        for m in &mut mailboxes {
+            if m.password.is_empty()
+                && let Some(old) = current.console.mailboxes.iter().find(|o| o.name == m.name)
+            {
+                m.password.clone_from(&old.password);
+            }
+        }
+        mailboxes
+    }
+
+    fn check_mailboxes(&self, mailboxes: &[MailboxSettings]) -> Result<()> {
+        let key = Section::Mailboxes.name();
+        for (i, m) in mailboxes.iter().enumerate() {
+            m.check(&format!("{key}[{i}]")).map_err(invalid)?;
+            let taken = self
+                .base_settings
+                .file_mailboxes
+                .iter()
+                .chain(&mailboxes[..i])
+                .any(|o| o.name.trim() == m.name.trim());
+            if taken {
+                return Err(AppError::invalid(
+                    format!("{key}[{i}].name"),
+                    format!("{:?} is already the name of another mailbox", m.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| AppError::Internal(format!("settings cannot be written: {e}")))
+}
