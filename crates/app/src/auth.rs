@@ -25,6 +25,34 @@ pub const LOGIN_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 pub const RESET_LINK_LIFETIME: SignedDuration = SignedDuration::from_hours(1);
 /// Reset links sent to one address in an hour, at most.
 pub const RESET_LINKS_PER_HOUR: i64 = 3;
+/// How long a new agent's link to choose a password works: long enough to be read after a
+/// weekend.
+pub const INVITATION_LIFETIME: SignedDuration = SignedDuration::from_hours(72);
+
+/// Why an agent gets a link to choose a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PasswordLink {
+    /// They asked for one ("¿Ha olvidado la contraseña?").
+    Reset,
+    /// An administrator added them.
+    Invitation,
+}
+
+impl PasswordLink {
+    fn lifetime(self) -> SignedDuration {
+        match self {
+            PasswordLink::Reset => RESET_LINK_LIFETIME,
+            PasswordLink::Invitation => INVITATION_LIFETIME,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            PasswordLink::Reset => "reset",
+            PasswordLink::Invitation => "invitation",
+        }
+    }
+}
 /// How long a console session lasts after login: a working day and then some.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
 
@@ -325,26 +353,67 @@ impl App {
         else {
             return Ok(());
         };
+        self.send_password_link(&agent, PasswordLink::Reset).await
+    }
+
+    /// Gives a new agent access: an e-mail, through the outbox, with a link to choose their
+    /// console password, valid [`INVITATION_LIFETIME`]. Sent again, the older link still
+    /// works until it expires.
+    pub async fn invite_agent(
+        &self,
+        who: &Principal,
+        id: soporte_core::ids::AgentId,
+    ) -> Result<()> {
+        who.require_admin()?;
+        let agent = self
+            .store
+            .agent(id)
+            .await?
+            .filter(|a| a.active)
+            .ok_or_else(|| AppError::not_found("agent", id))?;
+        self.send_password_link(&agent, PasswordLink::Invitation)
+            .await
+    }
+
+    async fn send_password_link(&self, agent: &Agent, kind: PasswordLink) -> Result<()> {
+        let now = Timestamp::now();
         let secret = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
         let link = format!(
             "{}/password/reset?token={secret}",
             self.settings().public_url.trim_end_matches('/')
         );
         let settings = &self.settings().email;
-        let minutes = RESET_LINK_LIFETIME.as_mins();
-        let (subject, text) = match settings.language {
-            crate::email::Language::Spanish => (
+        let lifetime = kind.lifetime();
+        let minutes = lifetime.as_mins();
+        let hours = lifetime.as_hours();
+        let company = &self.settings().company_name;
+        let (subject, text) = match (settings.language, kind) {
+            (crate::email::Language::Spanish, PasswordLink::Reset) => (
                 "Nueva contraseña para Soporte".to_string(),
                 format!(
                     "Hola {}:\n\nPara elegir una nueva contraseña, abra este enlace en los próximos {minutes} minutos:\n\n{link}\n\nSi no lo ha pedido usted, ignore este mensaje: su contraseña no cambia.\n",
                     agent.name
                 ),
             ),
-            crate::email::Language::English => (
+            (crate::email::Language::English, PasswordLink::Reset) => (
                 "New password for Soporte".to_string(),
                 format!(
                     "Hello {},\n\nTo choose a new password, open this link within {minutes} minutes:\n\n{link}\n\nIf you did not ask for it, ignore this message: your password does not change.\n",
                     agent.name
+                ),
+            ),
+            (crate::email::Language::Spanish, PasswordLink::Invitation) => (
+                format!("Su acceso al soporte de {company}"),
+                format!(
+                    "Hola {}:\n\nLe hemos dado de alta como agente en el soporte de {company}. Para elegir su contraseña y entrar, abra este enlace en las próximas {hours} horas:\n\n{link}\n\nSu usuario es esta dirección de correo, {}.\n",
+                    agent.name, agent.email
+                ),
+            ),
+            (crate::email::Language::English, PasswordLink::Invitation) => (
+                format!("Your access to {company}'s support desk"),
+                format!(
+                    "Hello {},\n\nYou have been added as an agent of {company}'s support desk. To choose your password and log in, open this link within {hours} hours:\n\n{link}\n\nYou log in with this e-mail address, {}.\n",
+                    agent.name, agent.email
                 ),
             ),
         };
@@ -353,7 +422,7 @@ impl App {
             to: vec![agent.email.clone()],
             cc: vec![],
             subject,
-            message_id: crate::email::new_message_id("reset", &settings.message_id_domain),
+            message_id: crate::email::new_message_id(kind.name(), &settings.message_id_domain),
             in_reply_to: None,
             references: vec![],
             text,
@@ -366,9 +435,9 @@ impl App {
             .create_password_reset(
                 &hash_token(&secret),
                 agent.id,
-                now + RESET_LINK_LIFETIME,
+                now + lifetime,
                 &soporte_store::NewOutbox {
-                    kind: "password_reset".into(),
+                    kind: format!("password_{}", kind.name()),
                     recipient: agent.email.clone(),
                     email,
                     delivers_message: false,

@@ -265,6 +265,7 @@ soporte_store::on_both_databases!(
     mail_texts_are_edited_with_a_preview_and_broken_ones_refused,
     mailboxes_are_managed_without_ever_showing_their_passwords,
     accounts_and_their_people_are_kept_up_to_date,
+    administrators_add_agents_who_then_choose_their_password,
 );
 
 async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResult {
@@ -1727,5 +1728,122 @@ async fn accounts_and_their_people_are_kept_up_to_date(desk: &Desk) -> TestResul
         desk.get(&agent, "/admin/contacts").await?.status,
         StatusCode::FORBIDDEN
     );
+    Ok(())
+}
+
+async fn administrators_add_agents_who_then_choose_their_password(desk: &Desk) -> TestResult {
+    let ana = desk.log_in("ana@vendomia.com").await?;
+    let new_agent = [
+        ("name", "Carla Ruiz"),
+        ("email", "carla@vendomia.com"),
+        ("phone", "+34 600 333 444"),
+        ("whatsapp", ""),
+        ("role", "agent"),
+        ("type_usage", "1"),
+        ("type_technical", "1"),
+    ];
+    let added = desk.post(&ana, "/admin/agents", &new_agent).await?;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = desk.get(&ana, &added.location).await?;
+    assert!(page.body.contains("carla@vendomia.com."), "{}", page.body);
+    let carla = desk.app.agent_by_email("carla@vendomia.com").await?;
+    assert_eq!(carla.phone.as_deref(), Some("+34600333444"));
+    assert_eq!(
+        carla.types,
+        [
+            soporte_core::support::SupportType::Usage,
+            soporte_core::support::SupportType::Technical
+        ]
+    );
+
+    let again = desk.post(&ana, "/admin/agents", &new_agent).await?;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one agent per address"
+    );
+    assert!(again.body.contains("email"), "{}", again.body);
+    let no_types = desk
+        .post(
+            &ana,
+            "/admin/agents",
+            &[
+                ("name", "Dani"),
+                ("email", "dani@vendomia.com"),
+                ("role", "agent"),
+            ],
+        )
+        .await?;
+    assert_eq!(no_types.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The invitation carries a link that sets the password, once.
+    let admin = desk.principal("ana@vendomia.com").await?;
+    let invitation = desk
+        .app
+        .list_outbox(&admin, Some("pending"))
+        .await?
+        .into_iter()
+        .find(|o| o.kind == "password_invitation")
+        .ok_or("no invitation queued")?;
+    assert_eq!(invitation.recipient, "carla@vendomia.com");
+    assert!(
+        invitation.email.text.contains("72 horas"),
+        "{}",
+        invitation.email.text
+    );
+    let token = invitation
+        .email
+        .text
+        .split("token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .ok_or("no link in the e-mail")?
+        .to_string();
+    let chosen = desk
+        .send(
+            "POST",
+            "/password/reset",
+            None,
+            Some(form(&[
+                ("token", &token),
+                ("password", "contraseña larga 1"),
+                ("again", "contraseña larga 1"),
+            ])),
+            &[],
+        )
+        .await?;
+    assert_eq!(chosen.status, StatusCode::OK, "{}", chosen.body);
+    let carla_session = desk.log_in("carla@vendomia.com").await?;
+    assert_eq!(
+        desk.get(&carla_session, "/inbox").await?.status,
+        StatusCode::OK
+    );
+
+    // Her phone changes: the acknowledgement's urgent phone follows.
+    let details = desk
+        .post(
+            &ana,
+            &format!("/admin/agents/{}/details", carla.id.0),
+            &[
+                ("name", "Carla Ruiz Gil"),
+                ("phone", "+34 600 555 666"),
+                ("whatsapp", "+34 600 555 666"),
+                ("type_usage", "1"),
+            ],
+        )
+        .await?;
+    assert_eq!(details.status, StatusCode::SEE_OTHER, "{}", details.body);
+    let carla = desk.app.agent(carla.id).await?;
+    assert_eq!(carla.name, "Carla Ruiz Gil");
+    assert_eq!(carla.phone.as_deref(), Some("+34600555666"));
+    assert_eq!(carla.types, [soporte_core::support::SupportType::Usage]);
+
+    let resend = desk
+        .post(&ana, &format!("/admin/agents/{}/invite", carla.id.0), &[])
+        .await?;
+    assert_eq!(resend.status, StatusCode::SEE_OTHER);
+    let bruno = desk.log_in("bruno@vendomia.com").await?;
+    let forbidden = desk.post(&bruno, "/admin/agents", &new_agent).await?;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
     Ok(())
 }

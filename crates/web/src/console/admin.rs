@@ -9,9 +9,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use soporte_app::{AgentUpdate, App, AppError};
+use soporte_app::{AgentInput, AgentUpdate, App, AppError};
 use soporte_core::directory::Role;
 use soporte_core::ids::AgentId;
+use soporte_core::support::SupportType;
 
 pub(super) fn require_admin(console: &Console) -> Result<(), ConsoleError> {
     if console.is_admin {
@@ -29,6 +30,10 @@ pub struct AbsenceView {
 
 pub struct AgentRow {
     pub id: i64,
+    pub phone: String,
+    pub whatsapp: String,
+    /// The support types the agent handles, as (key, label, handled).
+    pub types: Vec<(&'static str, &'static str, bool)>,
     pub absences: Vec<AbsenceView>,
     pub name: String,
     pub email: String,
@@ -43,10 +48,34 @@ pub struct AgentRow {
 struct AgentsPage<'a> {
     page: Page<'a>,
     agents: Vec<AgentRow>,
+    /// Whom an invitation was just sent to.
+    invited: String,
+    error: Option<String>,
+    all_types: Vec<(&'static str, &'static str)>,
 }
 
-pub async fn agents(State(app): State<App>, console: Console) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
+#[derive(Deserialize)]
+pub struct AgentsQuery {
+    #[serde(default)]
+    invited: String,
+}
+
+pub async fn agents(
+    State(app): State<App>,
+    console: Console,
+    axum::extract::Query(q): axum::extract::Query<AgentsQuery>,
+) -> Result<Response, ConsoleError> {
+    agents_page(&app, &console, q.invited, None).await
+}
+
+async fn agents_page(
+    app: &App,
+    console: &Console,
+    invited: String,
+    error: Option<String>,
+) -> Result<Response, ConsoleError> {
+    require_admin(console)?;
+    let t = console.t;
     let now = jiff::Timestamp::now();
     let agents = app
         .list_agents()
@@ -67,6 +96,12 @@ pub async fn agents(State(app): State<App>, console: Console) -> Result<Response
                 .collect(),
             away: a.is_absent_at(now),
             admin: a.is_admin(),
+            phone: a.phone.clone().unwrap_or_default(),
+            whatsapp: a.whatsapp.clone().unwrap_or_default(),
+            types: SupportType::ALL
+                .iter()
+                .map(|st| (st.as_str(), t.support_type(Some(*st)), a.types.contains(st)))
+                .collect(),
             myself: a.id == console.agent.id,
             name: a.name,
             email: a.email,
@@ -74,9 +109,158 @@ pub async fn agents(State(app): State<App>, console: Console) -> Result<Response
         })
         .collect();
     Ok(render(&AgentsPage {
-        page: Page::of(&console, "/admin/agents"),
+        page: Page::of(console, "/admin/agents"),
         agents,
+        invited,
+        error,
+        all_types: SupportType::ALL
+            .iter()
+            .map(|st| (st.as_str(), t.support_type(Some(*st))))
+            .collect(),
     }))
+}
+
+/// The support types ticked in a form (`type_<key>` fields).
+fn ticked_types(fields: &[(String, String)]) -> Vec<SupportType> {
+    SupportType::ALL
+        .iter()
+        .copied()
+        .filter(|st| {
+            let key = format!("type_{}", st.as_str());
+            fields.iter().any(|(k, _)| *k == key)
+        })
+        .collect()
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn optional(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// The refusal to show on the agents page, or the error that is not about the input.
+fn refusal(e: AppError) -> Result<String, ConsoleError> {
+    match e {
+        AppError::Invalid(e) => Ok(e.to_string()),
+        AppError::Conflict { field, message } => Ok(format!("{field}: {message}")),
+        other => Err(other.into()),
+    }
+}
+
+/// Adds an agent and e-mails them a link to choose their password.
+pub async fn create_agent(
+    State(app): State<App>,
+    console: Console,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    console.check_csrf(field(&fields, "_csrf"))?;
+    let role: Role = field(&fields, "role")
+        .parse()
+        .map_err(|_| AppError::invalid("role", Role::expected()))?;
+    let types = ticked_types(&fields);
+    if types.is_empty() {
+        let error = "types: tick at least one support type".to_string();
+        return Ok(refused(
+            agents_page(&app, &console, String::new(), Some(error)).await?,
+        ));
+    }
+    let input = AgentInput {
+        email: field(&fields, "email").to_string(),
+        name: field(&fields, "name").to_string(),
+        phone: optional(field(&fields, "phone")),
+        whatsapp: optional(field(&fields, "whatsapp")),
+        role: Some(role),
+        types,
+        password: None,
+    };
+    let agent = match app.create_agent(&input).await {
+        Ok(agent) => agent,
+        Err(e) => {
+            let error = refusal(e)?;
+            return Ok(refused(
+                agents_page(&app, &console, String::new(), Some(error)).await?,
+            ));
+        }
+    };
+    app.invite_agent(&console.principal, agent.id).await?;
+    let to = format!("/admin/agents?invited={}", form_encoded(&agent.email));
+    Ok(Redirect::to(&to).into_response())
+}
+
+fn form_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn refused(html: Response) -> Response {
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response()
+}
+
+/// Changes an agent's name, phones and the support types they handle (the phone is the
+/// one the acknowledgement gives customers for urgent matters).
+pub async fn update_agent_details(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    console.check_csrf(field(&fields, "_csrf"))?;
+    let types = ticked_types(&fields);
+    if types.is_empty() {
+        let error = "types: tick at least one support type".to_string();
+        return Ok(refused(
+            agents_page(&app, &console, String::new(), Some(error)).await?,
+        ));
+    }
+    let update = AgentUpdate {
+        name: Some(field(&fields, "name").to_string()),
+        phone: Some(optional(field(&fields, "phone"))),
+        whatsapp: Some(optional(field(&fields, "whatsapp"))),
+        types: Some(types),
+        ..AgentUpdate::default()
+    };
+    match app.update_agent(AgentId(id), &update).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/agents#agent-{id}")).into_response()),
+        Err(e) => {
+            let error = refusal(e)?;
+            Ok(refused(
+                agents_page(&app, &console, String::new(), Some(error)).await?,
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// Sends an agent a new link to choose their password (an invitation that expired, or a
+/// colleague locked out).
+pub async fn invite_agent(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ConsoleError> {
+    require_admin(&console)?;
+    console.check_csrf(&form.csrf)?;
+    app.invite_agent(&console.principal, AgentId(id)).await?;
+    let agent = app.agent(AgentId(id)).await?;
+    let to = format!("/admin/agents?invited={}", form_encoded(&agent.email));
+    Ok(Redirect::to(&to).into_response())
 }
 
 #[derive(Deserialize)]

@@ -54,7 +54,15 @@ pub fn routes() -> Router<App> {
         .route("/messages/{id}/original", get(ticket::original))
         .route("/messages/{id}/html", get(ticket::message_html))
         .route("/attachments/{id}", get(ticket::attachment))
-        .route("/admin/agents", get(admin::agents))
+        .route(
+            "/admin/agents",
+            get(admin::agents).post(admin::create_agent),
+        )
+        .route(
+            "/admin/agents/{id}/details",
+            post(admin::update_agent_details),
+        )
+        .route("/admin/agents/{id}/invite", post(admin::invite_agent))
         .route("/admin/agents/{id}", post(admin::update_agent))
         .route("/admin/agents/{id}/absences", post(admin::add_absence))
         .route(
