@@ -277,5 +277,17 @@ async fn an_agent_answers_a_mailed_request_from_the_console() -> TestResult {
     b.step("log out");
     b.click("form#logout [type=submit]").await?;
     b.wait_for("form#login").await?;
+
+    b.step("the first administrator logs in with the printed password");
+    let admin_password = server
+        .password
+        .clone()
+        .ok_or("the first start printed no password")?;
+    b.fill("form#login input[name=email]", "admin@vendomia.com")
+        .await?;
+    b.fill("form#login input[name=password]", &admin_password)
+        .await?;
+    b.click("form#login button[type=submit]").await?;
+    b.wait_for_path("/inbox").await?;
     b.close().await
 }
