@@ -477,6 +477,11 @@ async fn the_ticket_page_shows_what_is_missing_and_takes_actions(desk: &Desk) ->
             .contains("li class=\"missing\" data-item=\"screenshot\"")
     );
     assert!(
+        page.body.contains("<span class=\"timer\">quedan "),
+        "the SLA timers count down: {}",
+        page.body
+    );
+    assert!(
         !page.body.contains("<script>alert"),
         "customer text is escaped"
     );

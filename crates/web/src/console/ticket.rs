@@ -116,6 +116,11 @@ struct TicketPage<'a> {
     first_response_due: String,
     resolution_due: String,
     first_responded: String,
+    /// Countdowns while a due time still matters ("quedan 2 h"), and whether it has passed.
+    first_response_timer: String,
+    first_response_overdue: bool,
+    resolution_timer: String,
+    resolution_overdue: bool,
     account_name: String,
     account_plan: String,
     personal_agent: String,
@@ -341,6 +346,20 @@ pub async fn page(
             selected: false,
         })
         .collect();
+    // A due time counts down while its clock runs: not once answered or solved, not while
+    // the ticket waits on the customer.
+    let now = jiff::Timestamp::now();
+    let open = !matches!(
+        ticket.status,
+        soporte_core::ticket::Status::Solved | soporte_core::ticket::Status::Closed
+    );
+    let running = open && sla.state != Some(soporte_core::policy::sla::SlaState::Paused);
+    let first_response_running = running && sla.first_responded_at.is_none();
+    let resolution_running = running;
+    let timer = |running: bool, due: Option<jiff::Timestamp>| match due {
+        Some(due) if running => time::remaining(due, now, console.lang),
+        _ => String::new(),
+    };
     let path = format!("/tickets/{id}");
     Ok(render(&TicketPage {
         page: Page::of(&console, &path),
@@ -364,6 +383,11 @@ pub async fn page(
             Some(soporte_core::policy::sla::SlaState::AtRisk) => "sla-at-risk",
             _ => "",
         },
+        first_response_timer: timer(first_response_running, sla.first_response_due),
+        first_response_overdue: first_response_running
+            && sla.first_response_due.is_some_and(|d| d < now),
+        resolution_timer: timer(resolution_running, sla.resolution_due),
+        resolution_overdue: resolution_running && sla.resolution_due.is_some_and(|d| d < now),
         first_response_due: at(sla.first_response_due),
         resolution_due: at(sla.resolution_due),
         first_responded: at(sla.first_responded_at),

@@ -18,6 +18,27 @@ pub fn local(at: Timestamp, lang: Lang) -> String {
     }
 }
 
+/// How far `due` is from `now`, as an SLA timer reads: "quedan 2 h 10 min", "vencido hace
+/// 35 min" (wall-clock time; the due time itself already counts business hours).
+pub fn remaining(due: Timestamp, now: Timestamp, lang: Lang) -> String {
+    let minutes = (due.as_second() - now.as_second()) / 60;
+    let span = |m: i64| {
+        let m = m.abs();
+        let (days, hours, mins) = (m / 1440, (m % 1440) / 60, m % 60);
+        match (days, hours) {
+            (0, 0) => format!("{mins} min"),
+            (0, h) => format!("{h} h {mins} min"),
+            (d, h) => format!("{d} d {h} h"),
+        }
+    };
+    match (minutes >= 0, lang) {
+        (true, Lang::Es) => format!("quedan {}", span(minutes)),
+        (false, Lang::Es) => format!("vencido hace {}", span(minutes)),
+        (true, Lang::En) => format!("{} left", span(minutes)),
+        (false, Lang::En) => format!("overdue by {}", span(minutes)),
+    }
+}
+
 /// A time typed in a `datetime-local` field ("2026-11-27T09:00"), as Madrid time.
 pub fn parse_local(text: &str) -> Option<Timestamp> {
     let civil: jiff::civil::DateTime = text.trim().parse().ok()?;
@@ -35,6 +56,29 @@ pub fn iso(at: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timers_count_down_and_then_up() -> Result<(), jiff::Error> {
+        let now: Timestamp = "2026-11-26T10:00:00Z".parse()?;
+        let due = |s: &str| -> Result<Timestamp, jiff::Error> { s.parse() };
+        assert_eq!(
+            remaining(due("2026-11-26T12:10:30Z")?, now, Lang::Es),
+            "quedan 2 h 10 min"
+        );
+        assert_eq!(
+            remaining(due("2026-11-26T09:25:00Z")?, now, Lang::Es),
+            "vencido hace 35 min"
+        );
+        assert_eq!(
+            remaining(due("2026-11-29T15:00:00Z")?, now, Lang::En),
+            "3 d 5 h left"
+        );
+        assert_eq!(
+            remaining(due("2026-11-26T09:00:00Z")?, now, Lang::En),
+            "overdue by 1 h 0 min"
+        );
+        Ok(())
+    }
 
     #[test]
     fn times_are_shown_in_madrid() -> Result<(), jiff::Error> {
