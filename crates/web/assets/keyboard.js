@@ -57,4 +57,16 @@
     }
     if (handled) event.preventDefault();
   });
+  // The administration menu closes like any menu: a click elsewhere or Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.admin-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest ? event.target.closest("details.admin-menu") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMenus(null);
+  });
 })();
