@@ -23,6 +23,8 @@ pub(crate) enum Write {
 pub(crate) struct WriteJob {
     pub write: Write,
     pub effects: Arc<dyn TicketEffects>,
+    /// The search terms of the message's text, found before queueing.
+    pub body_terms: Option<String>,
     pub reply: oneshot::Sender<Result<(Ticket, Message)>>,
 }
 
@@ -42,12 +44,14 @@ impl WriteBatcher {
         &self,
         write: Write,
         effects: Arc<dyn TicketEffects>,
+        body_terms: Option<String>,
     ) -> Result<(Ticket, Message)> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(WriteJob {
                 write,
                 effects,
+                body_terms,
                 reply,
             })
             .map_err(|_| StoreError::Unsupported("the database writer has stopped".into()))?;

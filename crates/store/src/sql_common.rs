@@ -570,6 +570,9 @@ async fn insert_blob_contents(
 
 struct MessageRow<'a> {
     ticket: TicketId,
+    /// The search terms of `body_text`, when the caller found them ahead (see
+    /// [`body_terms`]); found here otherwise.
+    body_terms: Option<&'a str>,
     /// The ticket's subject, indexed with the message so a search may match words of both.
     subject: &'a str,
     kind: MessageKind,
@@ -621,7 +624,11 @@ async fn insert_message(
     // What people wrote is searchable; automatic mail (acknowledgements, out-of-office
     // replies, bounces) would only make every ticket match the same words.
     if m.extra.automatic.is_none() {
-        let terms = soporte_core::search::index_terms(&format!("{}\n{}", m.subject, m.body_text));
+        use soporte_core::search::{index_terms, merge_terms};
+        let terms = match m.body_terms {
+            Some(body) => merge_terms(&index_terms(m.subject), body),
+            None => index_terms(&format!("{}\n{}", m.subject, m.body_text)),
+        };
         later
             .add(tx, |insert| {
                 insert
@@ -898,6 +905,13 @@ async fn fetch_contact(pool: &Pool<Db>, id: ContactId) -> Result<Option<Contact>
         .transpose()
 }
 
+/// The search terms of a message's text (none for automatic mail, which is not indexed),
+/// found by the caller before the write waits for the database's one writer: stemming a
+/// long message there would hold up every write queued behind it.
+pub(super) fn body_terms(body: &str, automatic: bool) -> Option<String> {
+    (!automatic).then(|| soporte_core::search::index_terms(body))
+}
+
 /// Writes a new ticket with its requester (when new), first message, attachments, history
 /// and queued e-mails, inside the caller's transaction.
 /// `id`: a ticket id the caller has already reserved (SQLite's group commit numbers the
@@ -908,6 +922,7 @@ pub(super) async fn write_new_ticket(
     effects: &dyn TicketEffects,
     at: Timestamp,
     id: Option<TicketId>,
+    body_terms: Option<&str>,
 ) -> Result<(Ticket, Message)> {
     let requester_id = match &new.requester {
         Requester::Existing(id) => *id,
@@ -961,6 +976,7 @@ pub(super) async fn write_new_ticket(
         &mut later,
         MessageRow {
             ticket: id,
+            body_terms,
             subject: &new.subject,
             kind: MessageKind::Inbound,
             author: requester,
@@ -1012,6 +1028,7 @@ pub(super) async fn write_new_ticket(
                 &mut later,
                 MessageRow {
                     ticket: id,
+                    body_terms: None,
                     subject: &new.subject,
                     kind: MessageKind::Outbound,
                     author: Actor::System,
@@ -1068,6 +1085,7 @@ pub(super) async fn write_added_message(
     ticket_id: TicketId,
     new: &NewMessage,
     effects: &dyn TicketEffects,
+    body_terms: Option<&str>,
 ) -> Result<(Ticket, Message)> {
     let ticket = lock_ticket(tx, ticket_id).await?;
     let (mut next, events) =
@@ -1079,6 +1097,7 @@ pub(super) async fn write_added_message(
         &mut later,
         MessageRow {
             ticket: ticket_id,
+            body_terms,
             subject: &ticket.subject,
             kind: new.kind,
             author: new.author,
@@ -1669,12 +1688,21 @@ impl Store for SqlStore {
         new: &NewTicket,
         effects: Arc<dyn TicketEffects>,
     ) -> Result<(Ticket, Message)> {
+        let terms = body_terms(&new.body_text, new.extra.automatic.is_some());
         if let Some(batcher) = &self.batcher {
             let write = crate::batch::Write::CreateTicket(Box::new(new.clone()));
-            return batcher.write(write, effects).await;
+            return batcher.write(write, effects, terms).await;
         }
         let mut tx = begin_write(&self.writer).await?;
-        let created = write_new_ticket(&mut tx, new, effects.as_ref(), now(), None).await?;
+        let created = write_new_ticket(
+            &mut tx,
+            new,
+            effects.as_ref(),
+            now(),
+            None,
+            terms.as_deref(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -1722,12 +1750,15 @@ impl Store for SqlStore {
         new: &NewMessage,
         effects: Arc<dyn TicketEffects>,
     ) -> Result<(Ticket, Message)> {
+        let terms = body_terms(&new.body_text, new.extra.automatic.is_some());
         if let Some(batcher) = &self.batcher {
             let write = crate::batch::Write::AddMessage(ticket_id, Box::new(new.clone()));
-            return batcher.write(write, effects).await;
+            return batcher.write(write, effects, terms).await;
         }
         let mut tx = begin_write(&self.writer).await?;
-        let added = write_added_message(&mut tx, ticket_id, new, effects.as_ref()).await?;
+        let added =
+            write_added_message(&mut tx, ticket_id, new, effects.as_ref(), terms.as_deref())
+                .await?;
         tx.commit().await?;
         Ok(added)
     }

@@ -275,11 +275,14 @@ async fn try_group(
                     job.effects.as_ref(),
                     at,
                     Some(TicketId(last)),
+                    job.body_terms.as_deref(),
                 )
                 .await
             }
             Write::AddMessage(ticket, new) => {
-                common::write_added_message(&mut tx, *ticket, new, job.effects.as_ref()).await
+                let terms = job.body_terms.as_deref();
+                common::write_added_message(&mut tx, *ticket, new, job.effects.as_ref(), terms)
+                    .await
             }
         };
         // Returning drops the transaction, which rolls it back.
@@ -320,10 +323,13 @@ async fn write_alone(writer: &Pool<Db>, job: &WriteJob) -> Result<(Ticket, Messa
     let mut tx = begin_write(writer).await?;
     let done = match &job.write {
         Write::CreateTicket(new) => {
-            common::write_new_ticket(&mut tx, new, job.effects.as_ref(), now_stored(), None).await
+            let at = now_stored();
+            let terms = job.body_terms.as_deref();
+            common::write_new_ticket(&mut tx, new, job.effects.as_ref(), at, None, terms).await
         }
         Write::AddMessage(ticket, new) => {
-            common::write_added_message(&mut tx, *ticket, new, job.effects.as_ref()).await
+            let terms = job.body_terms.as_deref();
+            common::write_added_message(&mut tx, *ticket, new, job.effects.as_ref(), terms).await
         }
     }?;
     tx.commit().await?;
