@@ -164,6 +164,7 @@ soporte_store::on_both_databases!(
     senders_are_matched_to_accounts,
     replies_to_closed_tickets_open_new_ones,
     an_import_keeps_threads_in_order_across_lanes,
+    an_import_in_many_lanes_settles_each_message_once,
 );
 
 async fn a_new_request_opens_a_ticket_and_is_acknowledged_once(desk: &Desk) -> TestResult {
@@ -853,5 +854,149 @@ async fn an_import_keeps_threads_in_order_across_lanes(desk: &Desk) -> TestResul
             );
         }
     }
+    Ok(())
+}
+
+/// Many lanes, so that messages of one moment are committed together (on SQLite, in one
+/// group): a message repeated right after itself is taken once and its copy reported as a
+/// duplicate of the same ticket, a reply right after what it answers joins that ticket, a
+/// reply to a closed ticket (refused by the store in the middle of a group) opens a new
+/// one, and a message without sender is quarantined, none of it disturbing the others.
+async fn an_import_in_many_lanes_settles_each_message_once(desk: &Desk) -> TestResult {
+    let (closed, _) = created(
+        &desk
+            .take(&mail(
+                "ines@tienda.es",
+                "old-0@tienda.es",
+                "Pedido antiguo",
+                "",
+                "x",
+            ))
+            .await?,
+    );
+    for status in [Status::Solved, Status::Closed] {
+        desk.app
+            .update_ticket(
+                &desk.admin,
+                closed,
+                &soporte_app::TicketUpdate {
+                    status: Some(status),
+                    ..Default::default()
+                },
+            )
+            .await?;
+    }
+    const THREADS: usize = 10;
+    let mut emails = Vec::new();
+    for thread in 0..THREADS {
+        let first = mail(
+            &format!("cliente{thread}@tienda.es"),
+            &format!("m{thread}-0@tienda.es"),
+            &format!("Factura {thread} duplicada"),
+            "",
+            "Me han cobrado dos veces.",
+        );
+        emails.push(first.clone());
+        emails.push(first);
+        emails.push(mail(
+            &format!("cliente{thread}@tienda.es"),
+            &format!("m{thread}-1@tienda.es"),
+            &format!("Re: Factura {thread} duplicada"),
+            &format!("In-Reply-To: <m{thread}-0@tienda.es>\r\n"),
+            "¿Alguna novedad?",
+        ));
+        if thread == THREADS / 2 {
+            emails.push(mail(
+                "ines@tienda.es",
+                "old-1@tienda.es",
+                "Re: Pedido antiguo",
+                "In-Reply-To: <old-0@tienda.es>\r\n",
+                "Vuelve a pasar.",
+            ));
+            emails.push("Subject: sin remitente\r\n\r\nHola\r\n".to_string());
+        }
+    }
+    let items = emails
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            (
+                format!("{i}.eml"),
+                RawEmail::Bytes(raw.clone().into_bytes()),
+            )
+        })
+        .collect();
+    let mut outcomes: Vec<Option<IntakeOutcome>> = vec![None; emails.len()];
+    let mut failures = Vec::new();
+    desk.app
+        .import_emails(items, 32, 16, |i, _, outcome, _| {
+            assert!(outcomes[i].is_none(), "message {i} reported twice");
+            match outcome {
+                Ok(outcome) => outcomes[i] = Some(outcome),
+                Err(e) => failures.push(format!("{i}: {e}")),
+            }
+        })
+        .await?;
+    assert!(failures.is_empty(), "{failures:?}");
+    let mut at = 0;
+    for thread in 0..THREADS {
+        // Whichever copy committed first made the ticket; the other is its duplicate.
+        let ticket = match (&outcomes[at], &outcomes[at + 1]) {
+            (
+                Some(IntakeOutcome::Created {
+                    ticket_id,
+                    new_ticket: true,
+                    ..
+                }),
+                Some(IntakeOutcome::Duplicate {
+                    ticket_id: again, ..
+                }),
+            )
+            | (
+                Some(IntakeOutcome::Duplicate {
+                    ticket_id: again, ..
+                }),
+                Some(IntakeOutcome::Created {
+                    ticket_id,
+                    new_ticket: true,
+                    ..
+                }),
+            ) if again == ticket_id => *ticket_id,
+            other => {
+                panic!("thread {thread}: one ticket and one duplicate expected, got {other:?}")
+            }
+        };
+        assert_eq!(
+            outcomes[at + 2].as_ref().map(created),
+            Some((ticket, false)),
+            "the reply of thread {thread}"
+        );
+        at += 3;
+        if thread == THREADS / 2 {
+            let Some((reopened, is_new)) = outcomes[at].as_ref().map(created) else {
+                panic!("the reply to the closed ticket was not reported");
+            };
+            assert!(
+                is_new && reopened != closed,
+                "a reply to a closed ticket opens a new one"
+            );
+            assert!(matches!(
+                outcomes[at + 1],
+                Some(IntakeOutcome::Quarantined { .. })
+            ));
+            at += 2;
+        }
+    }
+    let page = desk
+        .app
+        .list_tickets(
+            &desk.admin,
+            &soporte_app::TicketFilter {
+                limit: Some(100),
+                ..Default::default()
+            },
+        )
+        .await?;
+    assert_eq!(page.items.len(), 1 + THREADS + 1);
     Ok(())
 }

@@ -22,7 +22,7 @@ use crate::report::{
     run_in_lanes,
 };
 use anyhow::{Context, Result, ensure};
-use soporte_app::email::{IntakeOutcome, IntakeSource, RawEmail};
+use soporte_app::email::{IMPORT_LANES_PER_CORE, IntakeOutcome, IntakeSource, RawEmail};
 use soporte_app::{App, AppSettings};
 use soporte_core::ticket::TicketPrefix;
 use soporte_store::sqlite::SqliteStore;
@@ -582,10 +582,11 @@ async fn import_all(app: &App, corpus: &Corpus) -> Result<(Vec<(usize, IntakeOut
         .collect();
     // As `soporte import mail` does.
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let lanes = cores * IMPORT_LANES_PER_CORE;
     let (mut outcomes, mut latencies) = (Vec::new(), Vec::new());
     let mut first_error = None;
     let started = Instant::now();
-    app.import_emails(emails, cores * 2, cores, |i, name, outcome, took| {
+    app.import_emails(emails, lanes * 2, lanes, |i, name, outcome, took| {
         match outcome {
             Ok(outcome) => outcomes.push((i, outcome)),
             Err(e) => {

@@ -60,6 +60,18 @@ pub fn index_terms(text: &str) -> String {
     terms.into_iter().collect::<Vec<_>>().join(" ")
 }
 
+/// The terms of two texts together, as [`index_terms`] gives them for the texts joined by a
+/// line break (a word never spans the two), from the terms of each. A long text's terms can
+/// then be found where there is time for it, and joined later to those of a short one.
+pub fn merge_terms(a: &str, b: &str) -> String {
+    let terms: BTreeSet<&str> = a
+        .split(' ')
+        .chain(b.split(' '))
+        .filter(|t| !t.is_empty())
+        .collect();
+    terms.into_iter().collect::<Vec<_>>().join(" ")
+}
+
 /// A search box query as groups of alternatives: a ticket matches when, for every group,
 /// one of its forms is indexed. Empty when the query has no words.
 pub fn query_groups(query: &str) -> Vec<Vec<String>> {
@@ -84,6 +96,24 @@ mod tests {
             && groups
                 .iter()
                 .all(|group| group.iter().any(|form| terms.contains(form)))
+    }
+
+    #[test]
+    fn terms_found_apart_merge_into_those_of_the_whole() {
+        let subject = "Factura duplicada de octubre";
+        for body in [
+            "Me han cobrado dos veces la facturación; ¿pueden devolverme una?",
+            "",
+            "octubre",
+            "¡!",
+        ] {
+            assert_eq!(
+                merge_terms(&index_terms(subject), &index_terms(body)),
+                index_terms(&format!("{subject}\n{body}")),
+                "{body:?}"
+            );
+        }
+        assert_eq!(merge_terms("", ""), index_terms(""));
     }
 
     #[test]

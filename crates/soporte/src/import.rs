@@ -3,7 +3,7 @@
 
 use anyhow::{Context as _, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use soporte_app::email::{IntakeOutcome, RawEmail};
+use soporte_app::email::{IMPORT_LANES_PER_CORE, IntakeOutcome, RawEmail};
 use soporte_app::{AccountInput, App, AppError, validate_account};
 use soporte_core::ids::AgentId;
 use std::collections::HashMap;
@@ -186,10 +186,11 @@ pub async fn import_mail(app: &App, path: &Path) -> Result<()> {
             MailSource::Mbox(label, raw) => (label, RawEmail::Bytes(raw)),
         })
         .collect();
-    // Parsing and attachment writes of the next messages overlap the current one's
-    // transaction; the transactions themselves stay in file order.
+    // Parsing and attachment writes of the next messages overlap the transactions of the
+    // messages before; the messages of one thread are committed in file order.
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    app.import_emails(emails, cores * 2, cores, |_, label, outcome, _| {
+    let lanes = cores * IMPORT_LANES_PER_CORE;
+    app.import_emails(emails, lanes * 2, lanes, |_, label, outcome, _| {
         bar.inc(1);
         match outcome {
             Ok(IntakeOutcome::Created { .. }) => created += 1,

@@ -36,8 +36,9 @@ type DbRow = <Db as sqlx::Database>::Row;
 pub struct SqlStore {
     pub(super) writer: Pool<Db>,
     pub(super) reader: Pool<Db>,
-    /// Where ticket creations go when the backend commits them in groups (SQLite).
-    pub(super) batcher: Option<crate::batch::TicketBatcher>,
+    /// Where ticket creations and new messages go when the backend commits them in groups
+    /// (SQLite).
+    pub(super) batcher: Option<crate::batch::WriteBatcher>,
 }
 
 impl SqlStore {
@@ -427,11 +428,68 @@ async fn write_account_domains(tx: &mut DbConn, id: AccountId, domains: &[String
     Ok(())
 }
 
+/// Writes whose results nobody reads, kept in order until [`Deferred::flush`]. On SQLite
+/// they then reach the connection's thread as one query of several statements: one
+/// hand-off instead of one per statement, which is most of what a small write costs there.
+/// PostgreSQL prepares one statement per query, so there each runs as soon as it is added.
+/// Whatever reads what they write must come after the flush.
+struct Deferred {
+    query: QueryBuilder<Db>,
+    statements: usize,
+}
+
+impl Deferred {
+    fn new() -> Self {
+        Self {
+            query: QueryBuilder::new(""),
+            statements: 0,
+        }
+    }
+
+    /// Adds one statement, which `build` writes into the query.
+    async fn add(
+        &mut self,
+        tx: &mut DbConn,
+        build: impl FnOnce(&mut QueryBuilder<Db>) -> Result<()>,
+    ) -> Result<()> {
+        if self.statements > 0 {
+            self.query.push(";\n");
+        }
+        if let Err(e) = build(&mut self.query) {
+            // A half-written statement must not reach the database; the caller's
+            // transaction ends with this error anyway.
+            *self = Self::new();
+            return Err(e);
+        }
+        self.statements += 1;
+        if BACKEND == Backend::Postgres {
+            self.flush(tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, tx: &mut DbConn) -> Result<()> {
+        if self.statements == 0 {
+            return Ok(());
+        }
+        let mut query = std::mem::replace(&mut self.query, QueryBuilder::new(""));
+        self.statements = 0;
+        // The ticket's row is the one deferred write with references that a caller's
+        // values can break.
+        query
+            .build()
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "assignee_id/account_id", "conflict"))?;
+        Ok(())
+    }
+}
+
 /// Every history entry of one change in a single statement: a change writes several
-/// (created, assigned, classified, checklist, SLA …), and on SQLite each statement is a
-/// hand-off to the connection's thread.
+/// (created, assigned, classified, checklist, SLA …).
 async fn insert_events(
     tx: &mut DbConn,
+    later: &mut Deferred,
     ticket: TicketId,
     events: &[(Actor, &EventKind)],
     at: Timestamp,
@@ -444,19 +502,22 @@ async fn insert_events(
         let (actor_kind, actor_id) = actor_parts(*actor);
         rows.push((actor_kind, actor_id, kind.name(), json_of(*kind)?));
     }
-    let mut insert = QueryBuilder::<Db>::new(
-        "INSERT INTO events (ticket_id, actor_kind, actor_id, kind, data, created_at) ",
-    );
-    insert.push_values(rows, |mut row, (actor_kind, actor_id, kind, data)| {
-        row.push_bind(ticket.0)
-            .push_bind(actor_kind)
-            .push_bind(actor_id)
-            .push_bind(kind)
-            .push_bind(data)
-            .push_bind(to_micros(at));
-    });
-    insert.build().execute(&mut *tx).await?;
-    Ok(())
+    later
+        .add(tx, |insert| {
+            insert.push(
+                "INSERT INTO events (ticket_id, actor_kind, actor_id, kind, data, created_at) ",
+            );
+            insert.push_values(rows, |mut row, (actor_kind, actor_id, kind, data)| {
+                row.push_bind(ticket.0)
+                    .push_bind(actor_kind)
+                    .push_bind(actor_id)
+                    .push_bind(kind)
+                    .push_bind(data)
+                    .push_bind(to_micros(at));
+            });
+            Ok(())
+        })
+        .await
 }
 
 async fn index_for_search(tx: &mut DbConn, ticket: TicketId, text: &str) -> Result<()> {
@@ -484,24 +545,34 @@ async fn index_existing_messages(tx: &mut DbConn) -> Result<()> {
 }
 
 /// Blob contents that travel with the message that refers to them, committed together.
-async fn insert_blob_contents(tx: &mut DbConn, blobs: &[StagedBlob], at: Timestamp) -> Result<()> {
+async fn insert_blob_contents(
+    tx: &mut DbConn,
+    later: &mut Deferred,
+    blobs: &[StagedBlob],
+    at: Timestamp,
+) -> Result<()> {
     if blobs.is_empty() {
         return Ok(());
     }
-    let mut insert =
-        QueryBuilder::<Db>::new("INSERT INTO blob_contents (sha256, bytes, created_at) ");
-    insert.push_values(blobs, |mut row, blob| {
-        row.push_bind(&blob.sha256)
-            .push_bind(&blob.bytes)
-            .push_bind(to_micros(at));
-    });
-    insert.push(" ON CONFLICT (sha256) DO NOTHING");
-    insert.build().execute(&mut *tx).await?;
-    Ok(())
+    later
+        .add(tx, |insert| {
+            insert.push("INSERT INTO blob_contents (sha256, bytes, created_at) ");
+            insert.push_values(blobs, |mut row, blob| {
+                row.push_bind(blob.sha256.clone())
+                    .push_bind(blob.bytes.clone())
+                    .push_bind(to_micros(at));
+            });
+            insert.push(" ON CONFLICT (sha256) DO NOTHING");
+            Ok(())
+        })
+        .await
 }
 
 struct MessageRow<'a> {
     ticket: TicketId,
+    /// The search terms of `body_text`, when the caller found them ahead (see
+    /// [`body_terms`]); found here otherwise.
+    body_terms: Option<&'a str>,
     /// The ticket's subject, indexed with the message so a search may match words of both.
     subject: &'a str,
     kind: MessageKind,
@@ -514,13 +585,14 @@ struct MessageRow<'a> {
     extra: &'a MessageExtra,
 }
 
-async fn insert_message(tx: &mut DbConn, m: MessageRow<'_>, at: Timestamp) -> Result<Message> {
-    insert_blob_contents(tx, &m.extra.blob_contents, at).await?;
-    // What people wrote is searchable; automatic mail (acknowledgements, out-of-office
-    // replies, bounces) would only make every ticket match the same words.
-    if m.extra.automatic.is_none() {
-        index_for_search(tx, m.ticket, &format!("{}\n{}", m.subject, m.body_text)).await?;
-    }
+/// Writes the message's row and attachments now (their ids are returned) and leaves its
+/// blob contents and search terms to `later`.
+async fn insert_message(
+    tx: &mut DbConn,
+    later: &mut Deferred,
+    m: MessageRow<'_>,
+    at: Timestamp,
+) -> Result<Message> {
     let (author_kind, author_id) = actor_parts(m.author);
     let email = m.extra.email.clone();
     let id: i64 = sqlx::query_scalar(
@@ -548,6 +620,27 @@ async fn insert_message(tx: &mut DbConn, m: MessageRow<'_>, at: Timestamp) -> Re
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| StoreError::from_write(e, "channel_message_id", "this message was already taken in"))?;
+    insert_blob_contents(tx, later, &m.extra.blob_contents, at).await?;
+    // What people wrote is searchable; automatic mail (acknowledgements, out-of-office
+    // replies, bounces) would only make every ticket match the same words.
+    if m.extra.automatic.is_none() {
+        use soporte_core::search::{index_terms, merge_terms};
+        let terms = match m.body_terms {
+            Some(body) => merge_terms(&index_terms(m.subject), body),
+            None => index_terms(&format!("{}\n{}", m.subject, m.body_text)),
+        };
+        later
+            .add(tx, |insert| {
+                insert
+                    .push("INSERT INTO ticket_search (ticket_id, terms) VALUES (")
+                    .push_bind(m.ticket.0)
+                    .push(", ")
+                    .push_bind(terms)
+                    .push(")");
+                Ok(())
+            })
+            .await?;
+    }
     if let Some(position) = &m.extra.source_position {
         insert_position(tx, position).await?;
     }
@@ -627,6 +720,7 @@ async fn insert_position(tx: &mut DbConn, p: &MailboxPosition) -> Result<()> {
 /// marks that message `queued` until the worker reports back.
 async fn write_consequences(
     tx: &mut DbConn,
+    later: &mut Deferred,
     ticket: &Ticket,
     outgoing: Option<&mut Message>,
     mut events: Vec<(Actor, &EventKind)>,
@@ -634,7 +728,7 @@ async fn write_consequences(
     at: Timestamp,
 ) -> Result<()> {
     events.extend(consequences.events.iter().map(|e| (Actor::System, e)));
-    insert_events(tx, ticket.id, &events, at).await?;
+    insert_events(tx, later, ticket.id, &events, at).await?;
     let mut outgoing = outgoing;
     for item in &consequences.outbox {
         let delivered = if item.delivers_message {
@@ -642,24 +736,41 @@ async fn write_consequences(
         } else {
             None
         };
-        sqlx::query(
-            "INSERT INTO outbox (ticket_id, message_id, kind, email_message_id, recipient, envelope, status, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)",
-        )
-        .bind(ticket.id.0)
-        .bind(delivered.as_ref().map(|m| m.id.0))
-        .bind(&item.kind)
-        .bind(&item.email.message_id)
-        .bind(&item.recipient)
-        .bind(json_of(&item.email)?)
-        .bind(to_micros(at))
-        .execute(&mut *tx)
-        .await?;
+        let envelope = json_of(&item.email)?;
+        let message_id = delivered.as_ref().map(|m| m.id.0);
+        later
+            .add(tx, |insert| {
+                insert
+                    .push("INSERT INTO outbox (ticket_id, message_id, kind, email_message_id, recipient, envelope, status, next_attempt_at, created_at) VALUES (")
+                    .push_bind(ticket.id.0)
+                    .push(", ")
+                    .push_bind(message_id)
+                    .push(", ")
+                    .push_bind(item.kind.clone())
+                    .push(", ")
+                    .push_bind(item.email.message_id.clone())
+                    .push(", ")
+                    .push_bind(item.recipient.clone())
+                    .push(", ")
+                    .push_bind(envelope)
+                    .push(", 'pending', ")
+                    .push_bind(to_micros(at))
+                    .push(", ")
+                    .push_bind(to_micros(at))
+                    .push(")");
+                Ok(())
+            })
+            .await?;
         if let Some(message) = delivered {
-            sqlx::query("UPDATE messages SET delivery = 'queued', channel_message_id = COALESCE(channel_message_id, $2) WHERE id = $1")
-                .bind(message.id.0)
-                .bind(&item.email.message_id)
-                .execute(&mut *tx)
+            later
+                .add(tx, |update| {
+                    update
+                        .push("UPDATE messages SET delivery = 'queued', channel_message_id = COALESCE(channel_message_id, ")
+                        .push_bind(item.email.message_id.clone())
+                        .push(") WHERE id = ")
+                        .push_bind(message.id.0);
+                    Ok(())
+                })
                 .await?;
             message.delivery = Some(Delivery::Queued);
             if message.channel_message_id.is_none() {
@@ -700,43 +811,65 @@ async fn lock_ticket(tx: &mut DbConn, id: TicketId) -> Result<Ticket> {
 }
 
 /// Writes every field an edit or a message can change.
-async fn write_ticket_state(tx: &mut DbConn, t: &Ticket) -> Result<()> {
-    sqlx::query(
-        "UPDATE tickets SET subject = $2, support_type = $3, priority = $4, status = $5, assignee_id = $6, \
-         account_id = $7, product_area = $8, tags = $9, updated_at = $10, solved_at = $11, closed_at = $12, \
-         requester_id = $13, type_confidence = $14, request_kind = $15, checklist = $16, redirect_channel = $17, \
-         urgency = $18, sla_first_response_due = $19, sla_resolution_due = $20, sla_first_responded_at = $21, \
-         sla_paused_since = $22, sla_paused_total = $23, sla_state = $24, sla_next_check_at = $25 WHERE id = $1",
-    )
-    .bind(t.id.0)
-    .bind(&t.subject)
-    .bind(t.support_type.map(SupportType::as_str))
-    .bind(t.priority.as_str())
-    .bind(t.status.as_str())
-    .bind(t.assignee_id.map(|a| a.0))
-    .bind(t.account_id.map(|a| a.0))
-    .bind(&t.product_area)
-    .bind(json_of(&t.tags)?)
-    .bind(to_micros(t.updated_at))
-    .bind(t.solved_at.map(to_micros))
-    .bind(t.closed_at.map(to_micros))
-    .bind(t.requester_id.0)
-    .bind(t.policy.type_confidence)
-    .bind(t.policy.kind.map(RequestKind::as_str))
-    .bind(t.policy.checklist.as_ref().map(json_of).transpose()?)
-    .bind(t.policy.redirect.map(Channel::as_str))
-    .bind(&t.policy.urgency)
-    .bind(t.policy.sla.first_response_due.map(to_micros))
-    .bind(t.policy.sla.resolution_due.map(to_micros))
-    .bind(t.policy.sla.first_responded_at.map(to_micros))
-    .bind(t.policy.sla.paused_since.map(to_micros))
-    .bind(i64::try_from(t.policy.sla.paused_total.as_micros()).map_err(corrupt)?)
-    .bind(t.policy.sla.state.map(SlaState::as_str))
-    .bind(t.policy.sla.next_check_at.map(to_micros))
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| StoreError::from_write(e, "assignee_id/account_id", "conflict"))?;
-    Ok(())
+async fn write_ticket_state(tx: &mut DbConn, later: &mut Deferred, t: &Ticket) -> Result<()> {
+    let tags = json_of(&t.tags)?;
+    let checklist = t.policy.checklist.as_ref().map(json_of).transpose()?;
+    let paused_total = i64::try_from(t.policy.sla.paused_total.as_micros()).map_err(corrupt)?;
+    later
+        .add(tx, |update| {
+            update.push("UPDATE tickets SET ");
+            let mut set = update.separated(", ");
+            set.push("subject = ")
+                .push_bind_unseparated(t.subject.clone());
+            set.push("support_type = ")
+                .push_bind_unseparated(t.support_type.map(SupportType::as_str));
+            set.push("priority = ")
+                .push_bind_unseparated(t.priority.as_str());
+            set.push("status = ")
+                .push_bind_unseparated(t.status.as_str());
+            set.push("assignee_id = ")
+                .push_bind_unseparated(t.assignee_id.map(|a| a.0));
+            set.push("account_id = ")
+                .push_bind_unseparated(t.account_id.map(|a| a.0));
+            set.push("product_area = ")
+                .push_bind_unseparated(t.product_area.clone());
+            set.push("tags = ").push_bind_unseparated(tags);
+            set.push("updated_at = ")
+                .push_bind_unseparated(to_micros(t.updated_at));
+            set.push("solved_at = ")
+                .push_bind_unseparated(t.solved_at.map(to_micros));
+            set.push("closed_at = ")
+                .push_bind_unseparated(t.closed_at.map(to_micros));
+            set.push("requester_id = ")
+                .push_bind_unseparated(t.requester_id.0);
+            set.push("type_confidence = ")
+                .push_bind_unseparated(t.policy.type_confidence);
+            set.push("request_kind = ")
+                .push_bind_unseparated(t.policy.kind.map(RequestKind::as_str));
+            set.push("checklist = ").push_bind_unseparated(checklist);
+            set.push("redirect_channel = ")
+                .push_bind_unseparated(t.policy.redirect.map(Channel::as_str));
+            set.push("urgency = ")
+                .push_bind_unseparated(t.policy.urgency.clone());
+            let sla = &t.policy.sla;
+            set.push("sla_first_response_due = ")
+                .push_bind_unseparated(sla.first_response_due.map(to_micros));
+            set.push("sla_resolution_due = ")
+                .push_bind_unseparated(sla.resolution_due.map(to_micros));
+            set.push("sla_first_responded_at = ")
+                .push_bind_unseparated(sla.first_responded_at.map(to_micros));
+            set.push("sla_paused_since = ")
+                .push_bind_unseparated(sla.paused_since.map(to_micros));
+            set.push("sla_paused_total = ")
+                .push_bind_unseparated(paused_total);
+            set.push("sla_state = ")
+                .push_bind_unseparated(sla.state.map(SlaState::as_str));
+            set.push("sla_next_check_at = ")
+                .push_bind_unseparated(sla.next_check_at.map(to_micros));
+            update.push(" WHERE id = ").push_bind(t.id.0);
+            Ok(())
+        })
+        .await
 }
 
 async fn fetch_agent(pool: &Pool<Db>, id: AgentId) -> Result<Option<Agent>> {
@@ -772,6 +905,13 @@ async fn fetch_contact(pool: &Pool<Db>, id: ContactId) -> Result<Option<Contact>
         .transpose()
 }
 
+/// The search terms of a message's text (none for automatic mail, which is not indexed),
+/// found by the caller before the write waits for the database's one writer: stemming a
+/// long message there would hold up every write queued behind it.
+pub(super) fn body_terms(body: &str, automatic: bool) -> Option<String> {
+    (!automatic).then(|| soporte_core::search::index_terms(body))
+}
+
 /// Writes a new ticket with its requester (when new), first message, attachments, history
 /// and queued e-mails, inside the caller's transaction.
 /// `id`: a ticket id the caller has already reserved (SQLite's group commit numbers the
@@ -782,6 +922,7 @@ pub(super) async fn write_new_ticket(
     effects: &dyn TicketEffects,
     at: Timestamp,
     id: Option<TicketId>,
+    body_terms: Option<&str>,
 ) -> Result<(Ticket, Message)> {
     let requester_id = match &new.requester {
         Requester::Existing(id) => *id,
@@ -829,10 +970,13 @@ pub(super) async fn write_new_ticket(
         }
     };
     let requester = Actor::Contact(requester_id);
+    let mut later = Deferred::new();
     let message = insert_message(
         tx,
+        &mut later,
         MessageRow {
             ticket: id,
+            body_terms,
             subject: &new.subject,
             kind: MessageKind::Inbound,
             author: requester,
@@ -881,8 +1025,10 @@ pub(super) async fn write_new_ticket(
         Some(answer) => Some(
             insert_message(
                 tx,
+                &mut later,
                 MessageRow {
                     ticket: id,
+                    body_terms: None,
                     subject: &new.subject,
                     kind: MessageKind::Outbound,
                     author: Actor::System,
@@ -910,7 +1056,7 @@ pub(super) async fn write_new_ticket(
         &mut ticket,
         at,
     );
-    write_ticket_state(tx, &ticket).await?;
+    write_ticket_state(tx, &mut later, &ticket).await?;
     let answer_added = answer.as_ref().map(|answer| EventKind::MessageAdded {
         message_id: answer.id,
         message_kind: answer.kind,
@@ -918,8 +1064,82 @@ pub(super) async fn write_new_ticket(
     let mut events = vec![(actor, &created)];
     events.extend(assigned.iter().map(|e| (Actor::System, e)));
     events.extend(answer_added.iter().map(|e| (Actor::System, e)));
-    write_consequences(tx, &ticket, answer.as_mut(), events, &consequences, at).await?;
+    write_consequences(
+        tx,
+        &mut later,
+        &ticket,
+        answer.as_mut(),
+        events,
+        &consequences,
+        at,
+    )
+    .await?;
+    later.flush(tx).await?;
     Ok((ticket, message))
+}
+
+/// Adds a message to a ticket with the consequences of the rules, inside the caller's
+/// transaction.
+pub(super) async fn write_added_message(
+    tx: &mut DbConn,
+    ticket_id: TicketId,
+    new: &NewMessage,
+    effects: &dyn TicketEffects,
+    body_terms: Option<&str>,
+) -> Result<(Ticket, Message)> {
+    let ticket = lock_ticket(tx, ticket_id).await?;
+    let (mut next, events) =
+        apply_message(&ticket, new.kind, new.extra.automatic.is_some(), now())?;
+    let at = next.updated_at;
+    let mut later = Deferred::new();
+    let mut message = insert_message(
+        tx,
+        &mut later,
+        MessageRow {
+            ticket: ticket_id,
+            body_terms,
+            subject: &ticket.subject,
+            kind: new.kind,
+            author: new.author,
+            channel: new.channel,
+            body_text: &new.body_text,
+            body_html: new.body_html.as_deref(),
+            channel_message_id: new.channel_message_id.as_deref(),
+            attachments: &new.attachments,
+            extra: &new.extra,
+        },
+        at,
+    )
+    .await?;
+    let consequences = effects.apply(
+        TicketChange::MessageAdded {
+            before: &ticket,
+            message: &message,
+        },
+        &mut next,
+        at,
+    );
+    write_ticket_state(tx, &mut later, &next).await?;
+    let added = EventKind::MessageAdded {
+        message_id: message.id,
+        message_kind: message.kind,
+    };
+    let own = std::iter::once(&added)
+        .chain(&events)
+        .map(|e| (new.author, e))
+        .collect();
+    write_consequences(
+        tx,
+        &mut later,
+        &next,
+        Some(&mut message),
+        own,
+        &consequences,
+        at,
+    )
+    .await?;
+    later.flush(tx).await?;
+    Ok((next, message))
 }
 
 /// The WHERE conditions of a ticket query (everything but paging and order).
@@ -1468,11 +1688,21 @@ impl Store for SqlStore {
         new: &NewTicket,
         effects: Arc<dyn TicketEffects>,
     ) -> Result<(Ticket, Message)> {
+        let terms = body_terms(&new.body_text, new.extra.automatic.is_some());
         if let Some(batcher) = &self.batcher {
-            return batcher.create_ticket(new.clone(), effects).await;
+            let write = crate::batch::Write::CreateTicket(Box::new(new.clone()));
+            return batcher.write(write, effects, terms).await;
         }
         let mut tx = begin_write(&self.writer).await?;
-        let created = write_new_ticket(&mut tx, new, effects.as_ref(), now(), None).await?;
+        let created = write_new_ticket(
+            &mut tx,
+            new,
+            effects.as_ref(),
+            now(),
+            None,
+            terms.as_deref(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -1492,7 +1722,8 @@ impl Store for SqlStore {
         if events.is_empty() && next == ticket && consequences == Consequences::default() {
             return Ok(ticket);
         }
-        write_ticket_state(&mut tx, &next).await?;
+        let mut later = Deferred::new();
+        write_ticket_state(&mut tx, &mut later, &next).await?;
         for event in &events {
             if let (EventKind::TypeChanged { to: Some(to), .. }, Actor::Agent(agent)) =
                 (event, actor)
@@ -1507,7 +1738,8 @@ impl Store for SqlStore {
             }
         }
         let own = events.iter().map(|e| (actor, e)).collect();
-        write_consequences(&mut tx, &next, None, own, &consequences, at).await?;
+        write_consequences(&mut tx, &mut later, &next, None, own, &consequences, at).await?;
+        later.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -1518,48 +1750,17 @@ impl Store for SqlStore {
         new: &NewMessage,
         effects: Arc<dyn TicketEffects>,
     ) -> Result<(Ticket, Message)> {
+        let terms = body_terms(&new.body_text, new.extra.automatic.is_some());
+        if let Some(batcher) = &self.batcher {
+            let write = crate::batch::Write::AddMessage(ticket_id, Box::new(new.clone()));
+            return batcher.write(write, effects, terms).await;
+        }
         let mut tx = begin_write(&self.writer).await?;
-        let ticket = lock_ticket(&mut tx, ticket_id).await?;
-        let (mut next, events) =
-            apply_message(&ticket, new.kind, new.extra.automatic.is_some(), now())?;
-        let at = next.updated_at;
-        let mut message = insert_message(
-            &mut tx,
-            MessageRow {
-                ticket: ticket_id,
-                subject: &ticket.subject,
-                kind: new.kind,
-                author: new.author,
-                channel: new.channel,
-                body_text: &new.body_text,
-                body_html: new.body_html.as_deref(),
-                channel_message_id: new.channel_message_id.as_deref(),
-                attachments: &new.attachments,
-                extra: &new.extra,
-            },
-            at,
-        )
-        .await?;
-        let consequences = effects.apply(
-            TicketChange::MessageAdded {
-                before: &ticket,
-                message: &message,
-            },
-            &mut next,
-            at,
-        );
-        write_ticket_state(&mut tx, &next).await?;
-        let added = EventKind::MessageAdded {
-            message_id: message.id,
-            message_kind: message.kind,
-        };
-        let own = std::iter::once(&added)
-            .chain(&events)
-            .map(|e| (new.author, e))
-            .collect();
-        write_consequences(&mut tx, &next, Some(&mut message), own, &consequences, at).await?;
+        let added =
+            write_added_message(&mut tx, ticket_id, new, effects.as_ref(), terms.as_deref())
+                .await?;
         tx.commit().await?;
-        Ok((next, message))
+        Ok(added)
     }
 
     async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
@@ -1947,18 +2148,21 @@ impl Store for SqlStore {
         from.closed_at = Some(at);
         from.updated_at = at;
         into.updated_at = at;
-        write_ticket_state(&mut tx, &from).await?;
-        write_ticket_state(&mut tx, &into).await?;
+        let mut later = Deferred::new();
+        write_ticket_state(&mut tx, &mut later, &from).await?;
+        write_ticket_state(&mut tx, &mut later, &into).await?;
         let merged_into = EventKind::MergedInto { into: target };
         insert_events(
             &mut tx,
+            &mut later,
             source,
             &[(actor, &merged_into), (actor, &closed)],
             at,
         )
         .await?;
         let merged_from = EventKind::MergedFrom { from: source };
-        insert_events(&mut tx, target, &[(actor, &merged_from)], at).await?;
+        insert_events(&mut tx, &mut later, target, &[(actor, &merged_from)], at).await?;
+        later.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(into)
     }

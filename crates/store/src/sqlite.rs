@@ -2,7 +2,7 @@
 //! they queue in the process instead of failing with "database is locked"), reads through
 //! a small pool; WAL lets readers run while a write is in progress.
 
-use crate::batch::{TicketBatcher, TicketJob, next_group};
+use crate::batch::{Write, WriteBatcher, WriteJob, next_group};
 use crate::migrate::Migration;
 use crate::{Backend, StoreError};
 use soporte_core::ids::TicketId;
@@ -152,9 +152,9 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
         let mut store = Self::from_pools(writer.clone(), reader);
-        let (batcher, jobs) = TicketBatcher::new();
+        let (batcher, jobs) = WriteBatcher::new();
         store.batcher = Some(batcher);
-        tokio::spawn(commit_ticket_groups(writer, checkpointer, jobs));
+        tokio::spawn(commit_groups(writer, checkpointer, jobs));
         Ok(store)
     }
 
@@ -174,14 +174,15 @@ impl SqliteStore {
     }
 }
 
-/// Writes queued ticket creations in groups: one transaction per group, the tickets
-/// numbered in turn. Validation happens before a ticket is queued, so a failure is rare;
-/// when one happens the group is rolled back and each ticket written alone, so every
-/// caller gets its own answer. Runs until the store is dropped.
-async fn commit_ticket_groups(
+/// Writes queued ticket creations and new messages in groups: one transaction per group,
+/// the new tickets numbered in turn. A write that fails is answered with its error and the
+/// group is written again without it, so every other caller's write still commits, and
+/// nothing of the failed one does. Should the transaction itself fail (beginning or
+/// committing it), each write is tried alone. Runs until the store is dropped.
+async fn commit_groups(
     writer: Pool<Db>,
     checkpointer: Pool<Db>,
-    mut jobs: tokio::sync::mpsc::UnboundedReceiver<TicketJob>,
+    mut jobs: tokio::sync::mpsc::UnboundedReceiver<WriteJob>,
 ) {
     let mut every = tokio::time::interval(CHECKPOINT_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -197,20 +198,110 @@ async fn commit_ticket_groups(
             }
         };
         let Some(group) = group else { break };
-        let results = match write_group(&writer, &group).await {
-            Ok(results) => results.into_iter().map(Ok).collect(),
-            Err(_) => {
-                let mut results = Vec::with_capacity(group.len());
-                for job in &group {
-                    results.push(write_alone(&writer, job).await);
-                }
-                results
-            }
-        };
+        let results = write_group(&writer, &group).await;
         for (job, result) in group.into_iter().zip(results) {
             let _ = job.reply.send(result);
         }
     }
+}
+
+/// Why a group's transaction did not commit.
+enum GroupFailure {
+    /// The write at this index into the group was refused (a conflict, a closed ticket…).
+    Write(usize, StoreError),
+    /// The transaction failed (beginning, numbering, committing), or the database did.
+    Transaction(StoreError),
+}
+
+/// Every write's result, in the group's order.
+async fn write_group(
+    writer: &Pool<Db>,
+    group: &[WriteJob],
+) -> Vec<Result<(Ticket, Message), StoreError>> {
+    let mut results: Vec<Option<Result<(Ticket, Message), StoreError>>> =
+        group.iter().map(|_| None).collect();
+    let mut pending: Vec<usize> = (0..group.len()).collect();
+    while !pending.is_empty() {
+        match try_group(writer, group, &pending).await {
+            Ok(written) => {
+                for (index, done) in pending.iter().zip(written) {
+                    results[*index] = Some(Ok(done));
+                }
+                break;
+            }
+            Err(GroupFailure::Write(index, error)) => {
+                results[index] = Some(Err(error));
+                pending.retain(|i| *i != index);
+            }
+            Err(GroupFailure::Transaction(error)) => {
+                tracing::warn!(%error, writes = pending.len(), "group commit failed; writing each alone");
+                for index in &pending {
+                    results[*index] = Some(write_alone(writer, &group[*index]).await);
+                }
+                break;
+            }
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(StoreError::Unsupported("write not attempted".into()))))
+        .collect()
+}
+
+/// The writes at `pending` in one transaction, or the first failure.
+async fn try_group(
+    writer: &Pool<Db>,
+    group: &[WriteJob],
+    pending: &[usize],
+) -> Result<Vec<(Ticket, Message)>, GroupFailure> {
+    let mut tx = begin_write(writer)
+        .await
+        .map_err(|e| GroupFailure::Transaction(e.into()))?;
+    let creates = pending
+        .iter()
+        .any(|i| matches!(group[*i].write, Write::CreateTicket(_)));
+    let mut last = 0;
+    if creates {
+        last = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| GroupFailure::Transaction(e.into()))?;
+    }
+    let at = now_stored();
+    let mut written = Vec::with_capacity(pending.len());
+    for index in pending {
+        let job = &group[*index];
+        let done = match &job.write {
+            Write::CreateTicket(new) => {
+                last += 1;
+                common::write_new_ticket(
+                    &mut tx,
+                    new,
+                    job.effects.as_ref(),
+                    at,
+                    Some(TicketId(last)),
+                    job.body_terms.as_deref(),
+                )
+                .await
+            }
+            Write::AddMessage(ticket, new) => {
+                let terms = job.body_terms.as_deref();
+                common::write_added_message(&mut tx, *ticket, new, job.effects.as_ref(), terms)
+                    .await
+            }
+        };
+        // Returning drops the transaction, which rolls it back.
+        written.push(done.map_err(|e| match e {
+            // The database or the disk failing is no fault of this write: every write is
+            // tried alone.
+            StoreError::Database(_) | StoreError::Io(_) => GroupFailure::Transaction(e),
+            e => GroupFailure::Write(*index, e),
+        })?);
+    }
+    tx.commit()
+        .await
+        .map_err(|e| GroupFailure::Transaction(e.into()))?;
+    Ok(written)
 }
 
 /// How often the log is copied into the database.
@@ -233,31 +324,19 @@ fn now_stored() -> jiff::Timestamp {
     soporte_core::time::from_micros(soporte_core::time::to_micros(jiff::Timestamp::now()))
 }
 
-async fn write_group(
-    writer: &Pool<Db>,
-    group: &[TicketJob],
-) -> Result<Vec<(Ticket, Message)>, StoreError> {
+async fn write_alone(writer: &Pool<Db>, job: &WriteJob) -> Result<(Ticket, Message), StoreError> {
     let mut tx = begin_write(writer).await?;
-    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
-        .fetch_one(&mut *tx)
-        .await?;
-    let at = now_stored();
-    let mut created = Vec::with_capacity(group.len());
-    for (offset, job) in (1..).zip(group) {
-        let id = TicketId(last + offset);
-        created.push(
-            common::write_new_ticket(&mut tx, &job.new, job.effects.as_ref(), at, Some(id)).await?,
-        );
-    }
+    let done = match &job.write {
+        Write::CreateTicket(new) => {
+            let at = now_stored();
+            let terms = job.body_terms.as_deref();
+            common::write_new_ticket(&mut tx, new, job.effects.as_ref(), at, None, terms).await
+        }
+        Write::AddMessage(ticket, new) => {
+            let terms = job.body_terms.as_deref();
+            common::write_added_message(&mut tx, *ticket, new, job.effects.as_ref(), terms).await
+        }
+    }?;
     tx.commit().await?;
-    Ok(created)
-}
-
-async fn write_alone(writer: &Pool<Db>, job: &TicketJob) -> Result<(Ticket, Message), StoreError> {
-    let mut tx = begin_write(writer).await?;
-    let created =
-        common::write_new_ticket(&mut tx, &job.new, job.effects.as_ref(), now_stored(), None)
-            .await?;
-    tx.commit().await?;
-    Ok(created)
+    Ok(done)
 }

@@ -38,6 +38,7 @@ soporte_store::on_both_databases!(
     cursor_pages_cover_every_ticket_once,
     filters_narrow_the_listing,
     concurrent_creations_get_their_own_results,
+    concurrent_messages_commit_together_and_fail_alone,
     small_blobs_live_in_the_database,
     storing_the_same_blob_again_keeps_one_copy,
     big_blobs_go_to_disk_and_come_back,
@@ -802,6 +803,119 @@ async fn concurrent_creations_get_their_own_results(store: &Arc<dyn Store>) -> T
         })
         .await?;
     assert_eq!(listed.len(), 19);
+    Ok(())
+}
+
+/// New messages and tickets arriving together (on SQLite: committed in one group). A message
+/// refused in the middle (closed ticket, a Message-ID another write of the same moment took)
+/// leaves nothing behind and takes nothing down with it; the others are written whole,
+/// history, search terms and staged blob contents included.
+async fn concurrent_messages_commit_together_and_fail_alone(store: &Arc<dyn Store>) -> TestResult {
+    use soporte_core::search::query_groups;
+    let luis = store
+        .create_contact(&new_contact("luis@tienda.es", None))
+        .await?;
+    let mut open = Vec::new();
+    for i in 0..3 {
+        let new = ticket(&format!("Abierto {i}"), Requester::Existing(luis.id));
+        open.push(store.create_ticket(&new).await?);
+    }
+    let closed = store
+        .create_ticket(&ticket("Cerrado", Requester::Existing(luis.id)))
+        .await?;
+    for status in [Status::Solved, Status::Closed] {
+        let patch = TicketPatch {
+            status: Some(status),
+            ..TicketPatch::default()
+        };
+        store
+            .update_ticket(closed.id, &patch, Actor::System)
+            .await?;
+    }
+    let closed_events = store.ticket_events(closed.id).await?.len();
+    let inbound = |text: &str, id: &str, staged: u8| NewMessage {
+        kind: MessageKind::Inbound,
+        author: Actor::Contact(luis.id),
+        channel: Channel::Email,
+        body_text: text.into(),
+        body_html: None,
+        channel_message_id: Some(id.into()),
+        attachments: vec![],
+        extra: MessageExtra {
+            blob_contents: vec![StagedBlob {
+                sha256: format!("{staged:02x}").repeat(32),
+                bytes: vec![staged; 100],
+            }],
+            ..MessageExtra::default()
+        },
+    };
+    let mut repeated = ticket("Nuevo con id repetido", Requester::Existing(luis.id));
+    repeated.channel_message_id = Some("repetido@tienda.es".into());
+    let first = inbound("El albarán sigue sin llegar.", "a@tienda.es", 1);
+    let refused = inbound("¿Hay alguien?", "cerrado@tienda.es", 2);
+    let twin = inbound("Lo mismo otra vez.", "repetido@tienda.es", 3);
+    let last = inbound("Adjunto el justificante.", "c@tienda.es", 4);
+    // All at once: a write refused in the middle of the group.
+    // On SQLite the message comes first in the group and wins the Message-ID, so the
+    // ticket written before its own message is refused must be rolled back.
+    let (a, on_closed, on_twin, created, c) = tokio::join!(
+        store.add_message(open[0].id, &first),
+        store.add_message(closed.id, &refused),
+        store.add_message(open[1].id, &twin),
+        store.create_ticket(&repeated),
+        store.add_message(open[2].id, &last),
+    );
+    let (_, a) = a?;
+    let (_, c) = c?;
+    assert!(
+        matches!(on_closed, Err(StoreError::Change(ChangeError::Closed))),
+        "a closed ticket takes no message: {on_closed:?}"
+    );
+    assert_eq!(store.ticket_messages(closed.id).await?.len(), 1);
+    assert_eq!(store.ticket_events(closed.id).await?.len(), closed_events);
+    assert_eq!(
+        store.message_by_channel_id("cerrado@tienda.es").await?,
+        None
+    );
+    assert_eq!(store.blob_content(&"02".repeat(32)).await?, None);
+    // One Message-ID, two writes: exactly one of them holds it, and the other left nothing.
+    let holder = store.message_by_channel_id("repetido@tienda.es").await?;
+    match (&created, &on_twin) {
+        (Ok(t), Err(StoreError::Conflict { field, .. })) => {
+            assert_eq!(field, "channel_message_id");
+            assert_eq!(holder.map(|(ticket, _)| ticket), Some(t.id));
+            assert_eq!(store.ticket_messages(open[1].id).await?.len(), 1);
+        }
+        (Err(StoreError::Conflict { field, .. }), Ok((t, _))) => {
+            assert_eq!(field, "channel_message_id");
+            assert_eq!(holder.map(|(ticket, _)| ticket), Some(t.id));
+            let all = store
+                .list_tickets(&TicketQuery {
+                    limit: 50,
+                    ..TicketQuery::default()
+                })
+                .await?;
+            assert!(all.iter().all(|t| t.subject != "Nuevo con id repetido"));
+        }
+        other => panic!("one write must win the Message-ID: {other:?}"),
+    }
+    for (ticket, message, staged) in [(open[0].id, &a, 1u8), (open[2].id, &c, 4)] {
+        let messages = store.ticket_messages(ticket).await?;
+        assert_eq!(messages.len(), 2);
+        assert_eq!(messages.last(), Some(message));
+        assert!(store.ticket_events(ticket).await?.iter().any(|e| matches!(
+            e.kind,
+            EventKind::MessageAdded { message_id, .. } if message_id == message.id
+        )));
+        assert_eq!(
+            store
+                .blob_content(&format!("{staged:02x}").repeat(32))
+                .await?,
+            Some(vec![staged; 100])
+        );
+    }
+    let found = store.search_tickets(&query_groups("albaran"), 10).await?;
+    assert_eq!(found.iter().map(|t| t.id).collect::<Vec<_>>(), [open[0].id]);
     Ok(())
 }
 

@@ -20,6 +20,12 @@ use soporte_store::{
 };
 use std::sync::Arc;
 
+/// Commit lanes per core for an import ([`App::import_emails`]). A lane spends most of its
+/// time waiting (on reads, then on the commit of the group its write joined), so one per
+/// core leaves the database's group commit with little company; with 8 per core a group
+/// holds a dozen messages or more. Each lane holds one message at a time.
+pub const IMPORT_LANES_PER_CORE: usize = 8;
+
 /// Where a message came from, for quarantine records and IMAP de-duplication.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IntakeSource {
@@ -188,7 +194,7 @@ impl App {
 
     /// Imports messages given in delivery order. Up to `ahead` of them are read and
     /// parsed in parallel, and their ticket transactions run in `lanes` concurrent lanes
-    /// (so that SQLite's group commit has company). A message goes to the lane of any
+    /// (so that SQLite's group commit has company: see [`IMPORT_LANES_PER_CORE`]). A message goes to the lane of any
     /// still-unfinished message it answers, so a reply is always committed after what it
     /// answers; messages of unrelated threads go to the least busy lane.
     ///

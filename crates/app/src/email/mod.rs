@@ -6,7 +6,7 @@ mod intake;
 mod outbox;
 mod templates;
 
-pub use intake::{IntakeOutcome, IntakeSource, RawEmail, ReceivedEmail};
+pub use intake::{IMPORT_LANES_PER_CORE, IntakeOutcome, IntakeSource, RawEmail, ReceivedEmail};
 pub(crate) use outbox::EmailReply;
 pub use outbox::{DeliveryReport, MailTransport, SendFailure};
 pub(crate) use templates::Values;
