@@ -71,11 +71,43 @@ const MIGRATIONS: &[Migration] = &[
         name: "settings",
         sql: include_str!("../migrations/postgres/0011_settings.sql"),
     },
+    Migration {
+        version: 12,
+        name: "search_rows_by_ticket",
+        sql: include_str!("../migrations/postgres/0012_search_rows_by_ticket.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.
 const SEARCH_MATCH: &str =
     "id IN (SELECT ticket_id FROM ticket_search WHERE document @@ to_tsquery('simple', $1))";
+
+/// Appends the statement that adds one search row for `ticket`.
+fn push_search_row(
+    q: &mut sqlx::QueryBuilder<Db>,
+    ticket: soporte_core::ids::TicketId,
+    terms: String,
+) {
+    q.push("INSERT INTO ticket_search (ticket_id, terms) VALUES (")
+        .push_bind(ticket.0)
+        .push(", ")
+        .push_bind(terms)
+        .push(")");
+}
+
+/// Moves a merged ticket's search rows to the ticket it was merged into.
+async fn move_search_rows(
+    tx: &mut sqlx::PgConnection,
+    source: soporte_core::ids::TicketId,
+    target: soporte_core::ids::TicketId,
+) -> crate::Result<()> {
+    sqlx::query("UPDATE ticket_search SET ticket_id = $2 WHERE ticket_id = $1")
+        .bind(source.0)
+        .bind(target.0)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
 
 /// The search expression for `groups` of alternative terms (see `soporte_core::search`):
 /// every group must match, by any of its terms. Terms are letters and digits only.

@@ -5,7 +5,7 @@
 
 use super::{
     BACKEND, Db, FOR_UPDATE, MIGRATIONS, SEARCH_MATCH, SKIP_LOCKED, begin_write, lock_migrations,
-    search_expression,
+    move_search_rows, push_search_row, search_expression,
 };
 use crate::migrate::AppliedMigration;
 use crate::model::*;
@@ -521,11 +521,9 @@ async fn insert_events(
 }
 
 async fn index_for_search(tx: &mut DbConn, ticket: TicketId, text: &str) -> Result<()> {
-    sqlx::query("INSERT INTO ticket_search (ticket_id, terms) VALUES ($1, $2)")
-        .bind(ticket.0)
-        .bind(soporte_core::search::index_terms(text))
-        .execute(&mut *tx)
-        .await?;
+    let mut insert = QueryBuilder::new("");
+    push_search_row(&mut insert, ticket, soporte_core::search::index_terms(text));
+    insert.build().execute(&mut *tx).await?;
     Ok(())
 }
 
@@ -631,12 +629,7 @@ async fn insert_message(
         };
         later
             .add(tx, |insert| {
-                insert
-                    .push("INSERT INTO ticket_search (ticket_id, terms) VALUES (")
-                    .push_bind(m.ticket.0)
-                    .push(", ")
-                    .push_bind(terms)
-                    .push(")");
+                push_search_row(insert, m.ticket, terms);
                 Ok(())
             })
             .await?;
@@ -2128,7 +2121,8 @@ impl Store for SqlStore {
             ));
         }
         let at = now();
-        for table in ["messages", "attachments", "ticket_search", "outbox"] {
+        move_search_rows(&mut tx, source, target).await?;
+        for table in ["messages", "attachments", "outbox"] {
             let sql = format!("UPDATE {table} SET ticket_id = $2 WHERE ticket_id = $1");
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(source.0)

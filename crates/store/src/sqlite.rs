@@ -75,13 +75,67 @@ const MIGRATIONS: &[Migration] = &[
         name: "settings",
         sql: include_str!("../migrations/sqlite/0011_settings.sql"),
     },
+    Migration {
+        version: 12,
+        name: "search_rows_by_ticket",
+        sql: include_str!("../migrations/sqlite/0012_search_rows_by_ticket.sql"),
+    },
 ];
 
-/// The tickets whose search rows match the expression bound as `$1`. The unary `+` keeps
-/// SQLite from driving the query by the match: it walks tickets newest first and stops at
-/// the page's limit, instead of reading and sorting every matching ticket.
+/// The tickets whose search rows match the expression bound as `$1`. A search row's rowid
+/// carries its ticket (see [`push_search_row`]), so a match names its ticket without its
+/// row being read. The unary `+` keeps SQLite from driving the query by the match: it walks
+/// tickets newest first and stops at the page's limit, instead of reading and sorting every
+/// matching ticket.
 const SEARCH_MATCH: &str =
-    "+id IN (SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH $1)";
+    "+id IN (SELECT rowid >> 24 FROM ticket_search WHERE ticket_search MATCH $1)";
+
+/// Search rows of ticket `t` take the rowids `t << 24` onwards (16 million rows a ticket).
+const SEARCH_ROWS_PER_TICKET: i64 = 1 << 24;
+
+/// Appends the statement that adds one search row for `ticket`, with the next rowid of the
+/// ticket's range.
+fn push_search_row(q: &mut sqlx::QueryBuilder<Db>, ticket: TicketId, terms: String) {
+    let first = ticket.0 * SEARCH_ROWS_PER_TICKET;
+    q.push("INSERT INTO ticket_search (rowid, ticket_id, terms) SELECT coalesce(max(rowid) + 1, ")
+        .push_bind(first)
+        .push("), ")
+        .push_bind(ticket.0)
+        .push(", ")
+        .push_bind(terms)
+        .push(" FROM ticket_search WHERE rowid BETWEEN ")
+        .push_bind(first)
+        .push(" AND ")
+        .push_bind(first + SEARCH_ROWS_PER_TICKET - 1);
+}
+
+/// Moves a merged ticket's search rows to the ticket it was merged into: into that
+/// ticket's rowid range, since the rowid is what names the ticket.
+async fn move_search_rows(
+    tx: &mut sqlx::SqliteConnection,
+    source: TicketId,
+    target: TicketId,
+) -> crate::Result<()> {
+    let first = source.0 * SEARCH_ROWS_PER_TICKET;
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT terms FROM ticket_search WHERE rowid BETWEEN $1 AND $2 ORDER BY rowid",
+    )
+    .bind(first)
+    .bind(first + SEARCH_ROWS_PER_TICKET - 1)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM ticket_search WHERE rowid BETWEEN $1 AND $2")
+        .bind(first)
+        .bind(first + SEARCH_ROWS_PER_TICKET - 1)
+        .execute(&mut *tx)
+        .await?;
+    for terms in rows {
+        let mut insert = sqlx::QueryBuilder::new("");
+        push_search_row(&mut insert, target, terms);
+        insert.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
 
 /// The search expression for `groups` of alternative terms (see `soporte_core::search`):
 /// every group must match, by any of its terms. Terms are letters and digits only.

@@ -1191,6 +1191,31 @@ async fn search_finds_tickets_by_any_form_of_their_words(store: &Arc<dyn Store>)
         .await?;
     assert_eq!(found("extracto banco").await?, [invoice.id]);
     assert!(found("vacaciones").await?.is_empty());
+
+    // Merged into the invoice, the warranty request's words find the invoice, and a message
+    // added to it afterwards is searchable beside them.
+    store
+        .merge_tickets(warranty.id, invoice.id, Actor::System)
+        .await?;
+    assert_eq!(found("garantia").await?, [invoice.id]);
+    assert_eq!(found("facturas").await?, [invoice.id]);
+    store
+        .add_message(
+            invoice.id,
+            &NewMessage {
+                kind: MessageKind::Inbound,
+                author: Actor::Contact(luis.id),
+                channel: Channel::Email,
+                body_text: "Les mando también el recibo de noviembre.".into(),
+                body_html: None,
+                channel_message_id: None,
+                attachments: vec![],
+                extra: MessageExtra::default(),
+            },
+        )
+        .await?;
+    assert_eq!(found("recibo noviembre").await?, [invoice.id]);
+    assert_eq!(found("publicar").await?, [invoice.id]);
     Ok(())
 }
 
