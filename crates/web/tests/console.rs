@@ -1512,7 +1512,7 @@ async fn mail_texts_are_edited_with_a_preview_and_broken_ones_refused(desk: &Des
 
 async fn mailboxes_are_managed_without_ever_showing_their_passwords(desk: &Desk) -> TestResult {
     let ana = desk.log_in("ana@vendomia.com").await?;
-    let mut watcher = desk.app.watch_settings();
+    let watcher = desk.app.watch_settings();
     let page = desk.get(&ana, "/admin/mailboxes").await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let mailbox = |original: &'static str, name: &'static str, password: &'static str| {
