@@ -668,7 +668,6 @@ fn console(
     cookie: &str,
     form: &[(&str, &str)],
 ) -> Result<(u16, String, String), Box<dyn std::error::Error>> {
-    use std::io::{Read, Write};
     let encode = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
@@ -684,22 +683,9 @@ fn console(
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect::<Vec<_>>()
         .join("&");
-    let mut stream = std::net::TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\
-Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response
-        .get(9..12)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    Ok((status, head.to_string(), body.to_string()))
+    let headers =
+        format!("Cookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n");
+    mail::exchange(addr, method, path, &headers, &body)
 }
 
 #[test]

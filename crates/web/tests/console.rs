@@ -60,6 +60,24 @@ fn form(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// The one-time token of the link in an e-mail (a password reset or an invitation).
+fn link_token(text: &str) -> Result<String, Box<dyn std::error::Error>> {
+    Ok(text
+        .split("token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .ok_or("no link in the e-mail")?
+        .to_string())
+}
+
+/// Form fields built at run time, as `Desk::post` takes them.
+fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
 /// The value of `name="…" value="…"` in a page (the hidden anti-forgery field).
 fn hidden_value(body: &str, name: &str) -> Option<String> {
     let at = body.find(&format!("name=\"{name}\" value=\""))?;
@@ -922,14 +940,7 @@ async fn a_forgotten_password_is_reset_by_a_link_sent_by_email(desk: &Desk) -> T
         .collect();
     assert_eq!(resets.len(), 1, "one link, for the agent only");
     assert_eq!(resets[0].recipient, "bruno@vendomia.com");
-    let token = resets[0]
-        .email
-        .text
-        .split("token=")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .ok_or("no link in the e-mail")?
-        .to_string();
+    let token = link_token(&resets[0].email.text)?;
     assert!(
         resets[0]
             .email
@@ -1286,10 +1297,7 @@ async fn administrators_change_the_rules_and_every_instance_follows(desk: &Desk)
         format!("area_synonyms_{n}"),
         "citas, agenda de citas".into(),
     ));
-    let pairs: Vec<(&str, &str)> = areas
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let pairs = borrowed(&areas);
     let saved = desk
         .post(&ana, "/admin/policy/product-areas", &pairs)
         .await?;
@@ -1339,10 +1347,7 @@ async fn administrators_change_the_rules_and_every_instance_follows(desk: &Desk)
             .collect()
     };
     let faster = with("usage.urgent.first_response", "30m");
-    let pairs: Vec<(&str, &str)> = faster
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let pairs = borrowed(&faster);
     let saved = desk.post(&ana, "/admin/policy/sla", &pairs).await?;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(
@@ -1350,10 +1355,7 @@ async fn administrators_change_the_rules_and_every_instance_follows(desk: &Desk)
         jiff::SignedDuration::from_mins(30)
     );
     let backwards = with("technical.normal.resolution", "1h");
-    let pairs: Vec<(&str, &str)> = backwards
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let pairs = borrowed(&backwards);
     let refused = desk.post(&ana, "/admin/policy/sla", &pairs).await?;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -1796,14 +1798,7 @@ async fn administrators_add_agents_who_then_choose_their_password(desk: &Desk) -
         "{}",
         invitation.email.text
     );
-    let token = invitation
-        .email
-        .text
-        .split("token=")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .ok_or("no link in the e-mail")?
-        .to_string();
+    let token = link_token(&invitation.email.text)?;
     let chosen = desk
         .send(
             "POST",

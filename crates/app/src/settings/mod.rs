@@ -65,8 +65,7 @@ pub enum SettingsChange {
     Sla(SlaSettings),
     Calendar(CalendarSettings),
     Templates(TemplateOverrides),
-    /// The whole list of console mailboxes. A mailbox given without a password keeps the
-    /// one it has (the console never shows passwords, so it cannot send them back).
+    /// The whole list of console mailboxes (see [`App::save_mailbox`] for one at a time).
     Mailboxes(Vec<MailboxSettings>),
 }
 
@@ -135,30 +134,13 @@ impl ConsoleSettings {
                 continue;
             };
             let understood = match section {
-                Section::ProductAreas => {
-                    settings.product_areas = decode(row);
-                    settings.product_areas.is_some()
-                }
-                Section::Sla => {
-                    settings.sla = decode(row);
-                    settings.sla.is_some()
-                }
-                Section::Calendar => {
-                    settings.calendar = decode(row);
-                    settings.calendar.is_some()
-                }
-                Section::Templates => {
-                    settings.templates = decode(row);
-                    settings.templates.is_some()
-                }
-                Section::Mailboxes => match decode(row) {
-                    Some(mailboxes) => {
-                        settings.mailboxes = mailboxes;
-                        true
-                    }
-                    None => false,
-                },
-            };
+                Section::ProductAreas => decode(row).map(|v| settings.product_areas = Some(v)),
+                Section::Sla => decode(row).map(|v| settings.sla = Some(v)),
+                Section::Calendar => decode(row).map(|v| settings.calendar = Some(v)),
+                Section::Templates => decode(row).map(|v| settings.templates = Some(v)),
+                Section::Mailboxes => decode(row).map(|v| settings.mailboxes = v),
+            }
+            .is_some();
             if understood {
                 settings.changed.insert(
                     section,
@@ -289,7 +271,6 @@ impl App {
                 to_json(&templates)?
             }
             SettingsChange::Mailboxes(mailboxes) => {
-                let mailboxes = self.keep_passwords(mailboxes);
                 self.check_mailboxes(&mailboxes)?;
                 to_json(&mailboxes)?
             }
@@ -308,16 +289,45 @@ impl App {
         Ok(dropped)
     }
 
-    fn keep_passwords(&self, mut mailboxes: Vec<MailboxSettings>) -> Vec<MailboxSettings> {
-        let current = self.settings();
-        for m in &mut mailboxes {
-            if m.password.is_empty()
-                && let Some(old) = current.console.mailboxes.iter().find(|o| o.name == m.name)
-            {
-                m.password.clone_from(&old.password);
+    /// Adds a console mailbox (`replacing` none) or changes the one named `replacing`,
+    /// which may be renamed. Saved without a password, a mailbox keeps the one it has: the
+    /// console never shows passwords, so it cannot send them back.
+    pub async fn save_mailbox(
+        &self,
+        who: &Principal,
+        replacing: Option<&str>,
+        mut mailbox: MailboxSettings,
+    ) -> Result<()> {
+        who.require_admin()?;
+        let mut list = self.settings().console.mailboxes.clone();
+        match replacing {
+            None => list.push(mailbox),
+            Some(name) => {
+                let existing = list
+                    .iter_mut()
+                    .find(|m| m.name == name)
+                    .ok_or_else(|| AppError::not_found("mailbox", name))?;
+                if mailbox.password.is_empty() {
+                    mailbox.password.clone_from(&existing.password);
+                }
+                *existing = mailbox;
             }
         }
-        mailboxes
+        self.change_settings(who, SettingsChange::Mailboxes(list))
+            .await
+    }
+
+    /// Removes a console mailbox; its worker stops.
+    pub async fn remove_mailbox(&self, who: &Principal, name: &str) -> Result<()> {
+        who.require_admin()?;
+        let mut list = self.settings().console.mailboxes.clone();
+        let before = list.len();
+        list.retain(|m| m.name != name);
+        if list.len() == before {
+            return Err(AppError::not_found("mailbox", name));
+        }
+        self.change_settings(who, SettingsChange::Mailboxes(list))
+            .await
     }
 
     fn check_mailboxes(&self, mailboxes: &[MailboxSettings]) -> Result<()> {

@@ -261,13 +261,25 @@ pub fn http(
     token: &str,
     body: Option<&str>,
 ) -> Result<(u16, String), Box<dyn std::error::Error>> {
+    let headers = format!("Authorization: Bearer {token}\r\nContent-Type: application/json\r\n");
+    let (status, _, body) = exchange(addr, method, path, &headers, body.unwrap_or(""))?;
+    Ok((status, body))
+}
+
+/// One HTTP/1.1 request with `headers` (each line ending in CRLF) and `body`: the status,
+/// the response's head and its body.
+pub fn exchange(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> Result<(u16, String, String), Box<dyn std::error::Error>> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.unwrap_or("");
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
-Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     let mut response = String::new();
@@ -276,11 +288,10 @@ Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         .get(9..12)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = response
+    let (head, body) = response
         .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Ok((status, body))
+        .unwrap_or((response.as_str(), ""));
+    Ok((status, head.to_string(), body.to_string()))
 }
 
 /// Ticket numbers the API lists (at most 200, enough for these tests).

@@ -4,12 +4,12 @@
 
 use super::admin::require_admin;
 use super::error::ConsoleError;
-use super::session::Console;
+use super::forms::{optional, refusal, refused, split};
+use super::session::{Console, local_or};
 use super::{Page, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use soporte_app::{App, AppError, ContactInput, ContactUpdate, PageRequest};
@@ -116,39 +116,18 @@ pub async fn update_account(
     Ok(Redirect::to("/admin/accounts").into_response())
 }
 
-#[derive(Deserialize)]
-pub struct NewAccountForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
-    name: String,
-    #[serde(default)]
-    plan: String,
-    #[serde(default)]
-    domains: String,
-    #[serde(default)]
-    personal_agent: String,
-    #[serde(default)]
-    backup_agent: String,
-}
-
 pub async fn create_account(
     State(app): State<App>,
     console: Console,
-    Form(form): Form<NewAccountForm>,
+    Form(form): Form<AccountForm>,
 ) -> Result<Response, ConsoleError> {
     require_admin(&console)?;
     console.check_csrf(&form.csrf)?;
     app.create_account(&soporte_app::AccountInput {
         name: form.name,
-        tax_id: None,
-        plan: Some(form.plan.trim().to_string()).filter(|p| !p.is_empty()),
-        email_domains: form
-            .domains
-            .split([',', ';', ' '])
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(str::to_string)
-            .collect(),
+        tax_id: optional(&form.tax_id),
+        plan: optional(&form.plan),
+        email_domains: list(&form.domains),
         personal_agent_id: agent_choice("personal_agent", &form.personal_agent)?,
         backup_agent_id: agent_choice("backup_agent", &form.backup_agent)?,
     })
@@ -164,18 +143,6 @@ fn list(text: &str) -> Vec<String> {
 /// Phones keep their inner spaces: "+34 611 222 333, 911 000 000".
 fn phones(text: &str) -> Vec<String> {
     split(text, &[',', ';', '\n'])
-}
-
-fn split(text: &str, separators: &[char]) -> Vec<String> {
-    text.split(separators)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn optional(text: &str) -> Option<String> {
-    Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// An account number typed or picked in a form: "12", "#12" or "12 · Tienda SL"; blank
@@ -266,6 +233,8 @@ struct AccountPage<'a> {
     typed: TypedContact,
     /// Where a contact's save comes back to.
     back: String,
+    /// The account's number, as the new-contact form sends it.
+    account_number: String,
     recent: Vec<super::ticket::RecentTicket>,
 }
 
@@ -337,6 +306,7 @@ async fn account_page(
         accounts: account_choices(app).await?,
         typed,
         back: format!("/admin/accounts/{}#contacts", id.0),
+        account_number: id.0.to_string(),
         recent,
     });
     Ok(html)
@@ -362,7 +332,8 @@ pub async fn account(
 }
 
 #[derive(Deserialize)]
-pub struct AccountDetailsForm {
+/// An account's details, as the new-account form and the account's page send them.
+pub struct AccountForm {
     #[serde(rename = "_csrf")]
     csrf: String,
     name: String,
@@ -382,7 +353,7 @@ pub async fn update_account_details(
     State(app): State<App>,
     console: Console,
     Path(id): Path<i64>,
-    Form(form): Form<AccountDetailsForm>,
+    Form(form): Form<AccountForm>,
 ) -> Result<Response, ConsoleError> {
     require_admin(&console)?;
     console.check_csrf(&form.csrf)?;
@@ -396,36 +367,20 @@ pub async fn update_account_details(
     };
     match app.update_account(AccountId(id), &update).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/accounts/{id}?saved=account")).into_response()),
-        Err(AppError::Invalid(e)) => Ok(refused(
-            account_page(
+        Err(e) => {
+            let error = refusal(e)?;
+            let page = account_page(
                 &app,
                 &console,
                 AccountId(id),
                 None,
                 false,
-                Some(e.to_string()),
+                Some(error),
                 TypedContact::default(),
-            )
-            .await?,
-        )),
-        Err(AppError::Conflict { field, message }) => Ok(refused(
-            account_page(
-                &app,
-                &console,
-                AccountId(id),
-                None,
-                false,
-                Some(format!("{field}: {message}")),
-                TypedContact::default(),
-            )
-            .await?,
-        )),
-        Err(e) => Err(e.into()),
+            );
+            Ok(refused(page.await?))
+        }
     }
-}
-
-fn refused(html: Response) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()
 }
 
 #[derive(Deserialize)]
@@ -442,15 +397,6 @@ pub struct ContactForm {
     /// Where to go back to: an account's page or the directory.
     #[serde(default)]
     back: String,
-}
-
-/// Back to a console page, never elsewhere.
-fn back_to(back: &str, fallback: &str) -> String {
-    if back.starts_with("/admin/") && !back.starts_with("//") {
-        back.to_string()
-    } else {
-        fallback.to_string()
-    }
 }
 
 /// Adds a person (to an account, from its page).
@@ -470,12 +416,10 @@ pub async fn create_contact(
     };
     let error = match app.create_contact(&input).await {
         Ok(_) => {
-            let back = back_to(&form.back, "/admin/contacts");
-            return Ok(Redirect::to(&back).into_response());
+            let back = local_or(Some(&form.back), "/admin/contacts");
+            return Ok(Redirect::to(back).into_response());
         }
-        Err(AppError::Invalid(e)) => e.to_string(),
-        Err(AppError::Conflict { field, message }) => format!("{field}: {message}"),
-        Err(e) => return Err(e.into()),
+        Err(e) => refusal(e)?,
     };
     let typed = TypedContact {
         name: form.name,
@@ -521,12 +465,10 @@ pub async fn update_contact(
     };
     let error = match app.update_contact(ContactId(id), &update).await {
         Ok(_) => {
-            let back = back_to(&form.back, "/admin/contacts");
-            return Ok(Redirect::to(&back).into_response());
+            let back = local_or(Some(&form.back), "/admin/contacts");
+            return Ok(Redirect::to(back).into_response());
         }
-        Err(AppError::Invalid(e)) => e.to_string(),
-        Err(AppError::Conflict { field, message }) => format!("{field}: {message}"),
-        Err(e) => return Err(e.into()),
+        Err(e) => refusal(e)?,
     };
     Ok(refused(
         contacts_page(
@@ -590,7 +532,13 @@ async fn contacts_page(
             Err(e) => return Err(e.into()),
         }
     };
-    let mut names = HashMap::new();
+    // The names come from the accounts already read for the form's list; only accounts
+    // beyond that list are read one by one.
+    let accounts = account_choices(app).await?;
+    let mut names: HashMap<AccountId, String> = accounts
+        .iter()
+        .map(|(id, name)| (AccountId(*id), name.clone()))
+        .collect();
     for id in contacts.iter().filter_map(|c| c.account_id) {
         if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
             let account = app.account(&console.principal, id).await?;
@@ -606,7 +554,7 @@ async fn contacts_page(
             .map(|c| contact_row(c, &names))
             .collect(),
         next,
-        accounts: account_choices(app).await?,
+        accounts,
         typed,
     }))
 }

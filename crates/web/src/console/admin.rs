@@ -2,6 +2,7 @@
 //! person (quarantined messages, e-mails that could not be delivered).
 
 use super::error::ConsoleError;
+use super::forms::{check_admin_form, field, optional, percent_encoded, refusal, refused};
 use super::session::Console;
 use super::{Page, render, time};
 use askama::Template;
@@ -132,34 +133,13 @@ fn ticked_types(fields: &[(String, String)]) -> Vec<SupportType> {
         .collect()
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn optional(text: &str) -> Option<String> {
-    Some(text.trim().to_string()).filter(|t| !t.is_empty())
-}
-
-/// The refusal to show on the agents page, or the error that is not about the input.
-fn refusal(e: AppError) -> Result<String, ConsoleError> {
-    match e {
-        AppError::Invalid(e) => Ok(e.to_string()),
-        AppError::Conflict { field, message } => Ok(format!("{field}: {message}")),
-        other => Err(other.into()),
-    }
-}
-
 /// Adds an agent and e-mails them a link to choose their password.
 pub async fn create_agent(
     State(app): State<App>,
     console: Console,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
-    console.check_csrf(field(&fields, "_csrf"))?;
+    check_admin_form(&console, &fields)?;
     let role: Role = field(&fields, "role")
         .parse()
         .map_err(|_| AppError::invalid("role", Role::expected()))?;
@@ -189,21 +169,8 @@ pub async fn create_agent(
         }
     };
     app.invite_agent(&console.principal, agent.id).await?;
-    let to = format!("/admin/agents?invited={}", form_encoded(&agent.email));
+    let to = format!("/admin/agents?invited={}", percent_encoded(&agent.email));
     Ok(Redirect::to(&to).into_response())
-}
-
-fn form_encoded(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn refused(html: Response) -> Response {
-    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response()
 }
 
 /// Changes an agent's name, phones and the support types they handle (the phone is the
@@ -214,8 +181,7 @@ pub async fn update_agent_details(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
-    console.check_csrf(field(&fields, "_csrf"))?;
+    check_admin_form(&console, &fields)?;
     let types = ticked_types(&fields);
     if types.is_empty() {
         let error = "types: tick at least one support type".to_string();
@@ -259,7 +225,7 @@ pub async fn invite_agent(
     console.check_csrf(&form.csrf)?;
     app.invite_agent(&console.principal, AgentId(id)).await?;
     let agent = app.agent(AgentId(id)).await?;
-    let to = format!("/admin/agents?invited={}", form_encoded(&agent.email));
+    let to = format!("/admin/agents?invited={}", percent_encoded(&agent.email));
     Ok(Redirect::to(&to).into_response())
 }
 

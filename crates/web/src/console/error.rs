@@ -2,6 +2,7 @@
 //! session, a plain page with the reason otherwise (in both languages, since an error can
 //! come before the language is known).
 
+use super::forms::percent_encoded;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -32,17 +33,6 @@ struct ErrorPage<'a> {
     spanish: &'a str,
     english: &'a str,
     detail: &'a str,
-}
-
-fn percent_encoded(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl IntoResponse for ConsoleError {

@@ -6,6 +6,7 @@
 mod accounts;
 mod admin;
 mod error;
+mod forms;
 mod inbox;
 mod session;
 mod settings;

@@ -70,9 +70,15 @@ fn same_origin(headers: &HeaderMap) -> bool {
 
 /// Where to go after logging in: only a path on this site.
 fn local_path(next: Option<&str>) -> &str {
-    match next {
+    local_or(next, "/inbox")
+}
+
+/// `path` when it is a path on this site, else `fallback`: a form's "come back to" field
+/// must never send the browser elsewhere.
+pub(super) fn local_or<'a>(path: Option<&'a str>, fallback: &'a str) -> &'a str {
+    match path {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
-        _ => "/inbox",
+        _ => fallback,
     }
 }
 

@@ -3,13 +3,14 @@
 //! A save is checked by the use case; a refused one shows the page again with what was
 //! typed and the reason, so nothing typed is lost.
 
+use super::admin::require_admin;
 use super::error::ConsoleError;
+use super::forms::{Fields, check_admin_form, field, refusal, refused, split};
 use super::session::Console;
 use super::{Page, render, time};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use soporte_app::settings::{
@@ -19,37 +20,6 @@ use soporte_app::settings::{
 use soporte_app::{App, AppError};
 use soporte_core::policy::sla::WEEKDAY_NAMES;
 use soporte_core::support::{Priority, SupportType};
-
-fn require_admin(console: &Console) -> Result<(), ConsoleError> {
-    if console.is_admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("administrators only".into()).into())
-    }
-}
-
-/// A submitted form as its fields, in order (rows of a table come as numbered fields).
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn check_csrf(console: &Console, fields: &Fields) -> Result<(), ConsoleError> {
-    console.check_csrf(field(fields, "_csrf"))
-}
-
-/// "a, b ,, c" → ["a", "b", "c"].
-fn list(text: &str, separators: &[char]) -> Vec<String> {
-    text.split(separators)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
 
 #[derive(Deserialize)]
 pub struct SavedQuery {
@@ -69,19 +39,6 @@ async fn provenance(app: &App, console: &Console, section: Section) -> Option<St
         Some(name) => format!("{}: {name}, {when}", console.t.changed_in_console),
         None => format!("{}: {when}", console.t.changed_in_console),
     })
-}
-
-/// The outcome of a save: back to the page on success, or the refusal to show.
-fn refusal(result: Result<(), AppError>) -> Result<Option<String>, ConsoleError> {
-    match result {
-        Ok(()) => Ok(None),
-        Err(AppError::Invalid(e)) => Ok(Some(e.to_string())),
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn refused(html: Response) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()
 }
 
 // ---- Rules: product areas, SLA targets, calendar ------------------------------------
@@ -226,8 +183,7 @@ pub async fn save_product_areas(
     console: Console,
     Form(fields): Form<Fields>,
 ) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
-    check_csrf(&console, &fields)?;
+    check_admin_form(&console, &fields)?;
     let mut areas = Vec::new();
     for i in 0.. {
         let name_key = format!("area_name_{i}");
@@ -235,7 +191,7 @@ pub async fn save_product_areas(
             break;
         }
         let name = field(&fields, &name_key).trim();
-        let synonyms = list(field(&fields, &format!("area_synonyms_{i}")), &[',', ';']);
+        let synonyms = split(field(&fields, &format!("area_synonyms_{i}")), &[',', ';']);
         // A blank row is an unused slot, or an area being removed.
         if name.is_empty() && synonyms.is_empty() {
             continue;
@@ -245,21 +201,35 @@ pub async fn save_product_areas(
             synonyms,
         });
     }
-    let result = app
-        .change_settings(
-            &console.principal,
-            SettingsChange::ProductAreas(areas.clone()),
-        )
-        .await;
-    match refusal(result)? {
-        None => Ok(Redirect::to("/admin/policy?saved=product_areas#product-areas").into_response()),
-        Some(error) => {
-            let typed = TypedRules {
-                areas: Some(areas),
-                ..TypedRules::default()
-            };
+    let typed = TypedRules {
+        areas: Some(areas.clone()),
+        ..TypedRules::default()
+    };
+    save_rules(
+        &app,
+        &console,
+        SettingsChange::ProductAreas(areas),
+        "/admin/policy?saved=product_areas#product-areas",
+        typed,
+    )
+    .await
+}
+
+/// Saves one section of the rules page: back to it on success, or the page again with the
+/// reason and what was typed (`typed`).
+async fn save_rules(
+    app: &App,
+    console: &Console,
+    change: SettingsChange,
+    back: &str,
+    typed: TypedRules,
+) -> Result<Response, ConsoleError> {
+    match app.change_settings(&console.principal, change).await {
+        Ok(()) => Ok(Redirect::to(back).into_response()),
+        Err(e) => {
+            let error = refusal(e)?;
             Ok(refused(
-                policy_page(&app, &console, false, Some(error), typed).await?,
+                policy_page(app, console, false, Some(error), typed).await?,
             ))
         }
     }
@@ -270,8 +240,7 @@ pub async fn save_sla(
     console: Console,
     Form(fields): Form<Fields>,
 ) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
-    check_csrf(&console, &fields)?;
+    check_admin_form(&console, &fields)?;
     let mut sla = SlaSettings::of(&app.settings().policy.sla);
     for (key, targets) in sla.rows_mut() {
         for (level, target) in [
@@ -286,21 +255,18 @@ pub async fn save_sla(
                 .to_string();
         }
     }
-    let result = app
-        .change_settings(&console.principal, SettingsChange::Sla(sla.clone()))
-        .await;
-    match refusal(result)? {
-        None => Ok(Redirect::to("/admin/policy?saved=sla#sla-targets").into_response()),
-        Some(error) => {
-            let typed = TypedRules {
-                sla: Some(sla),
-                ..TypedRules::default()
-            };
-            Ok(refused(
-                policy_page(&app, &console, false, Some(error), typed).await?,
-            ))
-        }
-    }
+    let typed = TypedRules {
+        sla: Some(sla.clone()),
+        ..TypedRules::default()
+    };
+    save_rules(
+        &app,
+        &console,
+        SettingsChange::Sla(sla),
+        "/admin/policy?saved=sla#sla-targets",
+        typed,
+    )
+    .await
 }
 
 pub async fn save_calendar(
@@ -308,32 +274,25 @@ pub async fn save_calendar(
     console: Console,
     Form(fields): Form<Fields>,
 ) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
-    check_csrf(&console, &fields)?;
+    check_admin_form(&console, &fields)?;
     let mut calendar = CalendarSettings::of(&app.settings().policy.calendar);
     calendar.time_zone = field(&fields, "time_zone").trim().to_string();
     for (day, spans) in WEEKDAY_NAMES.iter().zip(calendar.days_mut()) {
-        *spans = list(field(&fields, day), &[',', ';']);
+        *spans = split(field(&fields, day), &[',', ';']);
     }
-    calendar.holidays = list(field(&fields, "holidays"), &['\n', ',', ' ']);
-    let result = app
-        .change_settings(
-            &console.principal,
-            SettingsChange::Calendar(calendar.clone()),
-        )
-        .await;
-    match refusal(result)? {
-        None => Ok(Redirect::to("/admin/policy?saved=calendar#calendar").into_response()),
-        Some(error) => {
-            let typed = TypedRules {
-                calendar: Some(calendar),
-                ..TypedRules::default()
-            };
-            Ok(refused(
-                policy_page(&app, &console, false, Some(error), typed).await?,
-            ))
-        }
-    }
+    calendar.holidays = split(field(&fields, "holidays"), &['\n', ',', ' ']);
+    let typed = TypedRules {
+        calendar: Some(calendar.clone()),
+        ..TypedRules::default()
+    };
+    save_rules(
+        &app,
+        &console,
+        SettingsChange::Calendar(calendar),
+        "/admin/policy?saved=calendar#calendar",
+        typed,
+    )
+    .await
 }
 
 /// Drops the console's version of a section: the configuration file's applies again.
@@ -343,8 +302,7 @@ pub async fn restore(
     Path(section): Path<String>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
-    check_csrf(&console, &fields)?;
+    check_admin_form(&console, &fields)?;
     let section =
         Section::parse(&section).ok_or_else(|| AppError::not_found("section", &section))?;
     app.restore_settings(&console.principal, section).await?;
@@ -430,8 +388,7 @@ pub async fn save_templates(
     console: Console,
     Form(fields): Form<Fields>,
 ) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
-    check_csrf(&console, &fields)?;
+    check_admin_form(&console, &fields)?;
     let mut overrides = TemplateOverrides::of(&app.settings().email.templates);
     for (name, value) in &fields {
         if let Some(slot) = overrides.slot(name) {
@@ -439,17 +396,15 @@ pub async fn save_templates(
             *slot = Some(value.replace("\r\n", "\n"));
         }
     }
-    let result = app
-        .change_settings(
-            &console.principal,
-            SettingsChange::Templates(overrides.clone()),
-        )
-        .await;
-    match refusal(result)? {
-        None => Ok(Redirect::to("/admin/templates?saved=templates").into_response()),
-        Some(error) => Ok(refused(
-            templates_page(&app, &console, false, Some(error), Some(overrides)).await?,
-        )),
+    let change = SettingsChange::Templates(overrides.clone());
+    match app.change_settings(&console.principal, change).await {
+        Ok(()) => Ok(Redirect::to("/admin/templates?saved=templates").into_response()),
+        Err(e) => {
+            let error = refusal(e)?;
+            Ok(refused(
+                templates_page(&app, &console, false, Some(error), Some(overrides)).await?,
+            ))
+        }
     }
 }
 
@@ -564,8 +519,7 @@ pub async fn save_mailbox(
     console: Console,
     Form(fields): Form<Fields>,
 ) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
-    check_csrf(&console, &fields)?;
+    check_admin_form(&console, &fields)?;
     let original = field(&fields, "original").to_string();
     let text = |name: &str| field(&fields, name).trim().to_string();
     let mut problem = None;
@@ -592,33 +546,18 @@ pub async fn save_mailbox(
         processed_folder: Some(text("processed_folder")).filter(|f| !f.is_empty()),
         poll_seconds,
     };
+    let replacing = Some(original.as_str()).filter(|o| !o.is_empty());
     let result = match problem {
         Some(problem) => Err(problem),
         None => {
-            let mut list = app.settings().console.mailboxes.clone();
-            match list
-                .iter_mut()
-                .find(|m| !original.is_empty() && m.name == original)
-            {
-                Some(existing) => {
-                    let mut changed = mailbox.clone();
-                    if changed.password.is_empty() {
-                        changed.password.clone_from(&existing.password);
-                    }
-                    *existing = changed;
-                }
-                None if !original.is_empty() => {
-                    return Err(AppError::not_found("mailbox", &original).into());
-                }
-                None => list.push(mailbox.clone()),
-            }
-            app.change_settings(&console.principal, SettingsChange::Mailboxes(list))
+            app.save_mailbox(&console.principal, replacing, mailbox.clone())
                 .await
         }
     };
-    match refusal(result)? {
-        None => Ok(Redirect::to("/admin/mailboxes?saved=mailboxes").into_response()),
-        Some(error) => {
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/mailboxes?saved=mailboxes").into_response()),
+        Err(e) => {
+            let error = refusal(e)?;
             let typed = MailboxSettings {
                 password: String::new(),
                 ..mailbox
@@ -635,16 +574,8 @@ pub async fn delete_mailbox(
     console: Console,
     Form(fields): Form<Fields>,
 ) -> Result<Response, ConsoleError> {
-    require_admin(&console)?;
-    check_csrf(&console, &fields)?;
-    let name = field(&fields, "original");
-    let mut list = app.settings().console.mailboxes.clone();
-    let before = list.len();
-    list.retain(|m| m.name != name);
-    if list.len() == before {
-        return Err(AppError::not_found("mailbox", name).into());
-    }
-    app.change_settings(&console.principal, SettingsChange::Mailboxes(list))
+    check_admin_form(&console, &fields)?;
+    app.remove_mailbox(&console.principal, field(&fields, "original"))
         .await?;
     Ok(Redirect::to("/admin/mailboxes?saved=mailboxes").into_response())
 }
