@@ -1,6 +1,6 @@
 //! PostgreSQL: for several Soporte instances sharing one database.
 
-use crate::migrate::Migration;
+use crate::schema::Migration;
 use crate::{Backend, StoreError};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Transaction};
@@ -134,12 +134,12 @@ async fn lock_migrations(tx: &mut Transaction<'static, Db>) -> Result<(), sqlx::
     Ok(())
 }
 
-// The shared SQL is compiled once per backend on purpose: see sql_common.rs.
+// The shared SQL is compiled once per backend on purpose: see sql/mod.rs.
 #[allow(clippy::duplicate_mod)]
-#[path = "sql_common.rs"]
-mod common;
+#[path = "sql/mod.rs"]
+mod sql;
 
-pub use common::SqlStore as PostgresStore;
+pub use sql::SqlStore as PostgresStore;
 
 impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {

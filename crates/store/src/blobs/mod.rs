@@ -1,6 +1,7 @@
-//! Attachment bytes, stored once per distinct content under their SHA-256.
+//! Attachment bytes and e-mail originals, stored once per distinct content under their
+//! SHA-256: small ones in the database (their SQL is `sql.rs`), larger ones as files.
 
-use crate::{Store, StoreError};
+use crate::{Result, Store, StoreError};
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -30,6 +31,15 @@ impl std::fmt::Debug for StagedBlob {
     }
 }
 
+/// The bytes of blobs small enough to live in the database.
+#[async_trait]
+pub trait BlobContentStore: Send + Sync {
+    /// Stores the bytes under their SHA-256 (the caller's hash); storing the same address
+    /// again keeps the first copy. Committed before it returns, like every write.
+    async fn put_blob_content(&self, sha256: &str, bytes: &[u8]) -> Result<()>;
+    async fn blob_content(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+}
+
 #[async_trait]
 pub trait BlobStore: Send + Sync + 'static {
     /// Stores the bytes (or finds them already stored) and returns their address.
@@ -37,7 +47,7 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Like [`BlobStore::put`], except that a blob the database would hold is not written
     /// yet but handed back, for the caller to write in the transaction that refers to it:
     /// one commit instead of two, and never a blob without its row. The caller that ends
-    /// up writing no row must write the staged bytes itself (`Store::put_blob_content`).
+    /// up writing no row must write the staged bytes itself (`BlobContentStore::put_blob_content`).
     async fn stage(&self, bytes: &[u8]) -> std::io::Result<(StoredBlob, Option<StagedBlob>)> {
         Ok((self.put(bytes).await?, None))
     }
