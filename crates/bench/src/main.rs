@@ -4,10 +4,10 @@
 //! * `tickets` fills a fresh database the way a busy helpdesk would, then measures the
 //!   JSON API over real HTTP (see `tickets.rs`);
 //! * `mail` takes a Maildir of realistic Spanish support e-mail in, end to end, through
-//!   the same use case as IMAP and `soporte import mail` (see `mail.rs`), generating the
-//!   corpus itself unless one is given (see `mail_corpus.rs`);
+//!   the same use case as IMAP and `soporte import mail` (see `mail/`), generating the
+//!   corpus itself unless one is given (see `mail_corpus/`);
 //! * `console` fills a SQLite database with 100,000 tickets, then measures the agent
-//!   console's pages rendered by the server, signed in like an agent (see `console.rs`);
+//!   console's pages rendered by the server, signed in like an agent (see `console/`);
 //! * `policy` measures the policy engine: classifier accuracy, checklist and urgency
 //!   precision/recall on their labelled sets, and the time of one intake decision.
 //!
