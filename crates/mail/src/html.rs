@@ -1,7 +1,9 @@
 //! HTML from e-mail, made safe to show: an allow-list sanitiser (ammonia) removes scripts,
-//! styles, event handlers and dangerous URLs. Inline images (`cid:`) are kept so they can be
-//! pointed at the stored attachment when shown (see the API's message view); remote images are disarmed so that opening
-//! a message does not tell the sender it was read, until the agent asks for them.
+//! styles and event handlers, and keeps only links and images whose scheme, judged the way a
+//! browser reads it, is http, https, mailto, tel or cid. Inline images (`cid:`) are kept so
+//! they can be pointed at the stored attachment when shown (see the API's message view);
+//! remote images are disarmed so that opening a message does not tell the sender it was
+//! read, until the agent asks for them.
 
 use ammonia::Builder;
 use std::borrow::Cow;
@@ -14,7 +16,7 @@ pub use soporte_core::email::REMOTE_IMAGE_PREFIX;
 static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut builder = Builder::default();
     builder
-        .add_url_schemes(["cid"])
+        .url_schemes(ALLOWED_SCHEMES.into_iter().collect())
         .link_rel(Some("noopener noreferrer nofollow"))
         .add_tag_attributes("img", ["width", "height", "alt"])
         .add_tag_attributes("td", ["colspan", "rowspan", "align", "valign"])
@@ -22,19 +24,102 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("table", ["border", "cellpadding", "cellspacing"])
         .add_generic_attributes(["align"])
         .attribute_filter(|element, attribute, value| {
-            if element == "img" && attribute == "src" {
-                let lower = value.trim_start().to_ascii_lowercase();
-                if lower.starts_with("http:")
-                    || lower.starts_with("https:")
-                    || lower.starts_with("//")
-                {
-                    return Some(Cow::Owned(format!("{REMOTE_IMAGE_PREFIX}{value}")));
-                }
+            if !is_url_attribute(attribute) {
+                return Some(Cow::Borrowed(value));
             }
-            Some(Cow::Borrowed(value))
+            judge_url(element, attribute, value)
         });
     builder
 });
+
+/// The only schemes a link or an image in sanitised mail may use. Inline images (`cid:`)
+/// are pointed at their attachment when shown.
+const ALLOWED_SCHEMES: [&str; 5] = ["http", "https", "mailto", "tel", "cid"];
+
+/// Attributes whose value a browser follows or loads.
+fn is_url_attribute(attribute: &str) -> bool {
+    matches!(
+        attribute,
+        "href"
+            | "src"
+            | "cite"
+            | "action"
+            | "formaction"
+            | "poster"
+            | "background"
+            | "ping"
+            | "data"
+            | "xlink:href"
+    )
+}
+
+/// Characters that do not count when judging a URL's scheme: C0 controls and spaces (which
+/// the WHATWG URL parser trims from the ends, and, for tab and newlines, removes anywhere)
+/// and the invisible Unicode spaces some clients skip as well. None has a place in a scheme,
+/// so a value hiding `javascript:` behind them is judged as `javascript:`.
+fn is_invisible_in_url(c: char) -> bool {
+    c <= ' '
+        || matches!(
+            c,
+            '\u{7f}'
+                | '\u{a0}'
+                | '\u{ad}'
+                | '\u{1680}'
+                | '\u{180e}'
+                | '\u{2000}'..='\u{200f}'
+                | '\u{2028}'..='\u{202f}'
+                | '\u{205f}'..='\u{2064}'
+                | '\u{3000}'
+                | '\u{feff}'
+        )
+}
+
+/// The scheme a URL has once invisible characters are set aside, lower-cased; `None` for a
+/// relative URL.
+fn visible_scheme(value: &str) -> Option<String> {
+    let visible: String = value
+        .chars()
+        .filter(|c| !is_invisible_in_url(*c))
+        .take_while(|c| !matches!(c, '/' | '?' | '#'))
+        .collect();
+    let (scheme, _) = visible.split_once(':')?;
+    let mut chars = scheme.chars();
+    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    (starts_with_letter && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+        .then(|| scheme.to_ascii_lowercase())
+}
+
+/// What a URL attribute keeps: the value as the WHATWG URL parser reads it (ends trimmed of
+/// C0 controls and spaces, tabs and newlines removed) when its scheme is allowed, remote
+/// images disarmed; nothing for any other scheme or a relative address (which would point
+/// into Soporte itself). Protocol-relative addresses (`//host/…`) count as remote.
+fn judge_url<'v>(element: &str, attribute: &str, value: &'v str) -> Option<Cow<'v, str>> {
+    let trimmed = value.trim_matches(|c: char| c <= ' ');
+    let url: Cow<'v, str> = if trimmed.contains(['\t', '\n', '\r']) {
+        Cow::Owned(trimmed.replace(['\t', '\n', '\r'], ""))
+    } else {
+        Cow::Borrowed(trimmed)
+    };
+    let remote = match visible_scheme(&url) {
+        Some(scheme) if ALLOWED_SCHEMES.contains(&scheme.as_str()) => {
+            // The browser must read the same scheme: `ht\u{a0}tp:` is a relative address.
+            if visible_scheme(&url) != url.split_once(':').map(|(s, _)| s.to_ascii_lowercase()) {
+                return None;
+            }
+            scheme == "http" || scheme == "https"
+        }
+        Some(_) => return None,
+        None if url.starts_with("//") => true,
+        None => return None,
+    };
+    if remote && element == "img" && attribute == "src" {
+        return Some(Cow::Owned(format!("{REMOTE_IMAGE_PREFIX}{url}")));
+    }
+    if url.starts_with("//") {
+        return Some(Cow::Owned(format!("https:{url}")));
+    }
+    Some(url)
+}
 
 /// Sanitised HTML, safe to place in a page as it is.
 pub fn sanitize(html: &str) -> String {
@@ -88,10 +173,58 @@ mod tests {
             ),
             ("<style>body{display:none}</style>Texto", "Texto"),
             ("<iframe src=\"https://evil.example\"></iframe>ok", "ok"),
-            ("<img src=x onerror=alert(1)>", "<img src=\"x\">"),
+            // A relative address would point into Soporte itself.
+            ("<img src=x onerror=alert(1)>", "<img>"),
         ];
         for (input, expected) in cases {
             assert_eq!(sanitize(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn script_urls_hidden_behind_invisible_characters_are_removed() {
+        let hidden = [
+            "\u{a0}javascript:alert(1)",
+            "\u{1680}javascript:alert(1)",
+            "\u{2003}javascript:alert(1)",
+            "\u{2028}javascript:alert(1)",
+            "\u{3000}javascript:alert(1)",
+            "\u{feff}javascript:alert(1)",
+            "java\u{200b}script:alert(1)",
+            "java\u{a0}script:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java&#x0A;script:alert(1)",
+            " JaVaScRiPt:alert(1)",
+            "vbscript:msgbox(1)",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "/admin/agents",
+            "ht\u{a0}tp://x.example/",
+        ];
+        for url in hidden {
+            let html = sanitize(&format!("<a href=\"{url}\">x</a><img src=\"{url}\">"));
+            assert_eq!(
+                html, "<a rel=\"noopener noreferrer nofollow\">x</a><img>",
+                "{url:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn allowed_links_keep_the_address_a_browser_reads() {
+        let cases = [
+            (" https://x.example/a\n", "https://x.example/a"),
+            ("ht\ttps://x.example/b", "https://x.example/b"),
+            ("mailto:ana@x.example", "mailto:ana@x.example"),
+            ("tel:+34600111222", "tel:+34600111222"),
+            ("//x.example/c", "https://x.example/c"),
+        ];
+        for (href, kept) in cases {
+            assert_eq!(
+                sanitize(&format!("<a href=\"{href}\">x</a>")),
+                format!("<a href=\"{kept}\" rel=\"noopener noreferrer nofollow\">x</a>"),
+                "{href:?}"
+            );
         }
     }
 

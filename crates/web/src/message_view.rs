@@ -8,8 +8,13 @@ use axum::response::Response;
 use soporte_core::ticket::Attachment;
 
 /// Points `cid:` references in a message's HTML at the attachments they name. The stored
-/// HTML keeps `cid:` because attachment ids do not exist yet when a message is parsed; the
-/// replacement is a fixed URL path, so the sanitised HTML stays safe.
+/// HTML keeps `cid:` because attachment ids do not exist yet when a message is parsed.
+///
+/// The HTML was sanitised when it was stored, so this must not be able to change its markup:
+/// only a whole `src` attribute naming a Content-ID, written the way the sanitiser writes it
+/// (double-quoted, with `&`, `"` and no-break spaces escaped), is replaced, and by a whole
+/// attribute whose value is a fixed path and a number. A Content-ID that carries a quote or
+/// markup then matches nothing instead of closing the attribute early.
 pub(crate) fn resolve_inline_images(
     html: &str,
     attachments: &[Attachment],
@@ -24,12 +29,30 @@ pub(crate) fn resolve_inline_images(
             .filter(|c| !c.is_empty())
         {
             out = out.replace(
-                &format!("cid:{cid}"),
-                &format!("{attachment_path}{}", a.id.0),
+                &format!(" src=\"cid:{}\"", escaped_attribute(cid)),
+                &format!(" src=\"{attachment_path}{}\"", a.id.0),
             );
         }
     }
     out
+}
+
+/// Restores the addresses of remote images that the sanitiser disarmed, when the agent asks
+/// to see them: only at the start of a whole `src` attribute, where the sanitiser put the
+/// prefix, so the same words written anywhere else in a message stay as they are.
+pub(crate) fn show_remote_images(html: &str) -> String {
+    html.replace(
+        &format!(" src=\"{}", soporte_core::email::REMOTE_IMAGE_PREFIX),
+        " src=\"",
+    )
+}
+
+/// A value as HTML serialisation writes it inside a double-quoted attribute.
+fn escaped_attribute(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('\u{a0}', "&nbsp;")
 }
 
 /// An attachment as a response: raster images inline with their own type (so `<img>` shows
@@ -75,4 +98,57 @@ pub(crate) fn attachment_response(attachment: &Attachment, bytes: Vec<u8>) -> Re
         HeaderValue::from_static("sandbox; default-src 'none'"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use soporte_core::ids::{AttachmentId, MessageId, TicketId};
+
+    fn image(id: i64, content_id: &str) -> Attachment {
+        Attachment {
+            id: AttachmentId(id),
+            message_id: MessageId(1),
+            ticket_id: TicketId(1),
+            sha256: "0".repeat(64),
+            filename: "captura.png".into(),
+            media_type: "image/png".into(),
+            size: 10,
+            inline: true,
+            content_id: Some(content_id.into()),
+        }
+    }
+
+    #[test]
+    fn inline_images_point_at_their_attachments() {
+        let html = "<p>Mire:</p><img src=\"cid:captura@tienda\" alt=\"cid:captura@tienda\">";
+        assert_eq!(
+            resolve_inline_images(html, &[image(3, "<captura@tienda>")], "/attachments/"),
+            "<p>Mire:</p><img src=\"/attachments/3\" alt=\"cid:captura@tienda\">"
+        );
+    }
+
+    #[test]
+    fn a_content_id_cannot_end_the_attribute_it_is_written_into() {
+        // What the sanitiser stores for `<img src="cid:x" title=" onerror=alert(1) x">`.
+        let html = "<img src=\"cid:x\" title=\" onerror=alert(1) x\">";
+        let shown = resolve_inline_images(html, &[image(3, "<x\">")], "/api/v1/attachments/");
+        assert_eq!(shown, html, "a Content-ID with a quote matches nothing");
+        // A Content-ID whose escaped form the sanitiser wrote is still found.
+        let html = "<img src=\"cid:a&amp;b&quot;c\">";
+        assert_eq!(
+            resolve_inline_images(html, &[image(4, "<a&b\"c>")], "/attachments/"),
+            "<img src=\"/attachments/4\">"
+        );
+    }
+
+    #[test]
+    fn remote_images_come_back_only_where_the_sanitiser_disarmed_them() {
+        let prefix = soporte_core::email::REMOTE_IMAGE_PREFIX;
+        let html = format!("<img src=\"{prefix}https://x.example/a.png\"><p>{prefix}texto</p>");
+        assert_eq!(
+            show_remote_images(&html),
+            format!("<img src=\"https://x.example/a.png\"><p>{prefix}texto</p>")
+        );
+    }
 }

@@ -612,7 +612,7 @@ pub async fn message_html(
     let mut html =
         crate::message_view::resolve_inline_images(html, &message.attachments, "/attachments/");
     if q.remote {
-        html = html.replace(soporte_core::email::REMOTE_IMAGE_PREFIX, "");
+        html = crate::message_view::show_remote_images(&html);
     }
     let document = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><base target=\"_blank\">\
