@@ -25,6 +25,13 @@ pub const LOGIN_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 pub const RESET_LINK_LIFETIME: SignedDuration = SignedDuration::from_hours(1);
 /// Reset links sent to one address in an hour, at most.
 pub const RESET_LINKS_PER_HOUR: i64 = 3;
+/// How long counted attempts (logins, reset links) are kept: the longest of their windows.
+const ATTEMPTS_KEPT: SignedDuration = SignedDuration::from_hours(1);
+/// Passwords checked at once, at most: an argon2 check takes 19 MiB and a core for tens of
+/// milliseconds, so a flood of logins must queue instead of running side by side.
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 2;
+/// How long a login waits for its turn to check a password before it is refused.
+const PASSWORD_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// How long a new agent's link to choose a password works: long enough to be read after a
 /// weekend.
 pub const INVITATION_LIFETIME: SignedDuration = SignedDuration::from_hours(72);
@@ -256,10 +263,11 @@ impl App {
     /// Opens a console session for an agent whose password checks out: a token like an
     /// API token, labelled as a session, that the browser keeps in an HttpOnly cookie.
     ///
-    /// Wrong passwords are counted per account and per client address, in the database so
-    /// that every instance sees them: past [`LOGIN_FAILURES_PER_ACCOUNT`] or
-    /// [`LOGIN_FAILURES_PER_ADDRESS`] within [`LOGIN_WINDOW`], logins are refused without
-    /// even checking the password until the window has passed.
+    /// Attempts are counted per account and per client address, in the database so that
+    /// every instance sees them, before the password is checked (a right password takes its
+    /// attempt back): past [`LOGIN_FAILURES_PER_ACCOUNT`] or [`LOGIN_FAILURES_PER_ADDRESS`]
+    /// within [`LOGIN_WINDOW`], logins are refused without even checking the password until
+    /// the window has passed, however many are sent at once.
     pub async fn start_session(
         &self,
         email: &str,
@@ -267,30 +275,28 @@ impl App {
         client: Option<std::net::IpAddr>,
     ) -> Result<IssuedToken> {
         let now = Timestamp::now();
-        let since = now - LOGIN_WINDOW;
         let account_key = format!("email:{}", email.trim().to_lowercase());
-        let address_key = client.map(|ip| format!("ip:{ip}"));
-        let refused = AppError::RateLimited {
-            retry_after_secs: LOGIN_WINDOW.as_secs().unsigned_abs(),
+        let mut keys = vec![(account_key.clone(), LOGIN_FAILURES_PER_ACCOUNT)];
+        keys.extend(client.map(|ip| (format!("ip:{ip}"), LOGIN_FAILURES_PER_ADDRESS)));
+        let Some(attempt) = self
+            .store
+            .reserve_login_attempt(&keys, now, now - LOGIN_WINDOW, now - ATTEMPTS_KEPT)
+            .await?
+        else {
+            return Err(AppError::RateLimited {
+                retry_after_secs: LOGIN_WINDOW.as_secs().unsigned_abs(),
+            });
         };
-        if self.store.login_failures_since(&account_key, since).await? >= LOGIN_FAILURES_PER_ACCOUNT
-        {
-            return Err(refused);
-        }
-        if let Some(key) = &address_key
-            && self.store.login_failures_since(key, since).await? >= LOGIN_FAILURES_PER_ADDRESS
-        {
-            return Err(refused);
-        }
         let agent = match self.check_agent_password(email, password).await {
             Ok(agent) => agent,
-            Err(AppError::Unauthorized) => {
-                let keys: Vec<String> = std::iter::once(account_key).chain(address_key).collect();
-                self.store.record_login_failure(&keys, now, since).await?;
-                return Err(AppError::Unauthorized);
+            Err(AppError::Unauthorized) => return Err(AppError::Unauthorized),
+            Err(e) => {
+                // Not a guess: the check itself could not run.
+                self.store.release_login_attempts(&attempt).await?;
+                return Err(e);
             }
-            Err(e) => return Err(e),
         };
+        self.store.release_login_attempts(&attempt).await?;
         self.store.clear_login_failures(&account_key).await?;
         let scope = if agent.is_admin() {
             TokenScope::Admin
@@ -338,13 +344,19 @@ impl App {
         let now = Timestamp::now();
         let hour_ago = now - SignedDuration::from_hours(1);
         let key = format!("reset:{email}");
-        if self.store.login_failures_since(&key, hour_ago).await? >= RESET_LINKS_PER_HOUR {
+        let counted = self
+            .store
+            .reserve_login_attempt(
+                &[(key, RESET_LINKS_PER_HOUR)],
+                now,
+                hour_ago,
+                now - ATTEMPTS_KEPT,
+            )
+            .await?;
+        if counted.is_none() {
             tracing::info!(%email, "password reset refused: too many links this hour");
             return Ok(());
         }
-        self.store
-            .record_login_failure(std::slice::from_ref(&key), now, hour_ago)
-            .await?;
         let Some(agent) = self
             .store
             .agent_by_email(&email)
@@ -485,6 +497,14 @@ impl App {
             .agent_password_hash(agent.id)
             .await?
             .ok_or(AppError::Unauthorized)?;
+        // Waiting for a turn holds only the request; the 19 MiB of a check are taken by the
+        // few that run.
+        let _turn = tokio::time::timeout(PASSWORD_CHECK_WAIT, self.password_checks.acquire())
+            .await
+            .map_err(|_| AppError::RateLimited {
+                retry_after_secs: PASSWORD_CHECK_WAIT.as_secs(),
+            })?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let password = password.to_string();
         let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await

@@ -12,8 +12,9 @@ pub mod settings;
 mod tickets;
 
 pub use auth::{
-    IssuedToken, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW, Principal,
-    SESSION_LIFETIME, csrf_token, generate_password, hash_password, hash_token, verify_password,
+    IssuedToken, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW,
+    PASSWORD_CHECKS_AT_ONCE, Principal, SESSION_LIFETIME, csrf_token, generate_password,
+    hash_password, hash_token, verify_password,
 };
 pub use directory::{
     AccountInput, AccountUpdate, AgentInput, AgentUpdate, ContactInput, ContactUpdate,
@@ -83,6 +84,8 @@ pub struct App {
     mailbox_statuses: settings::MailboxStatuses,
     codec: Option<Arc<dyn email::MailCodec>>,
     classifier: policy::ClassifierSlot,
+    /// Turns to check a password: see [`PASSWORD_CHECKS_AT_ONCE`].
+    password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -98,6 +101,7 @@ impl App {
             mailbox_statuses: settings::MailboxStatuses::default(),
             codec: None,
             classifier: policy::ClassifierSlot::builtin(),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
         }
     }
 

@@ -134,6 +134,16 @@ async fn lock_migrations(tx: &mut Transaction<'static, Db>) -> Result<(), sqlx::
     Ok(())
 }
 
+/// Attempts to log in under the same key (an account, an address) count one after the
+/// other, so that parallel guesses cannot all pass the limit before any is counted.
+async fn lock_login_key(tx: &mut Transaction<'static, Db>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(73061202, hashtext($1))")
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 // The shared SQL is compiled once per backend on purpose: see sql/mod.rs.
 #[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]

@@ -18,16 +18,21 @@ pub trait AccessStore: Send + Sync {
 
     // Passwords and logins
     async fn agent_password_hash(&self, id: AgentId) -> Result<Option<String>>;
-    /// Records a failed login under each key (the account's and the address's), and
-    /// forgets failures older than `forget_before`.
-    async fn record_login_failure(
+    /// Counts a login attempt under each `(key, limit)` before its password is checked,
+    /// unless a key already has `limit` attempts since `since`: then nothing is counted and
+    /// `None` comes back. Atomic per key, so attempts made at once cannot all pass the check
+    /// before any of them is counted. Forgets every key's attempts older than
+    /// `forget_before`. The ids returned take the attempt back
+    /// ([`AccessStore::release_login_attempts`]) when the password proves right.
+    async fn reserve_login_attempt(
         &self,
-        keys: &[String],
+        keys: &[(String, i64)],
         at: Timestamp,
+        since: Timestamp,
         forget_before: Timestamp,
-    ) -> Result<()>;
-    /// Failed logins under `key` since `since`.
-    async fn login_failures_since(&self, key: &str, since: Timestamp) -> Result<i64>;
+    ) -> Result<Option<Vec<i64>>>;
+    /// Takes back attempts counted by [`AccessStore::reserve_login_attempt`].
+    async fn release_login_attempts(&self, ids: &[i64]) -> Result<()>;
     /// Forgets the failures under `key` (after a successful login to that account).
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
     /// Keeps a password-reset link (by its hash) and queues the e-mail that carries it, in

@@ -2,7 +2,7 @@
 
 use super::outbox::push_outbox_row;
 use super::values::{corrupt, json_of, now, opt_ts, parse};
-use super::{DbRow, SqlStore, begin_write};
+use super::{Db, DbRow, SqlStore, begin_write, lock_login_key};
 use crate::{AccessStore, NewOutbox, NewToken, Result, StoreError, TokenOwner, TokenRecord};
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -121,36 +121,65 @@ impl AccessStore for SqlStore {
         .flatten())
     }
 
-    async fn record_login_failure(
+    async fn reserve_login_attempt(
         &self,
-        keys: &[String],
+        keys: &[(String, i64)],
         at: Timestamp,
+        since: Timestamp,
         forget_before: Timestamp,
-    ) -> Result<()> {
+    ) -> Result<Option<Vec<i64>>> {
         let mut tx = begin_write(&self.writer).await?;
+        // In one order, so that two attempts never wait on each other's keys.
+        let mut locked: Vec<&str> = keys.iter().map(|(key, _)| key.as_str()).collect();
+        locked.sort_unstable();
+        locked.dedup();
+        for key in locked {
+            lock_login_key(&mut tx, key).await?;
+        }
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(to_micros(forget_before))
             .execute(&mut *tx)
             .await?;
-        for key in keys {
-            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-                .bind(key)
-                .bind(to_micros(at))
-                .execute(&mut *tx)
-                .await?;
+        for (key, limit) in keys {
+            let attempts: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2",
+            )
+            .bind(key)
+            .bind(to_micros(since))
+            .fetch_one(&mut *tx)
+            .await?;
+            if attempts >= *limit {
+                tx.commit().await?;
+                return Ok(None);
+            }
+        }
+        let mut ids = Vec::with_capacity(keys.len());
+        for (key, _) in keys {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(key)
+            .bind(to_micros(at))
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(id);
         }
         tx.commit().await?;
-        Ok(())
+        Ok(Some(ids))
     }
 
-    async fn login_failures_since(&self, key: &str, since: Timestamp) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
-                .bind(key)
-                .bind(to_micros(since))
-                .fetch_one(&self.reader)
-                .await?,
-        )
+    async fn release_login_attempts(&self, ids: &[i64]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut delete = QueryBuilder::<Db>::new("DELETE FROM login_failures WHERE id IN (");
+        let mut list = delete.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        delete.push(")");
+        delete.build().execute(&self.writer).await?;
+        Ok(())
     }
 
     async fn clear_login_failures(&self, key: &str) -> Result<()> {

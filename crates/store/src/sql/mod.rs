@@ -1,13 +1,13 @@
 //! The SQL of every aggregate, compiled once per backend on purpose: `sqlite` and
 //! `postgres` each include this module tree after defining their dialect (`Db`, `BACKEND`,
-//! `FOR_UPDATE`, `SKIP_LOCKED`, `MIGRATIONS`, `begin_write`, `lock_migrations` and the
-//! search index's items). Both dialects accept `$n` placeholders, BIGINT microsecond times
+//! `FOR_UPDATE`, `SKIP_LOCKED`, `MIGRATIONS`, `begin_write`, `lock_migrations`,
+//! `lock_login_key` and the search index's items). Both dialects accept `$n` placeholders, BIGINT microsecond times
 //! and JSON kept as text, so one text serves both. Each aggregate's SQL lives in its own
 //! folder (`directory/sql.rs`, `tickets/sql/`, …) next to its trait and types.
 
 use super::{
-    BACKEND, Db, FOR_UPDATE, MIGRATIONS, SEARCH_MATCH, SKIP_LOCKED, begin_write, lock_migrations,
-    move_search_rows, push_search_row, search_expression,
+    BACKEND, Db, FOR_UPDATE, MIGRATIONS, SEARCH_MATCH, SKIP_LOCKED, begin_write, lock_login_key,
+    lock_migrations, move_search_rows, push_search_row, search_expression,
 };
 use crate::{AppliedMigration, Backend, Result, Store};
 use async_trait::async_trait;

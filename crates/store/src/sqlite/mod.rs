@@ -160,6 +160,12 @@ async fn lock_migrations(_tx: &mut Transaction<'static, Db>) -> Result<(), sqlx:
     Ok(())
 }
 
+/// The single writer connection already serialises the transactions that count login
+/// attempts.
+async fn lock_login_key(_tx: &mut Transaction<'static, Db>, _key: &str) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
 pub(crate) mod group_commit;
 
 // The shared SQL is compiled once per backend on purpose: see sql/mod.rs.

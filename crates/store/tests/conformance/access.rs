@@ -1,10 +1,11 @@
-//! Tokens and sessions.
+//! Tokens, sessions and login attempts.
 
 use crate::*;
 
 soporte_store::on_both_databases!(
     store_of;
     tokens_are_found_by_hash_and_revoked,
+    login_attempts_made_at_once_are_counted_one_by_one,
 );
 
 async fn tokens_are_found_by_hash_and_revoked(store: &Arc<dyn Store>) -> TestResult {
@@ -39,5 +40,59 @@ async fn tokens_are_found_by_hash_and_revoked(store: &Arc<dyn Store>) -> TestRes
             .is_some()
     );
     assert_eq!(store.list_tokens().await?.len(), 1);
+    Ok(())
+}
+
+async fn login_attempts_made_at_once_are_counted_one_by_one(store: &Arc<dyn Store>) -> TestResult {
+    let now = jiff::Timestamp::now();
+    let window = now - jiff::SignedDuration::from_mins(15);
+    let keys = vec![
+        ("email:bruno@vendomia.com".to_string(), 5),
+        ("ip:192.0.2.7".to_string(), 20),
+    ];
+    let attempts = (0..24).map(|_| store.reserve_login_attempt(&keys, now, window, window));
+    let mut counted = Vec::new();
+    for reserved in futures_util::future::join_all(attempts).await {
+        counted.extend(reserved?);
+    }
+    assert_eq!(
+        counted.len(),
+        5,
+        "the account's limit holds under parallel attempts"
+    );
+    // A right password takes its attempt back; the limit then lets one more through.
+    store.release_login_attempts(&counted[0]).await?;
+    assert!(
+        store
+            .reserve_login_attempt(&keys, now, window, window)
+            .await?
+            .is_some()
+    );
+    assert!(
+        store
+            .reserve_login_attempt(&keys, now, window, window)
+            .await?
+            .is_none()
+    );
+    // Another account from the same address is counted apart, up to the address's limit.
+    let other = vec![
+        ("email:ana@vendomia.com".to_string(), 5),
+        ("ip:192.0.2.7".to_string(), 20),
+    ];
+    assert!(
+        store
+            .reserve_login_attempt(&other, now, window, window)
+            .await?
+            .is_some()
+    );
+    // Attempts older than the window no longer count.
+    let later = now + jiff::SignedDuration::from_mins(16);
+    let window = later - jiff::SignedDuration::from_mins(15);
+    assert!(
+        store
+            .reserve_login_attempt(&keys, later, window, window)
+            .await?
+            .is_some()
+    );
     Ok(())
 }

@@ -12,6 +12,7 @@ soporte_store::on_both_databases!(
     state_changes_need_the_anti_forgery_token,
     the_language_can_be_switched,
     password_guessing_is_slowed_down_per_account,
+    password_guesses_sent_at_once_are_counted_before_they_are_checked,
     a_forgotten_password_is_reset_by_a_link_sent_by_email,
 );
 
@@ -179,6 +180,55 @@ async fn password_guessing_is_slowed_down_per_account(desk: &Desk) -> TestResult
     );
     // Other accounts are not locked out by it.
     desk.log_in("ana@vendomia.com").await?;
+    Ok(())
+}
+
+async fn password_guesses_sent_at_once_are_counted_before_they_are_checked(
+    desk: &Desk,
+) -> TestResult {
+    let guesses = (0..30).map(|_| {
+        desk.send(
+            "POST",
+            "/login",
+            None,
+            Some(form(&[
+                ("email", "bruno@vendomia.com"),
+                ("password", "adivino"),
+            ])),
+            &[],
+        )
+    });
+    let mut checked = 0;
+    let mut refused = 0;
+    for answer in futures_util::future::join_all(guesses).await {
+        match answer?.status {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("a guess was answered {other}"),
+        }
+    }
+    assert_eq!(
+        (checked, refused),
+        (
+            soporte_app::LOGIN_FAILURES_PER_ACCOUNT,
+            30 - soporte_app::LOGIN_FAILURES_PER_ACCOUNT
+        ),
+        "only the allowed number of guesses may reach the password check"
+    );
+    // The right password is refused too until the window has passed.
+    let blocked = desk
+        .send(
+            "POST",
+            "/login",
+            None,
+            Some(form(&[
+                ("email", "bruno@vendomia.com"),
+                ("password", "contraseña larga 1"),
+            ])),
+            &[],
+        )
+        .await?;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
     Ok(())
 }
 
