@@ -135,7 +135,11 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
             .collect::<Vec<_>>()
             .join("\n\n"),
         full_text,
-        html: html_source.as_deref().map(html::sanitize),
+        // Markup too deep or too large to parse safely is kept as its text and the original.
+        html: html_source
+            .as_deref()
+            .filter(|h| html::within_bounds(h))
+            .map(html::sanitize),
         attachments,
         automatic: signals.automatic,
         no_auto_answer: signals.no_auto_answer,
@@ -185,6 +189,22 @@ El lun, 2 nov 2026 a las 9:00, Soporte (<soporte@vendomia.com>) escribi=C3=B3:\r
             Some("<div>Sigue pasando</div>")
         );
         assert!(mail.automatic.is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn markup_too_deep_to_parse_is_kept_as_its_text() -> Result<(), ParseError> {
+        let raw = format!(
+            "From: x@spam.example\r\nSubject: Hola\r\nMIME-Version: 1.0\r\n\
+Content-Type: text/html; charset=utf-8\r\n\r\n{}La tienda no carga\r\n",
+            "<div>".repeat(40_000)
+        );
+        let started = std::time::Instant::now();
+        let mail = parse(raw.as_bytes())?;
+        assert_eq!(mail.text, "La tienda no carga");
+        assert_eq!(mail.html, None, "no HTML is kept that was not parsed");
+        // It took 13.6 s when the markup was parsed; a second is ample for a debug build.
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
         Ok(())
     }
 

@@ -5,6 +5,10 @@
 //! remote images are disarmed so that opening a message does not tell the sender it was
 //! read, until the agent asks for them.
 
+mod bounds;
+
+pub use bounds::{MAX_DEPTH, MAX_ELEMENTS, within_bounds};
+
 use ammonia::Builder;
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -121,13 +125,23 @@ fn judge_url<'v>(element: &str, attribute: &str, value: &'v str) -> Option<Cow<'
     Some(url)
 }
 
-/// Sanitised HTML, safe to place in a page as it is.
+/// Sanitised HTML, safe to place in a page as it is. HTML past the bounds of
+/// [`within_bounds`] is not parsed: its text comes back, escaped, as one preformatted block
+/// (intake keeps no HTML for such a message at all, only its text and the original).
 pub fn sanitize(html: &str) -> String {
+    if !within_bounds(html) {
+        let text = bounds::rough_text(html)
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        return format!("<pre>{text}</pre>");
+    }
     SANITIZER.clean(html).to_string()
 }
 
 /// A plain-text rendering of HTML for messages that came without a text part: block
-/// elements become line breaks, entities are decoded by the sanitiser's parser.
+/// elements become line breaks, entities are decoded by the sanitiser's parser (or, past
+/// the bounds of [`within_bounds`], by a linear scan that parses nothing).
 pub fn to_text(html: &str) -> String {
     // Keep only the text: an empty allow-list leaves the character data.
     static TEXT_ONLY: LazyLock<Builder<'static>> = LazyLock::new(|| {
@@ -139,9 +153,12 @@ pub fn to_text(html: &str) -> String {
         regex::Regex::new(r"(?i)<\s*(br|/p|/div|/tr|/li|/h[1-6]|/blockquote|/table)\b[^>]*>")
             .expect("the block-element pattern is valid")
     });
-    let with_breaks = BLOCKS.replace_all(html, "$0\n");
-    let text = TEXT_ONLY.clean(&with_breaks).to_string();
-    let decoded = decode_entities(&text);
+    let decoded = if within_bounds(html) {
+        let with_breaks = BLOCKS.replace_all(html, "$0\n");
+        decode_entities(&TEXT_ONLY.clean(&with_breaks).to_string())
+    } else {
+        bounds::rough_text(html)
+    };
     let mut lines: Vec<&str> = decoded.lines().map(str::trim_end).collect();
     lines.dedup_by(|a, b| a.trim().is_empty() && b.trim().is_empty());
     lines.join("\n").trim().to_string()
@@ -236,6 +253,55 @@ mod tests {
             html.contains("src=\"about:blank#remote-image=https://tracker.example/p.gif\""),
             "{html}"
         );
+    }
+
+    /// The fastest of three runs, in seconds.
+    fn fastest(work: impl Fn()) -> f64 {
+        (0..3)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                work();
+                started.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// Doubling the input may at most about double the time (a quadratic cost quadruples
+    /// it); a few milliseconds are allowed on top for timer and scheduler noise.
+    fn assert_scales_linearly(what: &str, input: impl Fn(usize) -> String, n: usize) {
+        let (small, large) = (input(n), input(2 * n));
+        let work = |html: &str| {
+            std::hint::black_box(sanitize(html));
+            std::hint::black_box(to_text(html));
+        };
+        let t1 = fastest(|| work(&small));
+        let t2 = fastest(|| work(&large));
+        assert!(
+            t2 <= 3.0 * t1 + 0.05,
+            "{what}: {n} took {t1:.3} s, {} took {t2:.3} s",
+            2 * n
+        );
+    }
+
+    #[test]
+    fn hostile_markup_costs_no_more_than_its_size() {
+        assert_scales_linearly("nested <div>", |n| "<div>".repeat(n) + "x", 5_000);
+        assert_scales_linearly(
+            "nested <b id>",
+            |n| {
+                (0..n)
+                    .map(|i| format!("<b id=\"{i}\">"))
+                    .collect::<String>()
+                    + "x"
+            },
+            5_000,
+        );
+        // Within the bounds, parsing stays linear too.
+        let block = format!("{}x{}", "<div>".repeat(200), "</div>".repeat(200));
+        assert_scales_linearly("deep blocks", |n| block.repeat(n), 20);
+        // And what is past them is kept as text.
+        let text = to_text(&("<div>".repeat(MAX_DEPTH + 1) + "La factura &amp; el pedido"));
+        assert_eq!(text, "La factura & el pedido");
     }
 
     #[test]
