@@ -157,17 +157,33 @@ impl App {
     /// Resolves a bearer token to who is calling. Revoked tokens, disabled agents and
     /// unknown tokens are all simply "unauthorized".
     pub async fn authenticate(&self, bearer: &str) -> Result<Principal> {
-        if !bearer.starts_with(TOKEN_PREFIX) || bearer.len() > 200 {
+        let record = self.live_token(bearer).await?;
+        // A console session lives in a cookie, with a lifetime of its own: it is no API
+        // credential, however it is presented.
+        if record.label == SESSION_LABEL {
+            return Err(AppError::Unauthorized);
+        }
+        self.principal_of(record).await
+    }
+
+    /// The unrevoked token behind a plaintext.
+    async fn live_token(&self, plaintext: &str) -> Result<TokenRecord> {
+        if !plaintext.starts_with(TOKEN_PREFIX) || plaintext.len() > 200 {
             return Err(AppError::Unauthorized);
         }
         let record = self
             .store
-            .token_by_hash(&hash_token(bearer))
+            .token_by_hash(&hash_token(plaintext))
             .await?
             .ok_or(AppError::Unauthorized)?;
         if record.revoked_at.is_some() {
             return Err(AppError::Unauthorized);
         }
+        Ok(record)
+    }
+
+    /// Who a live token speaks for; disabled agents speak for no one.
+    async fn principal_of(&self, record: TokenRecord) -> Result<Principal> {
         let principal = match record.owner {
             TokenOwner::Agent(id) => {
                 let agent = self.store.agent(id).await?.ok_or(AppError::Unauthorized)?;
@@ -196,8 +212,24 @@ impl App {
         Ok(principal)
     }
 
-    /// Issues a token. Admin scope only for admin agents; contacts only get contact scope.
+    /// Issues an API token. Admin scope only for admin agents; contacts only get contact
+    /// scope. The label of console sessions is reserved to them.
     pub async fn issue_token(
+        &self,
+        owner: TokenOwner,
+        scope: TokenScope,
+        label: &str,
+    ) -> Result<IssuedToken> {
+        if label.trim().eq_ignore_ascii_case(SESSION_LABEL) {
+            return Err(AppError::invalid(
+                "label",
+                format!("\"{SESSION_LABEL}\" is reserved for console sessions"),
+            ));
+        }
+        self.issue(owner, scope, label).await
+    }
+
+    async fn issue(
         &self,
         owner: TokenOwner,
         scope: TokenScope,
@@ -303,7 +335,7 @@ impl App {
         } else {
             TokenScope::Agent
         };
-        self.issue_token(TokenOwner::Agent(agent.id), scope, SESSION_LABEL)
+        self.issue(TokenOwner::Agent(agent.id), scope, SESSION_LABEL)
             .await
     }
 
@@ -313,16 +345,12 @@ impl App {
         if !plaintext.starts_with(TOKEN_PREFIX) || plaintext.len() > 200 {
             return Err(AppError::Unauthorized);
         }
-        let record = self
-            .store
-            .token_by_hash(&hash_token(plaintext))
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+        let record = self.live_token(plaintext).await?;
         let fresh = Timestamp::now().duration_since(record.created_at) < SESSION_LIFETIME;
         if record.label != SESSION_LABEL || !fresh {
             return Err(AppError::Unauthorized);
         }
-        self.authenticate(plaintext).await
+        self.principal_of(record).await
     }
 
     /// Logs a session out; an unknown or finished session is no error.

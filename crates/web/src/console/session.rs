@@ -74,10 +74,18 @@ fn local_path(next: Option<&str>) -> &str {
 }
 
 /// `path` when it is a path on this site, else `fallback`: a form's "come back to" field
-/// must never send the browser elsewhere.
+/// must never send the browser elsewhere. Browsers drop tabs and newlines from an address
+/// and read `\\` as `/`, so `/\t/evil.example` would take them to `//evil.example`: a path
+/// is only taken as it is when it holds no control character, space or backslash at all.
 pub(super) fn local_or<'a>(path: Option<&'a str>, fallback: &'a str) -> &'a str {
     match path {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.chars().any(|c| c <= ' ' || c == '\u{7f}' || c == '\\') =>
+        {
+            p
+        }
         _ => fallback,
     }
 }
@@ -269,6 +277,26 @@ pub async fn whoami(console: Console) -> Json<serde_json::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed() {
+        let cases = [
+            ("/tickets/12?tab=history#m3", "/tickets/12?tab=history#m3"),
+            ("/inbox", "/inbox"),
+            ("/\t/evil.example/phish", "/fallback"),
+            ("/\n/evil.example", "/fallback"),
+            ("/\r/evil.example", "/fallback"),
+            ("/ /evil.example", "/fallback"),
+            ("/\\evil.example", "/fallback"),
+            ("//evil.example", "/fallback"),
+            ("https://evil.example", "/fallback"),
+            ("javascript:alert(1)", "/fallback"),
+            ("", "/fallback"),
+        ];
+        for (path, followed) in cases {
+            assert_eq!(local_or(Some(path), "/fallback"), followed, "{path:?}");
+        }
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -11,6 +11,7 @@ use soporte_core::auth::TokenScope;
 soporte_store::on_both_databases!(
     api_of;
     tokens_are_required_and_checked,
+    console_sessions_are_no_api_credential,
     bad_input_gets_a_problem_and_writes_nothing,
     customer_tokens_see_only_their_account,
     service_endpoints_answer,
@@ -49,6 +50,39 @@ async fn tokens_are_required_and_checked(api: &Api) -> TestResult {
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     );
+    Ok(())
+}
+
+async fn console_sessions_are_no_api_credential(api: &Api) -> TestResult {
+    api.app
+        .create_agent(&soporte_app::AgentInput {
+            email: "bruno@vendomia.com".into(),
+            name: "Bruno".into(),
+            password: Some("contraseña larga 1".into()),
+            ..Default::default()
+        })
+        .await?;
+    let session = api
+        .app
+        .start_session("bruno@vendomia.com", "contraseña larga 1", None)
+        .await?;
+    assert!(api.app.session(&session.plaintext).await.is_ok());
+    assert_problem(
+        &api.call("GET", "/api/v1/tickets", Some(&session.plaintext), None)
+            .await?,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    // Nor can an API token pass for a session by its label.
+    let labelled = api
+        .app
+        .issue_token(
+            TokenOwner::Agent(soporte_core::ids::AgentId(1)),
+            TokenScope::Agent,
+            "Console Session",
+        )
+        .await;
+    assert!(labelled.is_err(), "the sessions' label is reserved");
     Ok(())
 }
 

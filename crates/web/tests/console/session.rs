@@ -149,6 +149,11 @@ async fn the_language_can_be_switched(desk: &Desk) -> TestResult {
         .get(&browser, "/language?to=en&back=https://evil.example/")
         .await?;
     assert_eq!(elsewhere.location, "/inbox");
+    // A tab that browsers drop would turn `/\t/evil.example` into `//evil.example`.
+    let disguised = desk
+        .get(&browser, "/language?to=es&back=/%09/evil.example/phish")
+        .await?;
+    assert_eq!(disguised.location, "/inbox");
     Ok(())
 }
 
