@@ -177,9 +177,9 @@ impl App {
                             name: input
                                 .requester_name
                                 .as_deref()
-                                .map(str::trim)
+                                .map(soporte_core::directory::display_name)
                                 .filter(|n| !n.is_empty())
-                                .map_or_else(|| name_from_email(&email), str::to_string),
+                                .unwrap_or_else(|| name_from_email(&email)),
                             emails: vec![email],
                             phones: vec![],
                         })

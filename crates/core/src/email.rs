@@ -105,10 +105,24 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
-    /// `Name <address>`, as shown in headers and lists.
+    /// `Name <address>`, as shown in headers and lists: the name made one line, and quoted
+    /// (RFC 5322) unless it is only letters, digits and spaces, so that whatever it holds
+    /// (a comma, a quote, an `@`) reads as a name and not as another address.
     pub fn display(&self) -> String {
-        match &self.name {
-            Some(name) => format!("{name} <{}>", self.address),
+        let name = self
+            .name
+            .as_deref()
+            .map(crate::directory::display_name)
+            .filter(|n| !n.is_empty());
+        match name {
+            Some(name) if name.chars().all(|c| c.is_alphanumeric() || c == ' ') => {
+                format!("{name} <{}>", self.address)
+            }
+            Some(name) => format!(
+                "\"{}\" <{}>",
+                name.replace('\\', "\\\\").replace('"', "\\\""),
+                self.address
+            ),
             None => self.address.clone(),
         }
     }

@@ -23,7 +23,7 @@ fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
                         address,
                         name: addr
                             .name()
-                            .map(|n| n.trim().to_string())
+                            .map(soporte_core::directory::display_name)
                             .filter(|n| !n.is_empty()),
                     })
                 })

@@ -229,6 +229,34 @@ mod tests {
     }
 
     #[test]
+    fn any_display_name_reaches_the_recipient_as_a_name() -> Result<(), Box<dyn std::error::Error>>
+    {
+        for name in [
+            "Ana\r\nBcc: victim@example.com",
+            "Pérez, Ana \"la de facturas\"",
+            "ana@otra.example <x@evil.example>",
+            "Back\\slash",
+        ] {
+            let to = soporte_core::email::Mailbox {
+                address: "ana@tienda.es".into(),
+                name: Some(name.into()),
+            };
+            let mut mail = reply();
+            mail.to = vec![to.display()];
+            let parsed = crate::parse(&render(&mail, &[])?)?;
+            assert_eq!(
+                parsed.to,
+                [soporte_core::email::Mailbox {
+                    address: "ana@tienda.es".into(),
+                    name: Some(soporte_core::directory::display_name(name)),
+                }],
+                "{name:?}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
     fn automatic_mail_is_marked_and_attachments_travel() -> Result<(), Box<dyn std::error::Error>> {
         let mut ack = reply();
         ack.automatic = true;

@@ -90,6 +90,19 @@ pub fn validate_absences(absences: &[Absence]) -> Result<(), crate::ValidationEr
     Ok(())
 }
 
+/// A display name as someone wrote it (a form field, an e-mail's From), made one line: every
+/// control character and run of whitespace becomes one space, and it is cut at 200
+/// characters. Names reach headers of outgoing mail, where a line break would end the header.
+pub fn display_name(raw: &str) -> String {
+    raw.split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect()
+}
+
 /// A name shown to people: trimmed, not empty, no control characters, bounded length.
 pub fn normalize_name(field: &str, raw: &str) -> Result<String, crate::ValidationError> {
     let name = raw.trim();
@@ -113,6 +126,16 @@ pub fn normalize_name(field: &str, raw: &str) -> Result<String, crate::Validatio
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn display_names_are_one_line() {
+        assert_eq!(
+            super::display_name("  Ana\r\nBcc: x@evil.example\t García\u{0}  "),
+            "Ana Bcc: x@evil.example García"
+        );
+        assert_eq!(super::display_name(&"ñ".repeat(300)).chars().count(), 200);
+        assert_eq!(super::display_name("\r\n"), "");
+    }
+
     use super::*;
 
     fn ts(s: &str) -> Timestamp {

@@ -11,6 +11,7 @@ soporte_store::on_both_databases!(
     ticket_lifecycle_is_recorded,
     listing_filters_and_pages_with_a_cursor,
     attachments_are_stored_and_served,
+    a_requester_name_with_line_breaks_still_gets_its_acknowledgement,
 );
 
 async fn ticket_lifecycle_is_recorded(api: &Api) -> TestResult {
@@ -261,5 +262,34 @@ async fn attachments_are_stored_and_served(api: &Api) -> TestResult {
         )
         .await?;
     assert_problem(&denied, StatusCode::NOT_FOUND, "not_found");
+    Ok(())
+}
+
+async fn a_requester_name_with_line_breaks_still_gets_its_acknowledgement(api: &Api) -> TestResult {
+    let created = api
+        .post(
+            "/api/v1/tickets",
+            json!({"subject": "Factura", "body": "No encuentro la factura de marzo.", "requester_email": "marta@tienda.es", "requester_name": "Marta\r\nBcc: victim@example.com", "channel": "email"}),
+        )
+        .await?;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let requester = created.json["requester_id"]
+        .as_i64()
+        .ok_or("requester_id")?;
+    let contact = api.get(&format!("/api/v1/contacts/{requester}")).await?;
+    assert_eq!(contact.json["name"], "Marta Bcc: victim@example.com");
+    // Its acknowledgement is queued with the name on one line, and renders.
+    let admin = api.app.authenticate(&api.admin).await?;
+    let queued = api.app.list_outbox(&admin, None).await?;
+    let acknowledgement = queued
+        .iter()
+        .find(|item| item.recipient.contains("marta@tienda.es"))
+        .ok_or("no acknowledgement queued")?;
+    let rendered = soporte_mail::render(&acknowledgement.email, &[])?;
+    let parsed = soporte_mail::parse(&rendered)?;
+    assert_eq!(
+        parsed.to.first().and_then(|m| m.name.as_deref()),
+        Some("Marta Bcc: victim@example.com")
+    );
     Ok(())
 }
