@@ -9,6 +9,7 @@ use soporte_core::directory::{
     normalize_phone, normalize_tax_id, validate_absences,
 };
 use soporte_core::ids::{AccountId, AgentId, ContactId};
+use soporte_core::limits::{MAX_ACCOUNT_DOMAINS, MAX_CONTACT_EMAILS, MAX_CONTACT_PHONES};
 use soporte_core::support::SupportType;
 use soporte_store::{
     AccountPatch, AgentPatch, ContactPatch, NewAccount, NewAgent, NewContact, PageRequest,
@@ -117,8 +118,10 @@ fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
 fn list_of(
     field: &str,
     raw: &[String],
+    max: usize,
     normalize: fn(&str, &str) -> Result<String, soporte_core::ValidationError>,
 ) -> Result<Vec<String>> {
+    soporte_core::limits::check_count(field, raw.len(), max)?;
     let mut out = Vec::with_capacity(raw.len());
     for (i, v) in raw.iter().enumerate() {
         out.push(normalize(&format!("{field}[{i}]"), v)?);
@@ -140,7 +143,12 @@ pub fn validate_account(input: &AccountInput) -> Result<NewAccount> {
             None => None,
         },
         plan: opt_text("plan", input.plan.as_deref(), 100)?,
-        email_domains: list_of("email_domains", &input.email_domains, normalize_domain)?,
+        email_domains: list_of(
+            "email_domains",
+            &input.email_domains,
+            MAX_ACCOUNT_DOMAINS,
+            normalize_domain,
+        )?,
         personal_agent_id: input.personal_agent_id,
         backup_agent_id: input.backup_agent_id,
     };
@@ -304,7 +312,7 @@ impl App {
             email_domains: input
                 .email_domains
                 .as_deref()
-                .map(|d| list_of("email_domains", d, normalize_domain))
+                .map(|d| list_of("email_domains", d, MAX_ACCOUNT_DOMAINS, normalize_domain))
                 .transpose()?,
             personal_agent_id: input.personal_agent_id,
             backup_agent_id: input.backup_agent_id,
@@ -339,8 +347,8 @@ impl App {
         let new = NewContact {
             account_id: input.account_id,
             name: normalize_name("name", &input.name)?,
-            emails: list_of("emails", &input.emails, normalize_email)?,
-            phones: list_of("phones", &input.phones, normalize_phone)?,
+            emails: list_of("emails", &input.emails, MAX_CONTACT_EMAILS, normalize_email)?,
+            phones: list_of("phones", &input.phones, MAX_CONTACT_PHONES, normalize_phone)?,
         };
         if new.emails.is_empty() && new.phones.is_empty() {
             return Err(AppError::invalid(
@@ -362,12 +370,12 @@ impl App {
             emails: input
                 .emails
                 .as_deref()
-                .map(|e| list_of("emails", e, normalize_email))
+                .map(|e| list_of("emails", e, MAX_CONTACT_EMAILS, normalize_email))
                 .transpose()?,
             phones: input
                 .phones
                 .as_deref()
-                .map(|p| list_of("phones", p, normalize_phone))
+                .map(|p| list_of("phones", p, MAX_CONTACT_PHONES, normalize_phone))
                 .transpose()?,
         };
         Ok(self.store.update_contact(id, &patch).await?)

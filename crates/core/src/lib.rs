@@ -7,6 +7,7 @@ pub mod directory;
 pub mod email;
 pub mod error;
 pub mod ids;
+pub mod limits;
 pub mod policy;
 pub mod search;
 pub mod support;

@@ -43,6 +43,7 @@ pub struct Ticket {
 
 /// Tags are short lower-case words so that filters and reports group them reliably.
 pub fn normalize_tags(raw: &[String]) -> Result<Vec<String>, crate::ValidationError> {
+    crate::limits::check_count("tags", raw.len(), crate::limits::MAX_TAGS)?;
     let mut tags: Vec<String> = Vec::with_capacity(raw.len());
     for (i, tag) in raw.iter().enumerate() {
         let tag = tag.trim().to_lowercase();

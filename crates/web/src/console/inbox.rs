@@ -546,6 +546,8 @@ pub async fn bulk(
         }
     }
     console.check_csrf(&csrf)?;
+    soporte_core::limits::check_count("ids", ids.len(), soporte_core::limits::MAX_BULK_TICKETS)
+        .map_err(soporte_app::AppError::from)?;
     let mut update = soporte_app::TicketUpdate::default();
     match assignee.as_str() {
         "" => {}

@@ -12,6 +12,7 @@ soporte_store::on_both_databases!(
     listing_filters_and_pages_with_a_cursor,
     attachments_are_stored_and_served,
     a_requester_name_with_line_breaks_still_gets_its_acknowledgement,
+    lists_a_client_sends_are_bounded,
 );
 
 async fn ticket_lifecycle_is_recorded(api: &Api) -> TestResult {
@@ -291,5 +292,47 @@ async fn a_requester_name_with_line_breaks_still_gets_its_acknowledgement(api: &
         parsed.to.first().and_then(|m| m.name.as_deref()),
         Some("Marta Bcc: victim@example.com")
     );
+    Ok(())
+}
+
+async fn lists_a_client_sends_are_bounded(api: &Api) -> TestResult {
+    let created = api
+        .post(
+            "/api/v1/tickets",
+            json!({"subject": "Etiquetas", "body": "Una petición cualquiera.", "requester_email": "luis@tienda.es"}),
+        )
+        .await?;
+    let t = id(&created);
+    // The test server takes 64 KiB bodies; a real one 25 MB, room for 100,000 tags, which
+    // took 40 s when every tag was compared with every other.
+    let tags: Vec<String> = (0..5_000).map(|i| format!("t{i}")).collect();
+    let refused = api
+        .patch(&format!("/api/v1/tickets/{t}"), json!({ "tags": tags }))
+        .await?;
+    assert_problem(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert_eq!(refused.json["field"], "tags");
+    assert!(
+        refused.json["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("at most 50")),
+        "{}",
+        refused.json
+    );
+    let contact = api
+        .post(
+            "/api/v1/contacts",
+            json!({"name": "Muchos correos", "emails": (0..100).map(|i| format!("p{i}@tienda.es")).collect::<Vec<_>>()}),
+        )
+        .await?;
+    assert_problem(
+        &contact,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert_eq!(contact.json["field"], "emails");
     Ok(())
 }
