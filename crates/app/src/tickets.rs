@@ -107,7 +107,7 @@ fn body_text(raw: &str) -> Result<String> {
             "is longer than 1 MiB; attach it as a file",
         ));
     }
-    Ok(body.to_string())
+    Ok(soporte_core::text::storable(body).into_owned())
 }
 
 /// A display name for someone known only by address: the part before the @.

@@ -168,6 +168,35 @@ pub struct InboundEmail {
 }
 
 impl InboundEmail {
+    /// Replaces what a database could not keep in every text the e-mail carries (see
+    /// [`crate::text`]); addresses and names are already checked and made one line.
+    pub fn make_storable(&mut self) {
+        use crate::text::make_storable;
+        for text in [
+            &mut self.subject,
+            &mut self.full_text,
+            &mut self.text,
+            &mut self.quoted_text,
+        ] {
+            make_storable(text);
+        }
+        let ids = self.message_id.iter_mut().chain(&mut self.in_reply_to);
+        for id in ids
+            .chain(&mut self.references)
+            .chain(self.html.iter_mut())
+            .chain(self.bounced_message_id.iter_mut())
+        {
+            make_storable(id);
+        }
+        for attachment in &mut self.attachments {
+            make_storable(&mut attachment.filename);
+            make_storable(&mut attachment.media_type);
+            if let Some(id) = &mut attachment.content_id {
+                make_storable(id);
+            }
+        }
+    }
+
     /// Where answers go: Reply-To when given, else From.
     pub fn reply_address(&self) -> Option<&Mailbox> {
         self.reply_to.as_ref().or(self.from.as_ref())

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod policy;
 pub mod search;
 pub mod support;
+pub mod text;
 pub mod ticket;
 pub mod time;
 

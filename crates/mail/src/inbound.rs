@@ -116,7 +116,7 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
         });
     }
 
-    Ok(InboundEmail {
+    let mut mail = InboundEmail {
         message_id: message
             .message_id()
             .map(|id| id.trim().to_string())
@@ -144,7 +144,9 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
         automatic: signals.automatic,
         no_auto_answer: signals.no_auto_answer,
         bounced_message_id: signals.bounced_message_id,
-    })
+    };
+    mail.make_storable();
+    Ok(mail)
 }
 
 #[cfg(test)]

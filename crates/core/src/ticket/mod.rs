@@ -53,10 +53,13 @@ pub fn normalize_tags(raw: &[String]) -> Result<Vec<String>, crate::ValidationEr
                 "must be 1 to 50 characters",
             ));
         }
-        if tag.chars().any(|c| c.is_whitespace() || c == ',') {
+        if tag
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
+        {
             return Err(crate::ValidationError::new(
                 format!("tags[{i}]"),
-                "must not contain spaces or commas",
+                "must not contain spaces, commas or control characters",
             ));
         }
         if !tags.contains(&tag) {
@@ -69,7 +72,7 @@ pub fn normalize_tags(raw: &[String]) -> Result<Vec<String>, crate::ValidationEr
 /// A subject line as stored: one line, trimmed, bounded. An empty subject gets a
 /// placeholder so lists never show a blank row.
 pub fn normalize_subject(raw: &str) -> Result<String, crate::ValidationError> {
-    let one_line: String = raw
+    let one_line: String = crate::text::storable(raw)
         .split(['\r', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())

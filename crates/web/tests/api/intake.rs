@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 soporte_store::on_both_databases!(
     api_of;
     raw_email_is_taken_in_and_shown,
+    nul_characters_mean_the_same_on_both_databases,
     policy_decisions_are_shown_and_the_policy_is_readable,
 );
 
@@ -111,6 +112,51 @@ iVBORw0KGgo=\r\n--rel--\r\n";
         StatusCode::BAD_REQUEST,
         "invalid_query",
     );
+    Ok(())
+}
+
+async fn nul_characters_mean_the_same_on_both_databases(api: &Api) -> TestResult {
+    // PostgreSQL cannot keep U+0000 in text; SQLite can. Both keep U+FFFD in its place.
+    let created = api
+        .post(
+            "/api/v1/tickets",
+            json!({"subject": "nul\u{0}byte", "body": "texto con\u{0}nulo", "requester_email": "luis@tienda.es"}),
+        )
+        .await?;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    assert_eq!(created.json["subject"], "nul\u{fffd}byte");
+    let raw = "From: Luis <luis@tienda.es>\r\nTo: soporte@vendomia.com\r\nSubject: Cero\0aqui\r\n\
+Message-ID: <nul-1@tienda.es>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nEl pedido\0 no sale.\r\n";
+    let taken = api
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri("/api/v1/inbound/email")
+                .header(header::AUTHORIZATION, format!("Bearer {}", api.admin))
+                .header(header::CONTENT_TYPE, "message/rfc822")
+                .body(Body::from(raw))?,
+        )
+        .await?;
+    assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.json);
+    let ticket = api
+        .get(&format!("/api/v1/tickets/{}", taken.json["ticket_id"]))
+        .await?;
+    let text = ticket.json["messages"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.contains("El pedido\u{fffd} no sale."),
+        "{}",
+        ticket.json
+    );
+    // The original keeps the byte as it came.
+    let original = api
+        .get(&format!(
+            "/api/v1/messages/{}/original",
+            taken.json["message_id"]
+        ))
+        .await?;
+    assert!(original.bytes.windows(2).any(|w| w == b"\0 "));
     Ok(())
 }
 
