@@ -1,6 +1,6 @@
 //! `soporte-bench`: throughput and latency of Soporte on SQLite and PostgreSQL.
 //!
-//! Four scenarios:
+//! Five scenarios:
 //! * `tickets` fills a fresh database the way a busy helpdesk would, then measures the
 //!   JSON API over real HTTP (see `tickets.rs`);
 //! * `mail` takes a Maildir of realistic Spanish support e-mail in, end to end, through
@@ -9,13 +9,16 @@
 //! * `console` fills a SQLite database with 100,000 tickets, then measures the agent
 //!   console's pages rendered by the server, signed in like an agent (see `console/`);
 //! * `policy` measures the policy engine: classifier accuracy, checklist and urgency
-//!   precision/recall on their labelled sets, and the time of one intake decision.
+//!   precision/recall on their labelled sets, and the time of one intake decision;
+//! * `hostile` reads hostile input (nested HTML, MIME nesting and parts, headers, quoted and
+//!   search text) at doubling sizes and shows how its cost grows (see `hostile.rs`).
 //!
 //! Each figure is printed beside its target and marked PASS or MISS; the program is a
 //! measurement, so a MISS does not change the exit code. Only errors (a failed request,
 //! an unreachable database, an e-mail the use case refused with an error) do.
 
 mod console;
+mod hostile;
 mod mail;
 mod mail_corpus;
 mod policy;
@@ -46,6 +49,8 @@ enum Scenario {
     /// The policy engine: classifier accuracy, checklist and urgency precision/recall,
     /// and the time of one intake decision.
     Policy(policy::PolicyArgs),
+    /// How the cost of reading hostile input grows with its size.
+    Hostile(hostile::HostileArgs),
 }
 
 #[tokio::main]
@@ -55,5 +60,6 @@ async fn main() -> Result<()> {
         Scenario::Mail(args) => mail::run(args).await,
         Scenario::Console(args) => console::run(args).await,
         Scenario::Policy(args) => policy::run(args),
+        Scenario::Hostile(args) => hostile::run(args),
     }
 }
