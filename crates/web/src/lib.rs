@@ -38,6 +38,7 @@ pub fn router(app: App, config: &WebConfig) -> Router {
         .fallback(problem::not_found_route)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(axum::middleware::map_response(problem::finish))
         .with_state(app)
 }
 

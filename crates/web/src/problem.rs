@@ -166,3 +166,76 @@ pub async fn method_not_allowed() -> Problem {
         "this endpoint does not accept that method",
     )
 }
+
+/// The last look at every answer, whatever produced it. A refusal written as plain text by
+/// a layer or an extractor (a body over its limit, say) leaves as a problem document with a
+/// stable code like every other; every answer is marked not to be sniffed; and an HTML page
+/// without a policy of its own gets the console's.
+pub async fn finish(response: Response) -> Response {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let mut response = if (status.is_client_error() || status.is_server_error())
+        && (content_type.is_empty() || content_type.starts_with("text/plain"))
+    {
+        as_problem(response)
+    } else {
+        response
+    };
+    let headers = response.headers_mut();
+    headers
+        .entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    if content_type.starts_with("text/html") {
+        headers
+            .entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(HeaderValue::from_static(
+                crate::console::CONTENT_SECURITY_POLICY,
+            ));
+        headers
+            .entry(header::REFERRER_POLICY)
+            .or_insert(HeaderValue::from_static("same-origin"));
+    }
+    response
+}
+
+/// A plain refusal as a problem document, keeping the headers that tell a client what to
+/// do next.
+fn as_problem(plain: Response) -> Response {
+    let status = plain.status();
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => return keep_headers(&plain, too_large().into_response()),
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::LENGTH_REQUIRED => "length_required",
+        StatusCode::URI_TOO_LONG => "uri_too_long",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let detail = status
+        .canonical_reason()
+        .unwrap_or("the request was refused")
+        .to_string();
+    keep_headers(&plain, Problem::new(status, code, detail).into_response())
+}
+
+fn keep_headers(from: &Response, mut to: Response) -> Response {
+    for name in [header::RETRY_AFTER, header::ALLOW, header::WWW_AUTHENTICATE] {
+        if let Some(value) = from.headers().get(&name) {
+            to.headers_mut().insert(name, value.clone());
+        }
+    }
+    to
+}

@@ -162,7 +162,7 @@ impl<'a> Page<'a> {
 }
 
 /// Pages carry customer data: never cached, never framed, and scripts only from here.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; form-action 'self'; connect-src 'self'; frame-src 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 

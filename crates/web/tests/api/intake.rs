@@ -10,6 +10,7 @@ soporte_store::on_both_databases!(
     api_of;
     raw_email_is_taken_in_and_shown,
     nul_characters_mean_the_same_on_both_databases,
+    an_e_mail_over_the_limit_gets_a_problem,
     policy_decisions_are_shown_and_the_policy_is_readable,
 );
 
@@ -157,6 +158,23 @@ Message-ID: <nul-1@tienda.es>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n
         ))
         .await?;
     assert!(original.bytes.windows(2).any(|w| w == b"\0 "));
+    Ok(())
+}
+
+async fn an_e_mail_over_the_limit_gets_a_problem(api: &Api) -> TestResult {
+    // 70 MB, over the 64 MiB the inbound route reads: refused before intake, as a problem.
+    let huge = vec![b'a'; 70 * 1000 * 1000];
+    let refused = api
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri("/api/v1/inbound/email")
+                .header(header::AUTHORIZATION, format!("Bearer {}", api.admin))
+                .header(header::CONTENT_TYPE, "message/rfc822")
+                .body(Body::from(huge))?,
+        )
+        .await?;
+    assert_problem(&refused, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     Ok(())
 }
 

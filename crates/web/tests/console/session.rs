@@ -48,6 +48,19 @@ async fn pages_need_a_session_and_logging_in_gives_one(desk: &Desk) -> TestResul
     let who = desk.get(&browser, "/console/whoami").await?;
     assert!(who.body.contains("Ana Agente"), "{}", who.body);
 
+    // Error pages carry the same protections as every page.
+    let missing = desk.get(&browser, "/tickets/999999").await?;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    for name in [
+        header::CONTENT_SECURITY_POLICY,
+        header::X_CONTENT_TYPE_OPTIONS,
+    ] {
+        assert!(
+            missing.headers.contains_key(&name),
+            "{name} on an error page"
+        );
+    }
+
     // Logging out ends the session on the server, not just in the browser.
     let out = desk.post(&browser, "/logout", &[]).await?;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
