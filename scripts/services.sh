@@ -14,6 +14,7 @@
 #   TLS         a throw-away CA (tls/ca.pem, printed as TEST_SOPORTE_TLS_CA) and a server certificate for
 #               localhost / 127.0.0.1 signed by it, made fresh by every `up`; clients must trust the CA
 #   Chromium    /usr/bin/chromium + /usr/bin/chromedriver installed (tests start them themselves)
+#   Small disk  an 8 MB tmpfs at $D/small-volume, for tests that fill a disk (TEST_SOPORTE_SMALL_VOLUME)
 #
 #   up    stop a previous run's services, install missing packages, start everything, check it
 #   down  stop the services (by pid, never by name)
@@ -63,6 +64,7 @@ MARKER=.soporte-test-services   # only a directory holding this file is ever wip
 IMAP_MAILDIR=$D/imap/home/$IMAP_USER/Maildir
 SMTP_MAILDIR=$D/smtp/Maildir
 SMTP_AUTH_MAILDIR=$D/smtp-auth/Maildir
+SMALL_VOLUME=$D/small-volume
 TLS_DIR=$D/tls
 TLS_CA=$TLS_DIR/ca.pem
 PORTS_FILE=$D/ports            # the ports `up` used, for a later `env`
@@ -451,10 +453,19 @@ check() {        # quick readiness check of every service; fails naming the serv
   tls_check
   out=$(timeout 60 "$CHROMIUM" --version </dev/null 2>&1) || die "chromium: '$CHROMIUM --version' failed: $out"
   out=$(timeout 60 "$CHROMEDRIVER" --version </dev/null 2>&1) || die "chromedriver: '$CHROMEDRIVER --version' failed: $out"
-  log "readiness check ok (postgres, imap + STARTTLS, imaps, smtp, smtp STARTTLS + AUTH, smtps + AUTH, chromium, chromedriver): $(since "$t0")"
+  mountpoint -q "$SMALL_VOLUME" || die "small volume: $SMALL_VOLUME is not mounted"
+  log "readiness check ok (postgres, imap + STARTTLS, imaps, smtp, smtp STARTTLS + AUTH, smtps + AUTH, chromium, chromedriver, small volume): $(since "$t0")"
+}
+
+small_volume_up() {  # a disk the tests may fill without harming the machine
+  mkdir -p "$SMALL_VOLUME"
+  mount -t tmpfs -o size=8m,mode=1777 soporte-small-volume "$SMALL_VOLUME" \
+    || die "small volume: mount -t tmpfs on $SMALL_VOLUME failed"
+  log "small volume up: $SMALL_VOLUME ($(df -h --output=size "$SMALL_VOLUME" | tail -n1 | tr -d ' '))"
 }
 
 down() {
+  if mountpoint -q "$SMALL_VOLUME" 2>/dev/null; then umount "$SMALL_VOLUME" || umount -l "$SMALL_VOLUME"; fi
   stop_pid "$D/smtp-auth.pid" python3 TERM
   stop_pid "$D/smtp.pid" python3 TERM
   stop_pid "$D/imap.pid" dovecot TERM
@@ -479,7 +490,7 @@ up() {
   mkdir -p "$D"; chmod 755 "$D"; touch "$D/$MARKER"
   save_ports
   install_pkgs
-  tls_up; pg_up; imap_up; smtp_up; smtp_auth_up
+  tls_up; pg_up; imap_up; smtp_up; smtp_auth_up; small_volume_up
   check
   log "all services up: $(since "$t0")  (state in $D; stop with: $0 down)"
 }
@@ -502,6 +513,7 @@ export TEST_SOPORTE_SMTP_AUTH_MAILDIR=$(printf '%q' "$SMTP_AUTH_MAILDIR")
 export TEST_SOPORTE_SMTPS_ADDR=127.0.0.1:$SMTPS_PORT
 export TEST_SOPORTE_CHROMIUM=$CHROMIUM
 export TEST_SOPORTE_CHROMEDRIVER=$CHROMEDRIVER
+export TEST_SOPORTE_SMALL_VOLUME=$(printf '%q' "$SMALL_VOLUME")
 ENV
 }
 

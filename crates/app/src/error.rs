@@ -23,11 +23,19 @@ pub enum AppError {
     TicketClosed,
     #[error("{0}")]
     Unavailable(String),
+    /// The database is out of reach for a moment (restarting, locked, disk full): the same
+    /// request may well succeed in a few seconds.
+    #[error("{0}")]
+    TemporarilyUnavailable(String),
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// How long a client is told to wait when the database is out of reach: long enough for a
+/// restart or a lost connection to be over, short enough not to lose anyone.
+pub const RETRY_AFTER_UNAVAILABLE_SECS: u64 = 5;
 
 impl AppError {
     pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
@@ -61,6 +69,12 @@ impl From<StoreError> for AppError {
             StoreError::Change(c) => c.into(),
             StoreError::Unsupported(m) => AppError::Unavailable(m),
             StoreError::Config(m) => AppError::Unavailable(m),
+            StoreError::Unavailable(m) => {
+                tracing::warn!(error = %m, "database unavailable");
+                AppError::TemporarilyUnavailable(format!(
+                    "the database cannot be reached right now; try again in {RETRY_AFTER_UNAVAILABLE_SECS} s"
+                ))
+            }
             other => {
                 tracing::error!(error = %other, "store failure");
                 AppError::Internal(other.to_string())

@@ -20,7 +20,10 @@ pub use directory::{
     AccountInput, AccountUpdate, AgentInput, AgentUpdate, ContactInput, ContactUpdate,
     validate_account,
 };
-pub use error::AppError;
+pub use error::{AppError, RETRY_AFTER_UNAVAILABLE_SECS};
+
+/// How long a health check waits for the database.
+pub const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 pub use tickets::{
     MessageInput, TicketDetail, TicketFilter, TicketInput, TicketPage, TicketUpdate, Upload,
 };
@@ -120,10 +123,20 @@ impl App {
         self.store.backend()
     }
 
-    /// Checks that the database answers (for health checks).
+    /// Checks that the database answers (for health checks), within [`PING_TIMEOUT`]: a
+    /// load balancer asking must hear back before its own timeout, whatever the database
+    /// is doing.
     pub async fn ping(&self) -> Result<()> {
-        self.store.count_agents().await?;
-        Ok(())
+        match tokio::time::timeout(PING_TIMEOUT, self.store.count_agents()).await {
+            Ok(answer) => {
+                answer?;
+                Ok(())
+            }
+            Err(_) => Err(AppError::TemporarilyUnavailable(format!(
+                "the database did not answer within {} s",
+                PING_TIMEOUT.as_secs()
+            ))),
+        }
     }
 
     pub async fn migrate(&self) -> Result<Vec<soporte_store::AppliedMigration>> {

@@ -151,14 +151,19 @@ mod sql;
 
 pub use sql::SqlStore as PostgresStore;
 
+/// How long a request waits for a connection: far more than a healthy pool ever needs
+/// (queries take milliseconds), short enough that an outage is answered at once.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         // No ping before each use (it doubled round trips); a broken connection fails its
-        // query and the pool replaces it.
+        // query and the pool replaces it. While the server is out of reach, a request waits
+        // at most ACQUIRE_TIMEOUT for a connection and is then told to come back.
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await?;
         Ok(Self::from_pools(pool.clone(), pool))

@@ -3,7 +3,12 @@
 //! `TEST_SOPORTE_POSTGRES_URL`. Without that variable PostgreSQL is skipped with a message,
 //! except under `CI=true`, where a missing server is an error.
 
+mod outage;
+
+pub use outage::Outage;
+
 use crate::{Store, StoreError, postgres::PostgresStore, sqlite::SqliteStore};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -15,10 +20,39 @@ pub struct TestDb {
     pub store: Arc<dyn Store>,
     pub name: &'static str,
     _dir: Option<tempfile::TempDir>,
+    sqlite_file: Option<PathBuf>,
+    /// The connection URL, with its own schema as the search path.
+    postgres_url: Option<String>,
     postgres_schema: Option<(String, sqlx::PgPool)>,
 }
 
 impl TestDb {
+    /// The database file, for SQLite.
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
+    }
+
+    /// The same PostgreSQL database reached through an [`Outage`], which can cut it off.
+    /// The copy does not drop the schema: the original does.
+    pub async fn postgres_through_outage(&self) -> Result<(TestDb, Outage), StoreError> {
+        let url = self
+            .postgres_url
+            .as_deref()
+            .ok_or_else(|| StoreError::Config("not a PostgreSQL test database".into()))?;
+        let outage = Outage::start(outage::UrlParts::of(url)?.host_port).await?;
+        let proxied = outage.rewrite_url(url)?;
+        let store = PostgresStore::connect(&proxied).await?;
+        let db = TestDb {
+            store: Arc::new(store),
+            name: "postgres",
+            _dir: None,
+            sqlite_file: None,
+            postgres_url: Some(proxied),
+            postgres_schema: None,
+        };
+        Ok((db, outage))
+    }
+
     pub async fn cleanup(self) {
         if let Some((schema, pool)) = self.postgres_schema {
             let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
@@ -29,12 +63,15 @@ impl TestDb {
 
 pub async fn sqlite() -> Result<TestDb, StoreError> {
     let dir = tempfile::tempdir()?;
-    let store = SqliteStore::open(&dir.path().join("soporte.db")).await?;
+    let file = dir.path().join("soporte.db");
+    let store = SqliteStore::open(&file).await?;
     store.migrate().await?;
     Ok(TestDb {
         store: Arc::new(store),
         name: "sqlite",
         _dir: Some(dir),
+        sqlite_file: Some(file),
+        postgres_url: None,
         postgres_schema: None,
     })
 }
@@ -63,13 +100,15 @@ pub async fn postgres() -> Result<Option<TestDb>, StoreError> {
         .execute(&admin)
         .await?;
     let sep = if url.contains('?') { '&' } else { '?' };
-    let store =
-        PostgresStore::connect(&format!("{url}{sep}options=-c%20search_path%3D{schema}")).await?;
+    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let store = PostgresStore::connect(&url).await?;
     store.migrate().await?;
     Ok(Some(TestDb {
         store: Arc::new(store),
         name: "postgres",
         _dir: None,
+        sqlite_file: None,
+        postgres_url: Some(url),
         postgres_schema: Some((schema, admin)),
     }))
 }

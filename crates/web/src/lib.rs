@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod connection;
 pub mod console;
 mod message_view;
 mod problem;
@@ -50,8 +51,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The peer's address reaches handlers for the per-address login limit.
-    let service = router(app, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
+    let service =
+        router(app, config).into_make_service_with_connect_info::<connection::ClientAddress>();
+    axum::serve(connection::ProblemListener(listener), service)
         .with_graceful_shutdown(shutdown)
         .await
 }

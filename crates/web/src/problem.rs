@@ -16,6 +16,8 @@ pub struct Problem {
     pub code: &'static str,
     pub detail: String,
     pub field: Option<String>,
+    /// Seconds after which the same request may succeed, sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 /// The RFC 9457 document as sent.
@@ -40,7 +42,13 @@ impl Problem {
             code,
             detail: detail.into(),
             field: None,
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -68,6 +76,9 @@ impl IntoResponse for Problem {
         );
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -101,8 +112,13 @@ impl From<AppError> for Problem {
             AppError::Unavailable(_) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
             }
-            AppError::RateLimited { .. } => {
+            AppError::TemporarilyUnavailable(_) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+                    .retry_after(soporte_app::RETRY_AFTER_UNAVAILABLE_SECS)
+            }
+            AppError::RateLimited { retry_after_secs } => {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+                    .retry_after(retry_after_secs)
             }
             AppError::Internal(_) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,

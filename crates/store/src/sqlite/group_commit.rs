@@ -139,6 +139,14 @@ async fn write_group(
                 results[index] = Some(Err(error));
                 pending.retain(|i| *i != index);
             }
+            // Locked by another program, or the disk is full: each write alone would wait
+            // as long again and fail the same way. None was written; each caller may retry.
+            Err(GroupFailure::Transaction(StoreError::Unavailable(reason))) => {
+                for index in &pending {
+                    results[*index] = Some(Err(StoreError::Unavailable(reason.clone())));
+                }
+                break;
+            }
             Err(GroupFailure::Transaction(error)) => {
                 tracing::warn!(%error, writes = pending.len(), "group commit failed; writing each alone");
                 for index in &pending {
@@ -199,7 +207,9 @@ async fn try_group(
         written.push(done.map_err(|e| match e {
             // The database or the disk failing is no fault of this write: every write is
             // tried alone.
-            StoreError::Database(_) | StoreError::Io(_) => GroupFailure::Transaction(e),
+            StoreError::Database(_) | StoreError::Unavailable(_) | StoreError::Io(_) => {
+                GroupFailure::Transaction(e)
+            }
             e => GroupFailure::Write(*index, e),
         })?);
     }

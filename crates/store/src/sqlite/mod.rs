@@ -150,6 +150,17 @@ fn search_expression(groups: &[Vec<String>]) -> String {
         .join(" AND ")
 }
 
+/// Whether the writer may be used again. A COMMIT that fails on a full disk has SQLite roll
+/// the transaction back by itself, so the ROLLBACK that follows fails too and the
+/// connection stays counted as inside a transaction: no transaction could ever begin on it
+/// again. Such a connection is closed and the pool opens a fresh one. The ping lets a
+/// rollback still queued on the connection finish first.
+async fn out_of_transaction(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    conn.ping().await?;
+    Ok(!conn.is_in_transaction())
+}
+
 /// `BEGIN IMMEDIATE` takes the write lock at once, so a transaction that reads before it
 /// writes never fails half-way because another process wrote in between.
 async fn begin_write(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::Error> {
@@ -175,6 +186,11 @@ mod sql;
 
 pub use sql::SqlStore as SqliteStore;
 
+/// How long a write waits for a lock another program holds on the file (a backup tool, a
+/// second process) before it is told the database is unavailable. Soporte's own writes
+/// never wait on each other: they go through one connection.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
@@ -189,7 +205,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .pragma("cache_size", "-8000")
             .pragma("temp_store", "memory");
         // Pooled connections are not pinged before use: a SQLite file does not drop
@@ -200,6 +216,7 @@ impl SqliteStore {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
+            .after_release(|conn, _| Box::pin(out_of_transaction(conn)))
             .connect_with(options.clone().pragma("wal_autocheckpoint", "10000"))
             .await?;
         let checkpointer = SqlitePoolOptions::new()

@@ -27,6 +27,7 @@ async fn store_of(
 mod access;
 mod blobs;
 mod directory;
+mod outage;
 mod schema;
 mod search;
 mod settings;

@@ -21,6 +21,7 @@ pub async fn healthz(State(app): State<App>) -> Result<Json<Health>, Problem> {
             "unavailable",
             format!("database: {e}"),
         )
+        .retry_after(soporte_app::RETRY_AFTER_UNAVAILABLE_SECS)
     })?;
     Ok(Json(Health {
         status: "ok".into(),

@@ -82,6 +82,11 @@ impl IntoResponse for ConsoleError {
                         "Demasiados intentos fallidos. Espere unos minutos antes de volver a intentarlo.",
                         "Too many failed attempts. Wait a few minutes before trying again.",
                     ),
+                    AppError::TemporarilyUnavailable(_) => (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "La base de datos no responde en este momento. Vuelva a intentarlo en unos segundos; no se ha perdido nada.",
+                        "The database is not answering right now. Try again in a few seconds; nothing has been lost.",
+                    ),
                     AppError::Unavailable(_) => (
                         StatusCode::SERVICE_UNAVAILABLE,
                         "No está disponible ahora.",
@@ -110,9 +115,24 @@ impl IntoResponse for ConsoleError {
             english,
             detail: &detail,
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, english.to_string()).into_response(),
+        };
+        let retry_after = match &self {
+            ConsoleError::App(AppError::TemporarilyUnavailable(_)) => {
+                Some(soporte_app::RETRY_AFTER_UNAVAILABLE_SECS)
+            }
+            ConsoleError::App(AppError::RateLimited { retry_after_secs }) => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        response
     }
 }

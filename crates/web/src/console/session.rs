@@ -182,8 +182,8 @@ pub struct LoginForm {
 /// The address the request came from, when the server knows it (not in in-process tests).
 fn client_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
     extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip())
+        .get::<axum::extract::ConnectInfo<crate::connection::ClientAddress>>()
+        .map(|info| info.0.0.ip())
 }
 
 pub async fn login(

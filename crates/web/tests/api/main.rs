@@ -3,7 +3,9 @@
 mod access;
 mod directory;
 mod intake;
+mod outage;
 mod tickets;
+mod wire;
 
 use axum::Router;
 use axum::body::Body;
@@ -34,6 +36,7 @@ struct Api {
 struct Reply {
     status: StatusCode,
     content_type: String,
+    retry_after: Option<String>,
     json: Value,
     bytes: Vec<u8>,
 }
@@ -85,11 +88,17 @@ impl Api {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_string();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let bytes = response.into_body().collect().await?.to_bytes().to_vec();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Ok(Reply {
             status,
             content_type,
+            retry_after,
             json,
             bytes,
         })
