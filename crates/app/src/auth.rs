@@ -81,10 +81,10 @@ impl Principal {
     }
 
     pub fn require_admin(&self) -> Result<()> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("this needs an admin token".into()))
+        match self {
+            _ if self.is_admin() => Ok(()),
+            Principal::Contact { .. } => Err(not_for_customers()),
+            Principal::Agent { .. } => Err(AppError::Forbidden("this needs an admin token".into())),
         }
     }
 
@@ -99,10 +99,18 @@ impl Principal {
     pub fn require_agent(&self) -> Result<&Agent> {
         match self {
             Principal::Agent { agent, .. } => Ok(agent),
-            Principal::Contact { .. } => Err(AppError::Forbidden(
-                "this is available to support agents only".into(),
-            )),
+            Principal::Contact { .. } => Err(not_for_customers()),
         }
+    }
+}
+
+/// What a customer is told of the parts of the API that are for the support team: that
+/// there is nothing there, as for another account's ticket, so that nothing about them
+/// can be learned from the answer.
+fn not_for_customers() -> AppError {
+    AppError::NotFound {
+        entity: "endpoint",
+        id: "for this token".into(),
     }
 }
 

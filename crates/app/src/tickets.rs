@@ -500,6 +500,13 @@ impl App {
         id: TicketId,
         input: &TicketUpdate,
     ) -> Result<Ticket> {
+        if let Principal::Contact { .. } = who {
+            // Their own ticket exists for them (403); another's does not (404).
+            self.ticket(who, id).await?;
+            return Err(AppError::Forbidden(
+                "only support agents change a ticket's properties; add a message instead".into(),
+            ));
+        }
         let agent = who.require_agent()?;
         if let Some(Some(assignee)) = input.assignee_id {
             let target = self.store.agent(assignee).await?.ok_or_else(|| {

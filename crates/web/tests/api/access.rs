@@ -336,11 +336,24 @@ async fn customer_tokens_see_only_their_account(api: &Api) -> TestResult {
         StatusCode::NOT_FOUND,
         "not_found",
     );
-    assert_problem(
-        &as_luis("GET", "/api/v1/accounts".into(), None).await?,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    );
+    // The team's endpoints do not exist for a customer, as the README says.
+    for (method, path) in [
+        ("GET", "/api/v1/accounts".to_string()),
+        ("GET", "/api/v1/agents".to_string()),
+        ("GET", "/api/v1/admin/outbox".to_string()),
+        ("GET", "/api/v1/admin/quarantine".to_string()),
+        ("GET", "/api/v1/policy".to_string()),
+        ("GET", format!("/api/v1/tickets/{colleague}/events")),
+    ] {
+        let reply = as_luis(method, path.clone(), None).await?;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path}: {}",
+            reply.json
+        );
+        assert_problem(&reply, StatusCode::NOT_FOUND, "not_found");
+    }
     Ok(())
 }
 
