@@ -1,13 +1,13 @@
 //! The `soporte` binary: configuration, command line, HTTP server and wiring.
 
 mod cli;
-mod config;
 mod import;
 mod mail_adapter;
 mod serve;
 mod workers;
 
 use clap::Parser;
+use soporte::config;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

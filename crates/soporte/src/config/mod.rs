@@ -258,6 +258,17 @@ impl Config {
                 .filter(|key| !key.as_str().starts_with("services_"))
                 .split("__"),
         );
+        Self::extract(&figment)
+    }
+
+    /// Reads a configuration file's text alone, without the environment.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let figment =
+            Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(text));
+        Self::extract(&figment)
+    }
+
+    fn extract(figment: &Figment) -> Result<Self> {
         let config: Config = figment.extract().map_err(|e| anyhow!(describe(&e)))?;
         config.validate()?;
         Ok(config)
