@@ -3,7 +3,7 @@
 use crate::automatic;
 use crate::{html, reply};
 use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
-use soporte_core::directory::normalize_email;
+use soporte_core::directory::normalize_mail_address;
 use soporte_core::email::{InboundAttachment, InboundEmail, Mailbox};
 use thiserror::Error;
 
@@ -18,7 +18,7 @@ fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
         .map(|a| {
             a.iter()
                 .filter_map(|addr| {
-                    let address = normalize_email("address", addr.address()?).ok()?;
+                    let address = normalize_mail_address("address", addr.address()?).ok()?;
                     Some(Mailbox {
                         address,
                         name: addr
@@ -239,6 +239,22 @@ iVBORw0KGgo=\r\n--rel--\r\n";
                 .is_some_and(|h| h.contains("cid:img1@tienda"))
         );
         assert_eq!(mail.message_id, None);
+        Ok(())
+    }
+
+    #[test]
+    fn a_sender_on_a_host_without_a_dot_is_a_sender() -> Result<(), ParseError> {
+        let raw = "From: Cron Daemon <root@localhost>\r\nReply-To: informes@intranet\r\n\
+To: soporte@vendomia.com\r\nSubject: Copia de seguridad fallida\r\n\r\nError 3\r\n";
+        let mail = parse(raw.as_bytes())?;
+        assert_eq!(
+            mail.from.as_ref().map(|m| m.address.as_str()),
+            Some("root@localhost")
+        );
+        assert_eq!(
+            mail.reply_address().map(|m| m.address.as_str()),
+            Some("informes@intranet")
+        );
         Ok(())
     }
 
