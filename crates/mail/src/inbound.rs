@@ -2,9 +2,10 @@
 
 use crate::automatic;
 use crate::{html, reply};
-use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Address, Message, MessageParser, MessagePartId, MimeHeaders, PartType};
 use soporte_core::directory::normalize_mail_address;
-use soporte_core::email::{InboundAttachment, InboundEmail, Mailbox};
+use soporte_core::email::{InboundAttachment, InboundEmail, Mailbox, SignatureKind};
+use std::collections::HashSet;
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -46,6 +47,44 @@ fn id_list(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
     .collect()
 }
 
+/// The signatures of `multipart/signed` parts (RFC 1847: the signed content first, then its
+/// signature): the kind of the first one, and every signature part, which is no attachment
+/// for a person to open.
+fn signatures(message: &Message<'_>) -> (Option<SignatureKind>, HashSet<MessagePartId>) {
+    let mut kind = None;
+    let mut parts = HashSet::new();
+    for part in &message.parts {
+        let signed = part.content_type().is_some_and(|ct| {
+            ct.ctype().eq_ignore_ascii_case("multipart")
+                && ct
+                    .subtype()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("signed"))
+        });
+        let PartType::Multipart(children) = &part.body else {
+            continue;
+        };
+        if !signed {
+            continue;
+        }
+        for &id in children.iter().skip(1) {
+            let subtype = message
+                .part(id)
+                .and_then(|p| p.content_type())
+                .filter(|ct| ct.ctype().eq_ignore_ascii_case("application"))
+                .and_then(|ct| ct.subtype())
+                .map(str::to_ascii_lowercase);
+            let found = match subtype.as_deref() {
+                Some("pgp-signature") => SignatureKind::Pgp,
+                Some("pkcs7-signature" | "x-pkcs7-signature") => SignatureKind::Smime,
+                _ => continue,
+            };
+            kind.get_or_insert(found);
+            parts.insert(id);
+        }
+    }
+    (kind, parts)
+}
+
 /// Parses raw RFC 5322 bytes. Broken input is read as far as it goes: only bytes with no
 /// recognisable header at all are refused.
 pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
@@ -80,8 +119,13 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
     };
     let parts = reply::split_reply(&full_text);
 
+    let (signed, signature_parts) = signatures(&message);
     let mut attachments = Vec::new();
-    for part in message.attachments() {
+    let attached = message
+        .attachments
+        .iter()
+        .filter(|id| !signature_parts.contains(id));
+    for part in attached.filter_map(|&id| message.part(id)) {
         let bytes = match &part.body {
             PartType::Binary(b) | PartType::InlineBinary(b) => b.to_vec(),
             PartType::Text(t) | PartType::Html(t) => t.as_bytes().to_vec(),
@@ -144,6 +188,7 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
         automatic: signals.automatic,
         no_auto_answer: signals.no_auto_answer,
         bounced_message_id: signals.bounced_message_id,
+        signed,
     };
     mail.make_storable();
     Ok(mail)
@@ -255,6 +300,61 @@ To: soporte@vendomia.com\r\nSubject: Copia de seguridad fallida\r\n\r\nError 3\r
             mail.reply_address().map(|m| m.address.as_str()),
             Some("informes@intranet")
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_signature_marks_the_mail_signed_and_is_no_attachment() -> Result<(), ParseError> {
+        let signed = |protocol: &str, signature: &str| {
+            format!(
+                "From: ana@tienda.es\r\nSubject: Contrato\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/signed; protocol=\"{protocol}\"; micalg=sha-256; boundary=\"s\"\r\n\r\n\
+--s\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+--m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAdjunto el contrato firmado.\r\n\
+--m\r\nContent-Type: application/pdf; name=\"contrato.pdf\"\r\n\
+Content-Disposition: attachment; filename=\"contrato.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+JVBERi0xLjQK\r\n--m--\r\n\
+--s\r\nContent-Type: {signature}\r\nContent-Transfer-Encoding: base64\r\n\r\nMIIBzQYJKoZIhvcNAQcCoIIBvjCCAboCAQE=\r\n\
+--s--\r\n"
+            )
+        };
+        let cases = [
+            (
+                "application/pgp-signature",
+                "application/pgp-signature; name=\"signature.asc\"",
+                SignatureKind::Pgp,
+            ),
+            (
+                "application/pkcs7-signature",
+                "application/pkcs7-signature; name=\"smime.p7s\"",
+                SignatureKind::Smime,
+            ),
+            (
+                "application/x-pkcs7-signature",
+                "application/x-pkcs7-signature",
+                SignatureKind::Smime,
+            ),
+        ];
+        for (protocol, signature, kind) in cases {
+            let mail = parse(signed(protocol, signature).as_bytes())?;
+            assert_eq!(mail.signed, Some(kind), "{protocol}");
+            assert_eq!(mail.text, "Adjunto el contrato firmado.");
+            let names: Vec<&str> = mail
+                .attachments
+                .iter()
+                .map(|a| a.filename.as_str())
+                .collect();
+            assert_eq!(names, ["contrato.pdf"], "{protocol}");
+        }
+
+        // A signature-like part outside multipart/signed is an attachment like any other.
+        let loose = "From: ana@tienda.es\r\nSubject: Clave\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+--m\r\nContent-Type: text/plain\r\n\r\nOs mando la firma.\r\n\
+--m\r\nContent-Type: application/pgp-signature; name=\"firma.asc\"\r\n\r\nxx\r\n--m--\r\n";
+        let mail = parse(loose.as_bytes())?;
+        assert_eq!(mail.signed, None);
+        assert_eq!(mail.attachments.len(), 1);
         Ok(())
     }
 
