@@ -88,9 +88,17 @@ fn signatures(message: &Message<'_>) -> (Option<SignatureKind>, HashSet<MessageP
 /// Parses raw RFC 5322 bytes. Broken input is read as far as it goes: only bytes with no
 /// recognisable header at all are refused.
 pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
-    let message = MessageParser::default()
+    let as_sent = MessageParser::default()
         .parse(raw)
         .ok_or(ParseError::NotAMessage)?;
+    // Raw 8-bit header bytes (Latin-1, Windows-1252) decoded, the message is read again.
+    let utf8_headers = crate::header_bytes::with_utf8_headers(&as_sent);
+    let message = match &utf8_headers {
+        Some(bytes) => MessageParser::default()
+            .parse(bytes.as_slice())
+            .unwrap_or(as_sent),
+        None => as_sent,
+    };
     if message.headers().is_empty() {
         return Err(ParseError::NotAMessage);
     }
@@ -355,6 +363,54 @@ Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
         let mail = parse(loose.as_bytes())?;
         assert_eq!(mail.signed, None);
         assert_eq!(mail.attachments.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn raw_latin1_and_windows_1252_headers_are_read() -> Result<(), ParseError> {
+        // As older Outlook and Exchange send it: 8-bit bytes with no encoded words.
+        let raw =
+            b"From: Jos\xe9 P\xe9rez <Jose@Tienda.es>\r\nTo: Soporte <soporte@vendomia.com>\r\n\
+Cc: \"Mu\xf1oz, Ana\" <ana@tienda.es>\r\nSubject: Factura n\xba 12 \x96 pago \x93urgente\x94\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+Adjunto la factura del a\xf1o.\r\n\
+--b\r\nContent-Type: application/pdf; name=\"Factura n\xba 12.pdf\"\r\n\
+Content-Disposition: attachment; filename=\"Factura n\xba 12.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n";
+        let mail = parse(raw)?;
+        assert_eq!(mail.subject, "Factura nº 12 – pago “urgente”");
+        let from = mail
+            .from
+            .as_ref()
+            .map(|m| (m.address.as_str(), m.name.as_deref()));
+        assert_eq!(from, Some(("jose@tienda.es", Some("José Pérez"))));
+        assert_eq!(mail.cc[0].name.as_deref(), Some("Muñoz, Ana"));
+        assert_eq!(mail.text, "Adjunto la factura del año.");
+        assert_eq!(mail.attachments[0].filename, "Factura nº 12.pdf");
+        assert_eq!(mail.attachments[0].bytes, b"%PDF-1.4\n");
+        Ok(())
+    }
+
+    #[test]
+    fn header_bytes_follow_the_charset_the_message_declares() -> Result<(), ParseError> {
+        // 0xA4 is the euro sign in ISO-8859-15; Windows-1252 would read it as ¤.
+        let raw = b"From: ana@tienda.es\r\nSubject: Cargo de 20 \xa4 =?ISO-8859-1?Q?duplicado_en_Espa=F1a?=\r\n\
+Content-Type: text/plain; charset=iso-8859-15\r\n\r\nHola\r\n";
+        assert_eq!(parse(raw)?.subject, "Cargo de 20 € duplicado en España");
+        Ok(())
+    }
+
+    #[test]
+    fn utf7_is_never_guessed() -> Result<(), ParseError> {
+        // Raw UTF-7 is plain ASCII, shown as it came; a declared UTF-7 is not used to read
+        // 8-bit bytes, which would make up characters.
+        let raw = b"From: ana@tienda.es\r\nSubject: Pedido +AOk- n\xba 7\r\n\
+Content-Type: text/plain; charset=unicode-1-1-utf-7\r\n\r\nHola\r\n";
+        assert_eq!(parse(raw)?.subject, "Pedido +AOk- nº 7");
+        // An encoded word that names UTF-7 is decoded by mail-parser as RFC 2047 allows.
+        let raw = b"From: ana@tienda.es\r\nSubject: =?utf-7?Q?Pedido_+AOk-?=\r\n\r\nHola\r\n";
+        assert_eq!(parse(raw)?.subject, "Pedido é");
         Ok(())
     }
 

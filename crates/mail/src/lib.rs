@@ -3,6 +3,7 @@
 //! cases in `soporte-app` decide what to do with a message.
 
 pub mod automatic;
+mod header_bytes;
 pub mod html;
 pub mod imap;
 pub mod inbound;

@@ -15,7 +15,7 @@ mod report;
 
 use allow_lists::{CORRECTED, NOT_MESSAGES};
 use expectations::{Expectation, check_manifest_row, parse_expected};
-use invariants::{check_invariants, unsafe_html};
+use invariants::{check_header_text, check_invariants, unsafe_html};
 use reading::{eml_files_under, panic_text, read_manifest, split_tsv};
 use report::Report;
 use soporte_mail::ParseError;
@@ -93,6 +93,7 @@ fn every_corpus_message_parses_and_matches_its_source_tests() -> Result<(), Box<
         };
         report.parsed += 1;
         check_invariants(file, &mail, &mut report);
+        check_header_text(file, &raw, &mail, &mut report);
         if let Some(row) = manifest.get(file) {
             check_manifest_row(file, row, &mail, &mut report);
         }
