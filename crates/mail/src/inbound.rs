@@ -1,7 +1,7 @@
 //! Raw RFC 5322 bytes, parsed by mail-parser into the domain's [`InboundEmail`].
 
 use crate::automatic;
-use crate::{html, reply};
+use crate::{html, reply, uuencode};
 use mail_parser::{Address, Message, MessageParser, MessagePartId, MimeHeaders, PartType};
 use soporte_core::directory::normalize_mail_address;
 use soporte_core::email::{InboundAttachment, InboundEmail, Mailbox, SignatureKind};
@@ -112,10 +112,18 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
             _ => None,
         })
         .reduce(|a, b| a + "\n" + &b);
+    // Files uuencoded in the text (`begin 644 name` .. `end`) leave it as attachments.
+    let mut uuencoded = Vec::new();
     let text_source: Option<String> = message
         .text_bodies()
         .filter_map(|p| match &p.body {
-            PartType::Text(t) => Some(t.to_string()),
+            PartType::Text(t) => Some(match uuencode::extract(t) {
+                Some((text, files)) => {
+                    uuencoded.extend(files);
+                    text
+                }
+                None => t.to_string(),
+            }),
             _ => None,
         })
         .reduce(|a, b| a + "\n" + &b);
@@ -167,6 +175,14 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
             content_id,
         });
     }
+
+    attachments.extend(uuencoded.into_iter().map(|file| InboundAttachment {
+        media_type: uuencode::media_type(&file.name).to_string(),
+        filename: file.name,
+        bytes: file.bytes,
+        inline: false,
+        content_id: None,
+    }));
 
     let mut mail = InboundEmail {
         message_id: message
@@ -411,6 +427,31 @@ Content-Type: text/plain; charset=unicode-1-1-utf-7\r\n\r\nHola\r\n";
         // An encoded word that names UTF-7 is decoded by mail-parser as RFC 2047 allows.
         let raw = b"From: ana@tienda.es\r\nSubject: =?utf-7?Q?Pedido_+AOk-?=\r\n\r\nHola\r\n";
         assert_eq!(parse(raw)?.subject, "Pedido é");
+        Ok(())
+    }
+
+    #[test]
+    fn a_uuencoded_file_in_the_text_becomes_an_attachment() -> Result<(), ParseError> {
+        // As Outlook Express and scripts send it: the file inside the text/plain body.
+        let raw = "From: ana@tienda.es\r\nSubject: Factura\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n\
+Os mando la factura que no se puede descargar.\r\n\r\n\
+begin 644 factura.pdf\r\n))5!$1BTQ+C0*\r\n`\r\nend\r\n\r\nUn saludo, Ana\r\n";
+        let mail = parse(raw.as_bytes())?;
+        assert_eq!(mail.attachments.len(), 1);
+        let file = &mail.attachments[0];
+        assert_eq!(
+            (
+                file.filename.as_str(),
+                file.media_type.as_str(),
+                file.inline
+            ),
+            ("factura.pdf", "application/pdf", false)
+        );
+        assert_eq!(file.bytes, b"%PDF-1.4\n");
+        assert!(!mail.full_text.contains("begin 644"), "{}", mail.full_text);
+        assert!(!mail.full_text.contains("))5!$"), "{}", mail.full_text);
+        assert!(mail.text.contains("Os mando la factura"));
+        assert!(mail.full_text.contains("Un saludo, Ana"));
         Ok(())
     }
 

@@ -11,6 +11,7 @@ pub mod outbound;
 pub mod reply;
 pub mod smtp;
 pub mod tls;
+mod uuencode;
 
 pub use imap::{FetchedMessage, ImapError, ImapMailbox, ImapSecurity, ImapSettings};
 pub use inbound::{ParseError, parse};

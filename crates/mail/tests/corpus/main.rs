@@ -102,6 +102,41 @@ fn every_corpus_message_parses_and_matches_its_source_tests() -> Result<(), Box<
     report.finish(files.len())
 }
 
+/// Outlook 2000 sent files uuencoded inside the text (stalwart's legacy/049.eml): they are
+/// attachments, and the text keeps only what the person wrote.
+#[test]
+fn uuencoded_files_in_outlook_2000_mail_are_attachments() -> Result<(), Box<dyn Error>> {
+    let path = corpus_dir().join("stalwart-mail-parser/legacy/049.eml");
+    if !path.is_file() {
+        eprintln!("SKIPPED: {} not found", path.display());
+        return Ok(());
+    }
+    let mail = soporte_mail::parse(&std::fs::read(path)?)?;
+    let names: Vec<(&str, &str)> = mail
+        .attachments
+        .iter()
+        .map(|a| (a.filename.as_str(), a.media_type.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("blueball.png", "image/png"),
+            ("greenball.png", "image/png"),
+            ("redball.png", "image/png")
+        ]
+    );
+    for attachment in &mail.attachments {
+        assert!(
+            attachment.bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{} is a PNG image",
+            attachment.filename
+        );
+    }
+    assert!(mail.full_text.contains("Slow but steady wins the race."));
+    assert!(!mail.full_text.contains("begin 666"));
+    Ok(())
+}
+
 /// The checks above are only as good as their helpers: these must be able to say no.
 #[test]
 fn the_helpers_catch_what_they_must() {
