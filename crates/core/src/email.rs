@@ -38,6 +38,34 @@ impl AutomaticKind {
     }
 }
 
+/// How a received message was signed (RFC 1847 `multipart/signed`). Soporte does not verify
+/// signatures: this says only that the sender signed, not that the signature holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureKind {
+    /// OpenPGP (`application/pgp-signature`, RFC 3156).
+    Pgp,
+    /// S/MIME (`application/pkcs7-signature`, RFC 8551).
+    Smime,
+}
+
+impl SignatureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureKind::Pgp => "pgp",
+            SignatureKind::Smime => "smime",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "pgp" => Some(SignatureKind::Pgp),
+            "smime" => Some(SignatureKind::Smime),
+            _ => None,
+        }
+    }
+}
+
 /// Delivery state of an outgoing message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -165,6 +193,9 @@ pub struct InboundEmail {
     pub no_auto_answer: Option<&'static str>,
     /// For a bounce: the Message-ID of the message that could not be delivered.
     pub bounced_message_id: Option<String>,
+    /// The message came signed; the signature is not verified (signed, not checked), and
+    /// its part is not among the attachments.
+    pub signed: Option<SignatureKind>,
 }
 
 impl InboundEmail {

@@ -1,10 +1,11 @@
 //! Raw RFC 5322 bytes, parsed by mail-parser into the domain's [`InboundEmail`].
 
 use crate::automatic;
-use crate::{html, reply};
-use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
-use soporte_core::directory::normalize_email;
-use soporte_core::email::{InboundAttachment, InboundEmail, Mailbox};
+use crate::{html, reply, uuencode};
+use mail_parser::{Address, Message, MessageParser, MessagePartId, MimeHeaders, PartType};
+use soporte_core::directory::normalize_mail_address;
+use soporte_core::email::{InboundAttachment, InboundEmail, Mailbox, SignatureKind};
+use std::collections::HashSet;
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -18,7 +19,7 @@ fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
         .map(|a| {
             a.iter()
                 .filter_map(|addr| {
-                    let address = normalize_email("address", addr.address()?).ok()?;
+                    let address = normalize_mail_address("address", addr.address()?).ok()?;
                     Some(Mailbox {
                         address,
                         name: addr
@@ -46,12 +47,58 @@ fn id_list(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
     .collect()
 }
 
+/// The signatures of `multipart/signed` parts (RFC 1847: the signed content first, then its
+/// signature): the kind of the first one, and every signature part, which is no attachment
+/// for a person to open.
+fn signatures(message: &Message<'_>) -> (Option<SignatureKind>, HashSet<MessagePartId>) {
+    let mut kind = None;
+    let mut parts = HashSet::new();
+    for part in &message.parts {
+        let signed = part.content_type().is_some_and(|ct| {
+            ct.ctype().eq_ignore_ascii_case("multipart")
+                && ct
+                    .subtype()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("signed"))
+        });
+        let PartType::Multipart(children) = &part.body else {
+            continue;
+        };
+        if !signed {
+            continue;
+        }
+        for &id in children.iter().skip(1) {
+            let subtype = message
+                .part(id)
+                .and_then(|p| p.content_type())
+                .filter(|ct| ct.ctype().eq_ignore_ascii_case("application"))
+                .and_then(|ct| ct.subtype())
+                .map(str::to_ascii_lowercase);
+            let found = match subtype.as_deref() {
+                Some("pgp-signature") => SignatureKind::Pgp,
+                Some("pkcs7-signature" | "x-pkcs7-signature") => SignatureKind::Smime,
+                _ => continue,
+            };
+            kind.get_or_insert(found);
+            parts.insert(id);
+        }
+    }
+    (kind, parts)
+}
+
 /// Parses raw RFC 5322 bytes. Broken input is read as far as it goes: only bytes with no
 /// recognisable header at all are refused.
 pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
-    let message = MessageParser::default()
+    let as_sent = MessageParser::default()
         .parse(raw)
         .ok_or(ParseError::NotAMessage)?;
+    // Raw 8-bit header bytes (Latin-1, Windows-1252) decoded, the message is read again.
+    let utf8_headers = crate::header_bytes::with_utf8_headers(&as_sent);
+    let message = match &utf8_headers {
+        Some(bytes) => MessageParser::default()
+            .parse(bytes.as_slice())
+            .unwrap_or(as_sent),
+        None => as_sent,
+    };
     if message.headers().is_empty() {
         return Err(ParseError::NotAMessage);
     }
@@ -65,10 +112,18 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
             _ => None,
         })
         .reduce(|a, b| a + "\n" + &b);
+    // Files uuencoded in the text (`begin 644 name` .. `end`) leave it as attachments.
+    let mut uuencoded = Vec::new();
     let text_source: Option<String> = message
         .text_bodies()
         .filter_map(|p| match &p.body {
-            PartType::Text(t) => Some(t.to_string()),
+            PartType::Text(t) => Some(match uuencode::extract(t) {
+                Some((text, files)) => {
+                    uuencoded.extend(files);
+                    text
+                }
+                None => t.to_string(),
+            }),
             _ => None,
         })
         .reduce(|a, b| a + "\n" + &b);
@@ -80,8 +135,13 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
     };
     let parts = reply::split_reply(&full_text);
 
+    let (signed, signature_parts) = signatures(&message);
     let mut attachments = Vec::new();
-    for part in message.attachments() {
+    let attached = message
+        .attachments
+        .iter()
+        .filter(|id| !signature_parts.contains(id));
+    for part in attached.filter_map(|&id| message.part(id)) {
         let bytes = match &part.body {
             PartType::Binary(b) | PartType::InlineBinary(b) => b.to_vec(),
             PartType::Text(t) | PartType::Html(t) => t.as_bytes().to_vec(),
@@ -116,6 +176,14 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
         });
     }
 
+    attachments.extend(uuencoded.into_iter().map(|file| InboundAttachment {
+        media_type: uuencode::media_type(&file.name).to_string(),
+        filename: file.name,
+        bytes: file.bytes,
+        inline: false,
+        content_id: None,
+    }));
+
     let mut mail = InboundEmail {
         message_id: message
             .message_id()
@@ -144,6 +212,7 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
         automatic: signals.automatic,
         no_auto_answer: signals.no_auto_answer,
         bounced_message_id: signals.bounced_message_id,
+        signed,
     };
     mail.make_storable();
     Ok(mail)
@@ -239,6 +308,150 @@ iVBORw0KGgo=\r\n--rel--\r\n";
                 .is_some_and(|h| h.contains("cid:img1@tienda"))
         );
         assert_eq!(mail.message_id, None);
+        Ok(())
+    }
+
+    #[test]
+    fn a_sender_on_a_host_without_a_dot_is_a_sender() -> Result<(), ParseError> {
+        let raw = "From: Cron Daemon <root@localhost>\r\nReply-To: informes@intranet\r\n\
+To: soporte@vendomia.com\r\nSubject: Copia de seguridad fallida\r\n\r\nError 3\r\n";
+        let mail = parse(raw.as_bytes())?;
+        assert_eq!(
+            mail.from.as_ref().map(|m| m.address.as_str()),
+            Some("root@localhost")
+        );
+        assert_eq!(
+            mail.reply_address().map(|m| m.address.as_str()),
+            Some("informes@intranet")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_signature_marks_the_mail_signed_and_is_no_attachment() -> Result<(), ParseError> {
+        let signed = |protocol: &str, signature: &str| {
+            format!(
+                "From: ana@tienda.es\r\nSubject: Contrato\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/signed; protocol=\"{protocol}\"; micalg=sha-256; boundary=\"s\"\r\n\r\n\
+--s\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+--m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAdjunto el contrato firmado.\r\n\
+--m\r\nContent-Type: application/pdf; name=\"contrato.pdf\"\r\n\
+Content-Disposition: attachment; filename=\"contrato.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+JVBERi0xLjQK\r\n--m--\r\n\
+--s\r\nContent-Type: {signature}\r\nContent-Transfer-Encoding: base64\r\n\r\nMIIBzQYJKoZIhvcNAQcCoIIBvjCCAboCAQE=\r\n\
+--s--\r\n"
+            )
+        };
+        let cases = [
+            (
+                "application/pgp-signature",
+                "application/pgp-signature; name=\"signature.asc\"",
+                SignatureKind::Pgp,
+            ),
+            (
+                "application/pkcs7-signature",
+                "application/pkcs7-signature; name=\"smime.p7s\"",
+                SignatureKind::Smime,
+            ),
+            (
+                "application/x-pkcs7-signature",
+                "application/x-pkcs7-signature",
+                SignatureKind::Smime,
+            ),
+        ];
+        for (protocol, signature, kind) in cases {
+            let mail = parse(signed(protocol, signature).as_bytes())?;
+            assert_eq!(mail.signed, Some(kind), "{protocol}");
+            assert_eq!(mail.text, "Adjunto el contrato firmado.");
+            let names: Vec<&str> = mail
+                .attachments
+                .iter()
+                .map(|a| a.filename.as_str())
+                .collect();
+            assert_eq!(names, ["contrato.pdf"], "{protocol}");
+        }
+
+        // A signature-like part outside multipart/signed is an attachment like any other.
+        let loose = "From: ana@tienda.es\r\nSubject: Clave\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+--m\r\nContent-Type: text/plain\r\n\r\nOs mando la firma.\r\n\
+--m\r\nContent-Type: application/pgp-signature; name=\"firma.asc\"\r\n\r\nxx\r\n--m--\r\n";
+        let mail = parse(loose.as_bytes())?;
+        assert_eq!(mail.signed, None);
+        assert_eq!(mail.attachments.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn raw_latin1_and_windows_1252_headers_are_read() -> Result<(), ParseError> {
+        // As older Outlook and Exchange send it: 8-bit bytes with no encoded words.
+        let raw =
+            b"From: Jos\xe9 P\xe9rez <Jose@Tienda.es>\r\nTo: Soporte <soporte@vendomia.com>\r\n\
+Cc: \"Mu\xf1oz, Ana\" <ana@tienda.es>\r\nSubject: Factura n\xba 12 \x96 pago \x93urgente\x94\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+Adjunto la factura del a\xf1o.\r\n\
+--b\r\nContent-Type: application/pdf; name=\"Factura n\xba 12.pdf\"\r\n\
+Content-Disposition: attachment; filename=\"Factura n\xba 12.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n";
+        let mail = parse(raw)?;
+        assert_eq!(mail.subject, "Factura nº 12 – pago “urgente”");
+        let from = mail
+            .from
+            .as_ref()
+            .map(|m| (m.address.as_str(), m.name.as_deref()));
+        assert_eq!(from, Some(("jose@tienda.es", Some("José Pérez"))));
+        assert_eq!(mail.cc[0].name.as_deref(), Some("Muñoz, Ana"));
+        assert_eq!(mail.text, "Adjunto la factura del año.");
+        assert_eq!(mail.attachments[0].filename, "Factura nº 12.pdf");
+        assert_eq!(mail.attachments[0].bytes, b"%PDF-1.4\n");
+        Ok(())
+    }
+
+    #[test]
+    fn header_bytes_follow_the_charset_the_message_declares() -> Result<(), ParseError> {
+        // 0xA4 is the euro sign in ISO-8859-15; Windows-1252 would read it as ¤.
+        let raw = b"From: ana@tienda.es\r\nSubject: Cargo de 20 \xa4 =?ISO-8859-1?Q?duplicado_en_Espa=F1a?=\r\n\
+Content-Type: text/plain; charset=iso-8859-15\r\n\r\nHola\r\n";
+        assert_eq!(parse(raw)?.subject, "Cargo de 20 € duplicado en España");
+        Ok(())
+    }
+
+    #[test]
+    fn utf7_is_never_guessed() -> Result<(), ParseError> {
+        // Raw UTF-7 is plain ASCII, shown as it came; a declared UTF-7 is not used to read
+        // 8-bit bytes, which would make up characters.
+        let raw = b"From: ana@tienda.es\r\nSubject: Pedido +AOk- n\xba 7\r\n\
+Content-Type: text/plain; charset=unicode-1-1-utf-7\r\n\r\nHola\r\n";
+        assert_eq!(parse(raw)?.subject, "Pedido +AOk- nº 7");
+        // An encoded word that names UTF-7 is decoded by mail-parser as RFC 2047 allows.
+        let raw = b"From: ana@tienda.es\r\nSubject: =?utf-7?Q?Pedido_+AOk-?=\r\n\r\nHola\r\n";
+        assert_eq!(parse(raw)?.subject, "Pedido é");
+        Ok(())
+    }
+
+    #[test]
+    fn a_uuencoded_file_in_the_text_becomes_an_attachment() -> Result<(), ParseError> {
+        // As Outlook Express and scripts send it: the file inside the text/plain body.
+        let raw = "From: ana@tienda.es\r\nSubject: Factura\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n\
+Os mando la factura que no se puede descargar.\r\n\r\n\
+begin 644 factura.pdf\r\n))5!$1BTQ+C0*\r\n`\r\nend\r\n\r\nUn saludo, Ana\r\n";
+        let mail = parse(raw.as_bytes())?;
+        assert_eq!(mail.attachments.len(), 1);
+        let file = &mail.attachments[0];
+        assert_eq!(
+            (
+                file.filename.as_str(),
+                file.media_type.as_str(),
+                file.inline
+            ),
+            ("factura.pdf", "application/pdf", false)
+        );
+        assert_eq!(file.bytes, b"%PDF-1.4\n");
+        assert!(!mail.full_text.contains("begin 644"), "{}", mail.full_text);
+        assert!(!mail.full_text.contains("))5!$"), "{}", mail.full_text);
+        assert!(mail.text.contains("Os mando la factura"));
+        assert!(mail.full_text.contains("Un saludo, Ana"));
         Ok(())
     }
 

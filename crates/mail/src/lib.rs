@@ -3,6 +3,7 @@
 //! cases in `soporte-app` decide what to do with a message.
 
 pub mod automatic;
+mod header_bytes;
 pub mod html;
 pub mod imap;
 pub mod inbound;
@@ -10,6 +11,7 @@ pub mod outbound;
 pub mod reply;
 pub mod smtp;
 pub mod tls;
+mod uuencode;
 
 pub use imap::{FetchedMessage, ImapError, ImapMailbox, ImapSecurity, ImapSettings};
 pub use inbound::{ParseError, parse};

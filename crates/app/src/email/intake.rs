@@ -387,6 +387,9 @@ impl App {
         };
 
         blob_contents.extend(staged_original.clone());
+        // Not kept yet: whether the mail came signed (`mail.signed`, never verified). A
+        // message's e-mail details are columns of their own, so it needs a migration; the
+        // original is kept, so it can be read again then.
         let extra = MessageExtra {
             quoted_text: Some(mail.quoted_text.clone()).filter(|q| !q.is_empty()),
             email: Some(headers_of(&mail)),

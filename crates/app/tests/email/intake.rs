@@ -14,6 +14,8 @@ soporte_store::on_both_databases!(
     the_same_message_twice_is_taken_once,
     senders_are_matched_to_accounts,
     replies_to_closed_tickets_open_new_ones,
+    mail_from_a_host_without_a_dot_opens_a_ticket,
+    raw_latin1_headers_make_a_readable_ticket,
 );
 
 async fn a_new_request_opens_a_ticket_and_is_acknowledged_once(desk: &Desk) -> TestResult {
@@ -268,5 +270,54 @@ async fn replies_to_closed_tickets_open_new_ones(desk: &Desk) -> TestResult {
     );
     let (new_ticket, is_new) = created(&desk.take(&late).await?);
     assert!(is_new && new_ticket != ticket_id);
+    Ok(())
+}
+
+/// `root@localhost` or `informes@intranet` (a server's cron, an in-house system) are valid
+/// addresses: such mail is a request like any other, not a message without sender.
+async fn mail_from_a_host_without_a_dot_opens_a_ticket(desk: &Desk) -> TestResult {
+    let raw = mail(
+        "Cron Daemon <root@intranet>",
+        "cron-1@intranet",
+        "Copia de seguridad fallida",
+        "",
+        "La copia de seguridad de la tienda ha fallado.",
+    );
+    let (ticket_id, new_ticket) = created(&desk.take(&raw).await?);
+    assert!(new_ticket);
+    let detail = desk.app.ticket_detail(&desk.admin, ticket_id).await?;
+    assert_eq!(
+        detail.messages[0]
+            .email
+            .as_ref()
+            .and_then(|e| e.from.clone()),
+        Some("Cron Daemon <root@intranet>".to_string())
+    );
+    assert!(desk.app.list_quarantine(&desk.admin).await?.is_empty());
+    Ok(())
+}
+
+/// Older Outlook and Exchange write Latin-1 bytes in headers as they are, with no encoded
+/// words: the ticket's subject and the requester's name are read, not replaced by U+FFFD.
+async fn raw_latin1_headers_make_a_readable_ticket(desk: &Desk) -> TestResult {
+    let raw = b"From: Jos\xe9 P\xe9rez <jose@tienda.es>\r\nTo: soporte@vendomia.com\r\n\
+Subject: Factura n\xba 12 \x96 cobro duplicado\r\nMessage-ID: <latin1@tienda.es>\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n\
+Me han cobrado dos veces la factura n\xba 12.\r\n";
+    let outcome = desk.app.intake_email(raw, &IntakeSource::Api).await?;
+    let (ticket_id, _) = created(&outcome);
+    let detail = desk.app.ticket_detail(&desk.admin, ticket_id).await?;
+    assert_eq!(detail.ticket.subject, "Factura nº 12 – cobro duplicado");
+    assert_eq!(
+        detail.messages[0]
+            .email
+            .as_ref()
+            .and_then(|e| e.from.clone()),
+        Some("José Pérez <jose@tienda.es>".to_string())
+    );
+    assert_eq!(
+        detail.messages[0].body_text,
+        "Me han cobrado dos veces la factura nº 12."
+    );
     Ok(())
 }

@@ -8,6 +8,7 @@ use soporte_core::ticket::Status;
 soporte_store::on_both_databases!(
     desk_of;
     robots_are_kept_but_never_answered,
+    vendor_headers_mark_robots_and_senders_who_want_no_answer,
     answers_per_sender_are_limited,
     unreadable_mail_is_quarantined,
 );
@@ -89,6 +90,82 @@ async fn robots_are_kept_but_never_answered(desk: &Desk) -> TestResult {
         desk.deliver(&smtp).await?.sent,
         0,
         "no automatic answer to automatic mail"
+    );
+    Ok(())
+}
+
+/// An Exchange out-of-office carries no `Auto-Submitted`, only Microsoft's headers, and its
+/// subject is in the recipient's language: it must still not reopen a ticket waiting on the
+/// customer. Mail whose sender asks for no automatic answers gets none.
+async fn vendor_headers_mark_robots_and_senders_who_want_no_answer(desk: &Desk) -> TestResult {
+    let smtp = FakeSmtp::default();
+    let (ticket_id, _) = created(
+        &desk
+            .take(&mail(
+                "giulia@negozio.it",
+                "t1@negozio.it",
+                "Errore nel pagamento",
+                "",
+                "Il pagamento non funziona",
+            ))
+            .await?,
+    );
+    assert_eq!(
+        desk.deliver(&smtp).await?.sent,
+        1,
+        "the request is acknowledged"
+    );
+    desk.app
+        .update_ticket(
+            &desk.admin,
+            ticket_id,
+            &soporte_app::TicketUpdate {
+                status: Some(Status::Pending),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let out_of_office = mail(
+        "giulia@negozio.it",
+        "oof@negozio.it",
+        "Risposta automatica: Errore nel pagamento",
+        "X-Auto-Response-Suppress: All\r\nX-MS-Exchange-Inbox-Rules-Loop: giulia@negozio.it\r\n\
+In-Reply-To: <t1@negozio.it>\r\n",
+        "Sono fuori ufficio fino al 3 novembre.",
+    );
+    assert_eq!(
+        created(&desk.take(&out_of_office).await?),
+        (ticket_id, false)
+    );
+    assert_eq!(
+        desk.app.ticket(&desk.admin, ticket_id).await?.status,
+        Status::Pending,
+        "an Exchange out-of-office does not reopen the ticket"
+    );
+    let detail = desk.app.ticket_detail(&desk.admin, ticket_id).await?;
+    assert_eq!(
+        detail.messages[1].automatic,
+        Some(soporte_core::email::AutomaticKind::AutoReply)
+    );
+
+    let (other, new_ticket) = created(
+        &desk
+            .take(&mail(
+                "marco@negozio.it",
+                "t2@negozio.it",
+                "Domanda",
+                "X-Auto-Response-Suppress: OOF, AutoReply\r\n",
+                "Come si cambia il logo?",
+            ))
+            .await?,
+    );
+    assert!(new_ticket);
+    let detail = desk.app.ticket_detail(&desk.admin, other).await?;
+    assert_eq!(detail.messages[0].automatic, None, "a person wrote it");
+    assert_eq!(
+        desk.deliver(&smtp).await?.sent,
+        0,
+        "no acknowledgement to a sender who asks for none"
     );
     Ok(())
 }

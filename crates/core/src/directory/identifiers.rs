@@ -3,9 +3,30 @@
 
 use crate::ValidationError;
 
-/// Lower-cases and checks an e-mail address. Deliberately lenient about the local part
-/// (real customers have odd ones) but strict about what would break sending or matching.
+/// Lower-cases and checks an e-mail address someone types (a form, the configuration).
+/// Deliberately lenient about the local part (real customers have odd ones) but strict about
+/// what would break sending or matching, and the domain must have a dot: typed by a person,
+/// `ana@gmail` is far more likely a slip than a mailbox on an intranet.
 pub fn normalize_email(field: &str, raw: &str) -> Result<String, ValidationError> {
+    check_email(field, raw, Dots::Required)
+}
+
+/// Lower-cases and checks an address read from a received message (From, Reply-To, To, Cc).
+/// The same checks as [`normalize_email`], except that a domain of one label is accepted:
+/// `root@localhost` or `informes@intranet` are valid RFC 5322 addresses, and in-house
+/// systems send from them. Refusing them would leave such a message without a sender.
+pub fn normalize_mail_address(field: &str, raw: &str) -> Result<String, ValidationError> {
+    check_email(field, raw, Dots::Optional)
+}
+
+/// Whether a domain needs more than one label.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dots {
+    Required,
+    Optional,
+}
+
+fn check_email(field: &str, raw: &str, dots: Dots) -> Result<String, ValidationError> {
     let email = raw.trim().to_lowercase();
     let bad =
         |why: &str| ValidationError::new(field, format!("{raw:?} is not an e-mail address: {why}"));
@@ -22,16 +43,20 @@ pub fn normalize_email(field: &str, raw: &str) -> Result<String, ValidationError
     {
         return Err(bad("contains spaces or separators"));
     }
-    normalize_domain(field, domain).map_err(|_| bad("invalid domain"))?;
+    check_domain(domain, dots).ok_or_else(|| bad("invalid domain"))?;
     Ok(email)
 }
 
 /// A DNS domain such as `vendomia.com`: lower-case labels of letters, digits and hyphens.
 pub fn normalize_domain(field: &str, raw: &str) -> Result<String, ValidationError> {
+    check_domain(raw, Dots::Required)
+        .ok_or_else(|| ValidationError::new(field, format!("{raw:?} is not a domain name")))
+}
+
+fn check_domain(raw: &str, dots: Dots) -> Option<String> {
     let domain = raw.trim().trim_start_matches('@').to_lowercase();
-    let bad = || ValidationError::new(field, format!("{raw:?} is not a domain name"));
-    if domain.len() > 253 || !domain.contains('.') {
-        return Err(bad());
+    if domain.len() > 253 || (dots == Dots::Required && !domain.contains('.')) {
+        return None;
     }
     for label in domain.split('.') {
         let ok = !label.is_empty()
@@ -40,10 +65,10 @@ pub fn normalize_domain(field: &str, raw: &str) -> Result<String, ValidationErro
             && !label.ends_with('-')
             && label.chars().all(|c| c.is_alphanumeric() || c == '-');
         if !ok {
-            return Err(bad());
+            return None;
         }
     }
-    Ok(domain)
+    Some(domain)
 }
 
 /// Phone numbers are stored in international form (`+34600111222`) so the same number
@@ -201,6 +226,28 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[test]
+    fn addresses_read_from_mail_may_have_a_domain_without_a_dot() {
+        let cases = [
+            ("root@localhost", Some("root@localhost")),
+            ("Informes@Intranet", Some("informes@intranet")),
+            ("ana.garcia@tienda.es", Some("ana.garcia@tienda.es")),
+            ("root@", None),
+            ("root@-intranet", None),
+            ("root@intra..net", None),
+            ("root localhost", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                normalize_mail_address("from", input).ok().as_deref(),
+                expected,
+                "{input}"
+            );
+        }
+        // What people type keeps needing a dot: there it is far more likely a slip.
+        assert!(normalize_email("email", "ana@gmail").is_err());
     }
 
     #[test]

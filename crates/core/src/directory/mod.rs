@@ -2,7 +2,9 @@
 
 mod identifiers;
 
-pub use identifiers::{normalize_domain, normalize_email, normalize_phone, normalize_tax_id};
+pub use identifiers::{
+    normalize_domain, normalize_email, normalize_mail_address, normalize_phone, normalize_tax_id,
+};
 
 use crate::ids::{AccountId, AgentId, ContactId};
 use crate::string_enum;

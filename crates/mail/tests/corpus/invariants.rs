@@ -15,6 +15,26 @@ pub(super) fn check_invariants(file: &str, mail: &InboundEmail, report: &mut Rep
     }
 }
 
+/// Raw 8-bit bytes in headers (older Outlook and Exchange write Latin-1 as it is) are decoded,
+/// not replaced: the subject and the names read have no U+FFFD the message did not hold.
+pub(super) fn check_header_text(file: &str, raw: &[u8], mail: &InboundEmail, report: &mut Report) {
+    const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+    if raw.windows(REPLACEMENT.len()).any(|w| w == REPLACEMENT) {
+        return;
+    }
+    let names = [&mail.from, &mail.reply_to]
+        .into_iter()
+        .flatten()
+        .chain(&mail.to)
+        .chain(&mail.cc)
+        .filter_map(|m| m.name.as_deref());
+    for text in names.chain([mail.subject.as_str()]) {
+        if text.contains('\u{FFFD}') {
+            report.fail(file, format!("header text {text:?} has U+FFFD"));
+        }
+    }
+}
+
 /// Why sanitised HTML would still be dangerous to show, if it would: a script element, an
 /// event-handler attribute or a `javascript:` URL. Attributes are read tag by tag, so text
 /// such as "based on=" in the body does not count.

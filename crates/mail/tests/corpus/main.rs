@@ -15,7 +15,7 @@ mod report;
 
 use allow_lists::{CORRECTED, NOT_MESSAGES};
 use expectations::{Expectation, check_manifest_row, parse_expected};
-use invariants::{check_invariants, unsafe_html};
+use invariants::{check_header_text, check_invariants, unsafe_html};
 use reading::{eml_files_under, panic_text, read_manifest, split_tsv};
 use report::Report;
 use soporte_mail::ParseError;
@@ -93,12 +93,48 @@ fn every_corpus_message_parses_and_matches_its_source_tests() -> Result<(), Box<
         };
         report.parsed += 1;
         check_invariants(file, &mail, &mut report);
+        check_header_text(file, &raw, &mail, &mut report);
         if let Some(row) = manifest.get(file) {
             check_manifest_row(file, row, &mail, &mut report);
         }
     }
 
     report.finish(files.len())
+}
+
+/// Outlook 2000 sent files uuencoded inside the text (stalwart's legacy/049.eml): they are
+/// attachments, and the text keeps only what the person wrote.
+#[test]
+fn uuencoded_files_in_outlook_2000_mail_are_attachments() -> Result<(), Box<dyn Error>> {
+    let path = corpus_dir().join("stalwart-mail-parser/legacy/049.eml");
+    if !path.is_file() {
+        eprintln!("SKIPPED: {} not found", path.display());
+        return Ok(());
+    }
+    let mail = soporte_mail::parse(&std::fs::read(path)?)?;
+    let names: Vec<(&str, &str)> = mail
+        .attachments
+        .iter()
+        .map(|a| (a.filename.as_str(), a.media_type.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("blueball.png", "image/png"),
+            ("greenball.png", "image/png"),
+            ("redball.png", "image/png")
+        ]
+    );
+    for attachment in &mail.attachments {
+        assert!(
+            attachment.bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{} is a PNG image",
+            attachment.filename
+        );
+    }
+    assert!(mail.full_text.contains("Slow but steady wins the race."));
+    assert!(!mail.full_text.contains("begin 666"));
+    Ok(())
 }
 
 /// The checks above are only as good as their helpers: these must be able to say no.
