@@ -118,20 +118,14 @@ fn machine_header(message: &Message<'_>) -> Option<&'static str> {
 /// Why no automatic answer may go to mail that a person may well have written, if a rule
 /// applies:
 ///
-/// - `X-Auto-Response-Suppress` listing `OOF` or `AutoReply`: the sender asks not to be
-///   answered by robots, and Soporte's acknowledgement is one. Zammad honours only `All`;
-///   the narrower values are not enough to call the mail automatic, as Exchange adds them to
-///   mail people write as well, but they are enough not to answer it.
 /// - `Precedence: bulk`, `junk` or `list`: Request Tracker (`bulk`, `junk`) and Zammad.
 /// - `List-Id` (RFC 2919) or `List-Unsubscribe` (RFC 2369; Zammad): mailing lists and
 ///   newsletters.
 fn no_answer_reason(message: &Message<'_>) -> Option<&'static str> {
-    if suppressed_responses(message)
-        .iter()
-        .any(|v| v == "oof" || v == "autoreply")
-    {
-        Some("the sender asks for no automatic answers (X-Auto-Response-Suppress)")
-    } else if header_is(message, "Precedence", &["bulk", "junk", "list"]) {
+    // `X-Auto-Response-Suppress` with only `OOF` or `AutoReply` is no reason: Outlook and
+    // Exchange add them to mail people write, and a customer's request must be acknowledged
+    // with its number and what is missing. Zammad, too, acts only on `All`.
+    if header_is(message, "Precedence", &["bulk", "junk", "list"]) {
         Some("bulk mail (Precedence)")
     } else if header_text(message, "List-Id").is_some() {
         Some("mailing list (List-Id)")
@@ -335,12 +329,13 @@ mod tests {
                 Some(Automatic::AutoReply),
                 Some("automatic mail"),
             ),
-            // A person's mail may carry these: not automatic, but not to be answered.
+            // A person's mail client adds these: neither automatic nor a reason not to answer.
             (
                 "Subject: Consulta\r\nX-Auto-Response-Suppress: DR, RN, NRN,\r\n OOF, AutoReply\r\n",
                 None,
-                Some("the sender asks for no automatic answers (X-Auto-Response-Suppress)"),
+                None,
             ),
+            // A person's mail may carry these: not automatic, but not to be answered.
             (
                 "Subject: Boletín\r\nList-Unsubscribe: <mailto:baja@tienda.es>\r\n",
                 None,

@@ -195,7 +195,7 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
         reply_to: mailboxes(message.reply_to()).into_iter().next(),
         to: mailboxes(message.to()),
         cc: mailboxes(message.cc()),
-        subject: message.subject().unwrap_or_default().trim().to_string(),
+        subject: subject(&message),
         text: parts.visible,
         quoted_text: [parts.quoted, parts.signature]
             .into_iter()
@@ -216,6 +216,17 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
     };
     mail.make_storable();
     Ok(mail)
+}
+
+/// The subject as read, except that UTF-7 is never decoded, not even in an encoded word
+/// that names it: the charset lets ASCII text stand for markup and other characters (it is
+/// why browsers dropped it), so such a subject is shown as it came.
+fn subject(message: &Message<'_>) -> String {
+    let raw = message.header_raw("Subject").unwrap_or_default();
+    if raw.to_ascii_lowercase().contains("=?utf-7?") {
+        return raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    message.subject().unwrap_or_default().trim().to_string()
 }
 
 #[cfg(test)]
@@ -418,15 +429,17 @@ Content-Type: text/plain; charset=iso-8859-15\r\n\r\nHola\r\n";
     }
 
     #[test]
-    fn utf7_is_never_guessed() -> Result<(), ParseError> {
+    fn utf7_is_never_decoded() -> Result<(), ParseError> {
         // Raw UTF-7 is plain ASCII, shown as it came; a declared UTF-7 is not used to read
         // 8-bit bytes, which would make up characters.
         let raw = b"From: ana@tienda.es\r\nSubject: Pedido +AOk- n\xba 7\r\n\
 Content-Type: text/plain; charset=unicode-1-1-utf-7\r\n\r\nHola\r\n";
         assert_eq!(parse(raw)?.subject, "Pedido +AOk- nº 7");
-        // An encoded word that names UTF-7 is decoded by mail-parser as RFC 2047 allows.
+        // Nor is an encoded word that names UTF-7: the subject stays as it came.
         let raw = b"From: ana@tienda.es\r\nSubject: =?utf-7?Q?Pedido_+AOk-?=\r\n\r\nHola\r\n";
-        assert_eq!(parse(raw)?.subject, "Pedido é");
+        assert_eq!(parse(raw)?.subject, "=?utf-7?Q?Pedido_+AOk-?=");
+        let raw = b"From: ana@tienda.es\r\nSubject: Re: =?UTF-7?B?K0FPay0=?=\r\n \r\n\r\nHola\r\n";
+        assert_eq!(parse(raw)?.subject, "Re: =?UTF-7?B?K0FPay0=?=");
         Ok(())
     }
 
