@@ -73,12 +73,15 @@ pub fn merge_terms(a: &str, b: &str) -> String {
 }
 
 /// A search box query as groups of alternatives: a ticket matches when, for every group,
-/// one of its forms is indexed. Empty when the query has no words.
+/// one of its forms is indexed. Empty when the query has no words. A word that folds to
+/// nothing (a combining mark alone) is left out, as the index leaves it out: kept, its
+/// empty group would match no ticket at all.
 pub fn query_groups(query: &str) -> Vec<Vec<String>> {
     let stemmers = Stemmers::new();
     raw_words(query)
+        .map(|word| stemmers.forms(word).into_iter().collect::<Vec<_>>())
+        .filter(|forms| !forms.is_empty())
         .take(MOST_QUERY_WORDS)
-        .map(|word| stemmers.forms(word).into_iter().collect())
         .collect()
 }
 
@@ -114,6 +117,13 @@ mod tests {
             );
         }
         assert_eq!(merge_terms("", ""), index_terms(""));
+    }
+
+    #[test]
+    fn a_word_that_folds_to_nothing_does_not_empty_the_search() {
+        // U+06DB, a combining mark that counts as a letter: folding drops it.
+        assert!(found("Factura de octubre", "factura \u{6db}"));
+        assert!(query_groups("\u{6db}").is_empty());
     }
 
     #[test]
