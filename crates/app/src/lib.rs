@@ -11,6 +11,7 @@ pub mod policy;
 pub mod secrets;
 pub mod settings;
 mod tickets;
+pub mod two_factor;
 
 pub use auth::{
     IssuedToken, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW,
@@ -25,6 +26,7 @@ pub use error::AppError;
 pub use tickets::{
     MessageInput, TicketDetail, TicketFilter, TicketInput, TicketPage, TicketUpdate, Upload,
 };
+pub use two_factor::{Enrolment, Login, TwoFactorSettings, TwoFactorStatus};
 
 /// Store types that are part of the use cases' vocabulary (queries, pages, token owners).
 pub use soporte_store::{

@@ -15,6 +15,7 @@ pub use sections::{
 };
 
 use crate::secrets::{SealError, SecretKey, open_with, seal_with};
+use crate::two_factor::TwoFactorSettings;
 use crate::{App, AppError, AppSettings, Principal, Result};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -32,15 +33,18 @@ pub enum Section {
     Calendar,
     Templates,
     Mailboxes,
+    /// Whether every agent must sign in in two steps.
+    TwoFactor,
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 6] = [
         Section::ProductAreas,
         Section::Sla,
         Section::Calendar,
         Section::Templates,
         Section::Mailboxes,
+        Section::TwoFactor,
     ];
 
     /// The section's name in the database and in error keys.
@@ -51,6 +55,7 @@ impl Section {
             Section::Calendar => "calendar",
             Section::Templates => "templates",
             Section::Mailboxes => "mailboxes",
+            Section::TwoFactor => "two_factor",
         }
     }
 
@@ -68,6 +73,7 @@ pub enum SettingsChange {
     Templates(TemplateOverrides),
     /// The whole list of console mailboxes (see [`App::save_mailbox`] for one at a time).
     Mailboxes(Vec<MailboxSettings>),
+    TwoFactor(TwoFactorSettings),
 }
 
 impl SettingsChange {
@@ -78,6 +84,7 @@ impl SettingsChange {
             SettingsChange::Calendar(_) => Section::Calendar,
             SettingsChange::Templates(_) => Section::Templates,
             SettingsChange::Mailboxes(_) => Section::Mailboxes,
+            SettingsChange::TwoFactor(_) => Section::TwoFactor,
         }
     }
 }
@@ -111,6 +118,7 @@ pub struct ConsoleSettings {
     pub calendar: Option<CalendarSettings>,
     pub templates: Option<TemplateOverrides>,
     pub mailboxes: Vec<MailboxSettings>,
+    pub two_factor: Option<TwoFactorSettings>,
     pub changed: BTreeMap<Section, Changed>,
 }
 
@@ -179,6 +187,7 @@ impl ConsoleSettings {
                     }
                     None => None,
                 },
+                Section::TwoFactor => decode(row).map(|v| settings.two_factor = Some(v)),
             }
             .is_some();
             if understood {
@@ -314,6 +323,7 @@ impl App {
                 self.check_mailboxes(&mailboxes)?;
                 to_json(&sealed_mailboxes(self.secrets.as_ref(), &mailboxes)?)?
             }
+            SettingsChange::TwoFactor(two_factor) => to_json(&two_factor)?,
         };
         self.store.save_setting(key, &value, who.agent_id()).await?;
         self.reload_settings().await?;

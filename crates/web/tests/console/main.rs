@@ -8,6 +8,7 @@ mod inbox;
 mod session;
 mod settings;
 mod ticket;
+mod two_factor;
 
 use axum::Router;
 use axum::body::Body;
