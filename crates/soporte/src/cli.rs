@@ -76,6 +76,13 @@ enum AgentCommand {
     Add(AgentAdd),
     /// List agents.
     List,
+    /// Turn off an agent's two-step sign-in (lost phone and recovery codes); if
+    /// administrators require it, the agent sets it up again at the next login.
+    ResetTwoFactor {
+        /// E-mail of the agent.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -290,6 +297,15 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Agent(AgentCommand::List) => {
             agent_list(&open(config, KeyFile::ReadOnly).await?.app).await
+        }
+        Command::Agent(AgentCommand::ResetTwoFactor { email }) => {
+            let app = open(config, KeyFile::ReadOnly).await?.app;
+            if app.reset_two_factor_by_email(&email).await? {
+                println!("two-step sign-in of {email} turned off");
+            } else {
+                println!("{email} had no two-step sign-in");
+            }
+            Ok(())
         }
         Command::Account(AccountCommand::Add(args)) => {
             account_add(&open(config, KeyFile::ReadOnly).await?.app, args).await

@@ -273,6 +273,18 @@ fn agents_and_tokens_are_managed_from_the_shell() -> TestResult {
 
     let list = run(soporte(dir.path()).args(["agent", "list"]))?;
     assert!(text(&list.stdout).contains("ana@vendomia.com"));
+    let reset = run(soporte(dir.path()).args([
+        "agent",
+        "reset-two-factor",
+        "--email",
+        "ana@vendomia.com",
+    ]))?;
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    assert!(
+        text(&reset.stdout).contains("had no two-step sign-in"),
+        "{}",
+        text(&reset.stdout)
+    );
 
     let created = run(soporte(dir.path()).args([
         "token",
