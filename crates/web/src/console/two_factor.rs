@@ -95,7 +95,7 @@ pub async fn code_page(
         return Ok(expired(&headers, next));
     }
     Ok(render(&CodePage {
-        page: Page::anonymous(lang_of(&headers), "/login"),
+        page: Page::anonymous(lang_of(&headers), "/login/code"),
         next,
         failed: false,
     }))
@@ -136,7 +136,7 @@ pub async fn submit_code(
             }
             tracing::info!("console login code refused");
             let mut response = render(&CodePage {
-                page: Page::anonymous(lang_of(&headers), "/login"),
+                page: Page::anonymous(lang_of(&headers), "/login/code"),
                 next,
                 failed: true,
             });
