@@ -1,6 +1,7 @@
 //! API tokens and passwords. Tokens are random, shown once, and stored only as SHA-256
 //! (they carry 256 bits of entropy, so a fast hash is right); passwords use argon2id.
 
+use crate::two_factor::Login;
 use crate::{App, AppError, Result};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -26,7 +27,7 @@ pub const RESET_LINK_LIFETIME: SignedDuration = SignedDuration::from_hours(1);
 /// Reset links sent to one address in an hour, at most.
 pub const RESET_LINKS_PER_HOUR: i64 = 3;
 /// How long counted attempts (logins, reset links) are kept: the longest of their windows.
-const ATTEMPTS_KEPT: SignedDuration = SignedDuration::from_hours(1);
+pub(crate) const ATTEMPTS_KEPT: SignedDuration = SignedDuration::from_hours(1);
 /// Passwords checked at once, at most: an argon2 check takes 19 MiB and a core for tens of
 /// milliseconds, so a flood of logins must queue instead of running side by side.
 pub const PASSWORD_CHECKS_AT_ONCE: usize = 2;
@@ -120,7 +121,7 @@ pub struct IssuedToken {
     pub plaintext: String,
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     let mut buf = [0u8; N];
     getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("random source: {e}")))?;
     Ok(buf)
@@ -155,6 +156,15 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 /// A password for a first login: 24 URL-safe characters (144 bits).
 pub fn generate_password() -> Result<String> {
     Ok(URL_SAFE_NO_PAD.encode(random_bytes::<18>()?))
+}
+
+/// The scope of an agent's console session.
+pub(crate) fn session_scope(agent: &Agent) -> TokenScope {
+    if agent.is_admin() {
+        TokenScope::Admin
+    } else {
+        TokenScope::Agent
+    }
 }
 
 /// How stale `last_used_at` may get before a request refreshes it; refreshing on every
@@ -237,7 +247,7 @@ impl App {
         self.issue(owner, scope, label).await
     }
 
-    async fn issue(
+    pub(crate) async fn issue(
         &self,
         owner: TokenOwner,
         scope: TokenScope,
@@ -300,20 +310,22 @@ impl App {
         Ok(self.store.list_tokens().await?)
     }
 
-    /// Opens a console session for an agent whose password checks out: a token like an
-    /// API token, labelled as a session, that the browser keeps in an HttpOnly cookie.
+    /// Logs an agent in to the console. With a right password, an agent without two-step
+    /// sign-in gets a session: a token like an API token, labelled as a session, that the
+    /// browser keeps in an HttpOnly cookie. One with two-step sign-in gets a pending login
+    /// instead, which [`App::complete_login`] turns into a session with a right code.
     ///
     /// Attempts are counted per account and per client address, in the database so that
     /// every instance sees them, before the password is checked (a right password takes its
     /// attempt back): past [`LOGIN_FAILURES_PER_ACCOUNT`] or [`LOGIN_FAILURES_PER_ADDRESS`]
     /// within [`LOGIN_WINDOW`], logins are refused without even checking the password until
     /// the window has passed, however many are sent at once.
-    pub async fn start_session(
+    pub async fn log_in(
         &self,
         email: &str,
         password: &str,
         client: Option<std::net::IpAddr>,
-    ) -> Result<IssuedToken> {
+    ) -> Result<Login> {
         let now = Timestamp::now();
         let account_key = format!("email:{}", email.trim().to_lowercase());
         let mut keys = vec![(account_key.clone(), LOGIN_FAILURES_PER_ACCOUNT)];
@@ -338,13 +350,7 @@ impl App {
         };
         self.store.release_login_attempts(&attempt).await?;
         self.store.clear_login_failures(&account_key).await?;
-        let scope = if agent.is_admin() {
-            TokenScope::Admin
-        } else {
-            TokenScope::Agent
-        };
-        self.issue(TokenOwner::Agent(agent.id), scope, SESSION_LABEL)
-            .await
+        self.after_password(&agent).await
     }
 
     /// The agent behind a session cookie. Sessions end on logout, when the agent is

@@ -89,3 +89,10 @@ impl From<std::io::Error> for AppError {
         AppError::Internal(e.to_string())
     }
 }
+
+impl From<crate::secrets::SealError> for AppError {
+    fn from(e: crate::secrets::SealError) -> Self {
+        tracing::error!(error = %e, "secrets key");
+        AppError::Internal(e.to_string())
+    }
+}

@@ -8,8 +8,10 @@ mod directory;
 pub mod email;
 mod error;
 pub mod policy;
+pub mod secrets;
 pub mod settings;
 mod tickets;
+pub mod two_factor;
 
 pub use auth::{
     IssuedToken, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW,
@@ -27,6 +29,7 @@ pub const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 pub use tickets::{
     MessageInput, TicketDetail, TicketFilter, TicketInput, TicketPage, TicketUpdate, Upload,
 };
+pub use two_factor::{Enrolment, Login, TwoFactorSettings, TwoFactorStatus};
 
 /// Store types that are part of the use cases' vocabulary (queries, pages, token owners).
 pub use soporte_store::{
@@ -89,6 +92,9 @@ pub struct App {
     classifier: policy::ClassifierSlot,
     /// Turns to check a password: see [`PASSWORD_CHECKS_AT_ONCE`].
     password_checks: Arc<tokio::sync::Semaphore>,
+    /// Seals the secrets kept in the database (see [`secrets`]); without it they cannot
+    /// be written, and sealed ones cannot be read.
+    secrets: Option<secrets::SecretKey>,
 }
 
 impl App {
@@ -105,7 +111,20 @@ impl App {
             codec: None,
             classifier: policy::ClassifierSlot::builtin(),
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
+            secrets: None,
         }
+    }
+
+    /// Gives the key that seals the secrets kept in the database (IMAP passwords saved
+    /// from the console, two-factor secrets).
+    pub fn with_secrets(mut self, key: secrets::SecretKey) -> Self {
+        self.secrets = Some(key);
+        self
+    }
+
+    /// The key that seals secrets, when one was given.
+    pub fn secrets_key(&self) -> Option<&secrets::SecretKey> {
+        self.secrets.as_ref()
     }
 
     /// Enables the e-mail use cases with the codec of the e-mail adapter.

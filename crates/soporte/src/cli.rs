@@ -76,6 +76,13 @@ enum AgentCommand {
     Add(AgentAdd),
     /// List agents.
     List,
+    /// Turn off an agent's two-step sign-in (lost phone and recovery codes); if
+    /// administrators require it, the agent sets it up again at the next login.
+    ResetTwoFactor {
+        /// E-mail of the agent.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -160,8 +167,24 @@ pub struct Context {
     pub app: App,
 }
 
+/// Whether a command may create the default secrets key file when it is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFile {
+    /// `serve`: the first start creates it.
+    Create,
+    /// Every other command: reads it when there.
+    ReadOnly,
+}
+
 /// Opens the configured database (migrating it) and builds the use cases.
-pub async fn open(config: Config) -> Result<Context> {
+pub async fn open(config: Config, key_file: KeyFile) -> Result<Context> {
+    let secrets = config.load_secrets_key(key_file == KeyFile::Create)?;
+    if let Some(path) = secrets.as_ref().and_then(|k| k.created.as_ref()) {
+        println!(
+            "A new secrets key was created in {}. Back it up now, and keep it apart from the database backups: without it, the mailbox credentials and two-factor secrets kept in the database cannot be read.",
+            path.display()
+        );
+    }
     let url = config.database_url();
     let store = soporte_store::open(&url)
         .await
@@ -197,8 +220,11 @@ pub async fn open(config: Config) -> Result<Context> {
         .iter()
         .map(crate::workers::mailbox_summary)
         .collect();
-    let app =
+    let mut app =
         App::new(store, Arc::new(blobs), settings).with_mail(Arc::new(soporte_mail::MimeCodec));
+    if let Some(secrets) = secrets {
+        app = app.with_secrets(secrets.key);
+    }
     let applied = app.migrate().await.context("database migration failed")?;
     for m in applied {
         tracing::info!(version = m.version, name = %m.name, "migration applied");
@@ -257,28 +283,41 @@ pub async fn run(cli: Cli) -> Result<()> {
     init_logging(config.log_format);
     match cli.command {
         Command::Version => Ok(()),
-        Command::Serve => serve::serve(open(config).await?).await,
+        Command::Serve => serve::serve(open(config, KeyFile::Create).await?).await,
         Command::Migrate => {
-            let ctx = open(config).await?;
+            let ctx = open(config, KeyFile::ReadOnly).await?;
             println!(
                 "database {} is up to date",
                 redact(&ctx.config.database_url())
             );
             Ok(())
         }
-        Command::Agent(AgentCommand::Add(args)) => agent_add(&open(config).await?.app, args).await,
-        Command::Agent(AgentCommand::List) => agent_list(&open(config).await?.app).await,
+        Command::Agent(AgentCommand::Add(args)) => {
+            agent_add(&open(config, KeyFile::ReadOnly).await?.app, args).await
+        }
+        Command::Agent(AgentCommand::List) => {
+            agent_list(&open(config, KeyFile::ReadOnly).await?.app).await
+        }
+        Command::Agent(AgentCommand::ResetTwoFactor { email }) => {
+            let app = open(config, KeyFile::ReadOnly).await?.app;
+            if app.reset_two_factor_by_email(&email).await? {
+                println!("two-step sign-in of {email} turned off");
+            } else {
+                println!("{email} had no two-step sign-in");
+            }
+            Ok(())
+        }
         Command::Account(AccountCommand::Add(args)) => {
-            account_add(&open(config).await?.app, args).await
+            account_add(&open(config, KeyFile::ReadOnly).await?.app, args).await
         }
         Command::Account(AccountCommand::Import { file }) => {
-            import::import_accounts(&open(config).await?.app, &file).await
+            import::import_accounts(&open(config, KeyFile::ReadOnly).await?.app, &file).await
         }
         Command::Token(TokenCommand::Create(args)) => {
-            token_create(&open(config).await?.app, args).await
+            token_create(&open(config, KeyFile::ReadOnly).await?.app, args).await
         }
         Command::Token(TokenCommand::Revoke { id }) => {
-            let app = open(config).await?.app;
+            let app = open(config, KeyFile::ReadOnly).await?.app;
             if app.revoke_token(TokenId(id)).await? {
                 println!("token {id} revoked");
                 Ok(())
@@ -286,13 +325,19 @@ pub async fn run(cli: Cli) -> Result<()> {
                 bail!("token {id}: no such active token")
             }
         }
-        Command::Token(TokenCommand::List) => token_list(&open(config).await?.app).await,
-        Command::Import(ImportCommand::Mail { path }) => {
-            import::import_mail(&open(config).await?.app, &path).await
+        Command::Token(TokenCommand::List) => {
+            token_list(&open(config, KeyFile::ReadOnly).await?.app).await
         }
-        Command::Backup { dest } => backup(open(config).await?, &dest).await,
+        Command::Import(ImportCommand::Mail { path }) => {
+            import::import_mail(&open(config, KeyFile::ReadOnly).await?.app, &path).await
+        }
+        Command::Backup { dest } => backup(open(config, KeyFile::ReadOnly).await?, &dest).await,
         Command::Classifier(ClassifierCommand::Train) => {
-            let report = open(config).await?.app.train_classifier().await?;
+            let report = open(config, KeyFile::ReadOnly)
+                .await?
+                .app
+                .train_classifier()
+                .await?;
             println!(
                 "classifier model {} trained on {} examples ({} corrections by agents)",
                 report.model_id, report.examples, report.corrections
@@ -480,6 +525,12 @@ async fn backup(ctx: Context, dest: &Path) -> Result<()> {
             );
         }
     }
+    let key = if ctx.config.secrets_key.is_some() {
+        "SOPORTE_SECRETS_KEY".to_string()
+    } else {
+        ctx.config.secrets_key_path().display().to_string()
+    };
+    println!("the secrets key ({key}) is not in the backup: keep it apart from it");
     Ok(())
 }
 

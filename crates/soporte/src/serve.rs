@@ -14,6 +14,10 @@ use tokio::net::TcpListener;
 const SETTINGS_RELOAD: Duration = Duration::from_secs(5);
 
 pub async fn serve(ctx: Context) -> Result<()> {
+    ctx.app
+        .seal_stored_secrets()
+        .await
+        .context("cannot seal the IMAP passwords saved from the console")?;
     bootstrap_first_admin(&ctx).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut workers = Vec::new();

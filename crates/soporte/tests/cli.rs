@@ -64,6 +64,14 @@ fn first_start_prints_credentials_once_and_serves() -> TestResult {
         printed.iter().any(|l| l.trim().starts_with("password:  ")),
         "{printed:?}"
     );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.starts_with("A new secrets key was created in")
+                && l.contains("apart from the database backups")),
+        "{printed:?}"
+    );
+    assert!(dir.path().join("data/secrets.key").is_file());
     let health = http_get(addr, "/healthz", None)?;
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     let tickets = http_get(addr, "/api/v1/tickets", Some(&token))?;
@@ -85,6 +93,10 @@ fn first_start_prints_credentials_once_and_serves() -> TestResult {
             .iter()
             .any(|l| l.contains("password") || l.contains("API token")),
         "credentials are shown only once: {printed:?}"
+    );
+    assert!(
+        !printed.iter().any(|l| l.contains("secrets key")),
+        "the key is created once: {printed:?}"
     );
     Ok(())
 }
@@ -261,6 +273,18 @@ fn agents_and_tokens_are_managed_from_the_shell() -> TestResult {
 
     let list = run(soporte(dir.path()).args(["agent", "list"]))?;
     assert!(text(&list.stdout).contains("ana@vendomia.com"));
+    let reset = run(soporte(dir.path()).args([
+        "agent",
+        "reset-two-factor",
+        "--email",
+        "ana@vendomia.com",
+    ]))?;
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    assert!(
+        text(&reset.stdout).contains("had no two-step sign-in"),
+        "{}",
+        text(&reset.stdout)
+    );
 
     let created = run(soporte(dir.path()).args([
         "token",

@@ -7,7 +7,7 @@
 //! | folder | holds |
 //! |---|---|
 //! | `directory/` | agents, accounts, contacts |
-//! | `access/` | API tokens and sessions, password hashes, failed logins, reset links |
+//! | `access/` | API tokens and sessions, password hashes, failed logins, reset links, two-step sign-in |
 //! | `tickets/` | tickets, messages, attachments, history, merges, presence |
 //! | `search/` | full-text search over tickets |
 //! | `mail/` | e-mail threading, IMAP positions, bounces, quarantine |
@@ -36,7 +36,7 @@ pub mod sqlite;
 pub mod testkit;
 mod tickets;
 
-pub use access::{AccessStore, NewToken, TokenOwner, TokenRecord};
+pub use access::{AccessStore, NewToken, TokenOwner, TokenRecord, TwoFactorRecord};
 pub use blobs::{
     BlobContentStore, BlobStore, DEFAULT_INLINE_LIMIT, DiskBlobStore, StagedBlob, StoredBlob,
     TieredBlobStore,

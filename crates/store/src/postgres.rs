@@ -76,6 +76,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "search_rows_by_ticket",
         sql: include_str!("../migrations/postgres/0012_search_rows_by_ticket.sql"),
     },
+    Migration {
+        version: 13,
+        name: "two_factor",
+        sql: include_str!("../migrations/postgres/0013_two_factor.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.

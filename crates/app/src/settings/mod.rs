@@ -14,6 +14,8 @@ pub use sections::{
     duration_text, product_area_settings, product_areas,
 };
 
+use crate::secrets::{SealError, SecretKey, open_with, seal_with};
+use crate::two_factor::TwoFactorSettings;
 use crate::{App, AppError, AppSettings, Principal, Result};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -31,15 +33,18 @@ pub enum Section {
     Calendar,
     Templates,
     Mailboxes,
+    /// Whether every agent must sign in in two steps.
+    TwoFactor,
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 6] = [
         Section::ProductAreas,
         Section::Sla,
         Section::Calendar,
         Section::Templates,
         Section::Mailboxes,
+        Section::TwoFactor,
     ];
 
     /// The section's name in the database and in error keys.
@@ -50,6 +55,7 @@ impl Section {
             Section::Calendar => "calendar",
             Section::Templates => "templates",
             Section::Mailboxes => "mailboxes",
+            Section::TwoFactor => "two_factor",
         }
     }
 
@@ -67,6 +73,7 @@ pub enum SettingsChange {
     Templates(TemplateOverrides),
     /// The whole list of console mailboxes (see [`App::save_mailbox`] for one at a time).
     Mailboxes(Vec<MailboxSettings>),
+    TwoFactor(TwoFactorSettings),
 }
 
 impl SettingsChange {
@@ -77,6 +84,7 @@ impl SettingsChange {
             SettingsChange::Calendar(_) => Section::Calendar,
             SettingsChange::Templates(_) => Section::Templates,
             SettingsChange::Mailboxes(_) => Section::Mailboxes,
+            SettingsChange::TwoFactor(_) => Section::TwoFactor,
         }
     }
 }
@@ -110,6 +118,7 @@ pub struct ConsoleSettings {
     pub calendar: Option<CalendarSettings>,
     pub templates: Option<TemplateOverrides>,
     pub mailboxes: Vec<MailboxSettings>,
+    pub two_factor: Option<TwoFactorSettings>,
     pub changed: BTreeMap<Section, Changed>,
 }
 
@@ -125,8 +134,41 @@ fn decode<T: DeserializeOwned>(row: &StoredSetting) -> Option<T> {
     }
 }
 
+/// What the IMAP passwords of console mailboxes are sealed for (see [`crate::secrets`]).
+pub const MAILBOX_PASSWORD_CONTEXT: &str = "settings.mailboxes.password";
+
+/// The mailboxes with their passwords opened (clear ones, from before sealing, as they are).
+fn open_mailboxes(
+    key: Option<&SecretKey>,
+    mut mailboxes: Vec<MailboxSettings>,
+) -> Result<Vec<MailboxSettings>, SealError> {
+    for m in &mut mailboxes {
+        m.password = open_with(key, MAILBOX_PASSWORD_CONTEXT, &m.password)?;
+    }
+    Ok(mailboxes)
+}
+
+/// The mailboxes as they are written to the database: every password sealed.
+fn sealed_mailboxes(
+    key: Option<&SecretKey>,
+    mailboxes: &[MailboxSettings],
+) -> Result<Vec<MailboxSettings>, SealError> {
+    mailboxes
+        .iter()
+        .map(|m| {
+            Ok(MailboxSettings {
+                password: seal_with(key, MAILBOX_PASSWORD_CONTEXT, &m.password)?,
+                ..m.clone()
+            })
+        })
+        .collect()
+}
+
 impl ConsoleSettings {
-    fn from_rows(rows: &[StoredSetting]) -> Self {
+    /// The sections in `rows`, with the secrets in them opened with `key`. A section
+    /// that is not understood is skipped (the file's values apply); a secret that cannot
+    /// be opened is an error, as the key is then not the one that sealed it.
+    fn from_rows(rows: &[StoredSetting], key: Option<&SecretKey>) -> Result<Self, SealError> {
         let mut settings = ConsoleSettings::default();
         for row in rows {
             let Some(section) = Section::parse(&row.name) else {
@@ -138,7 +180,14 @@ impl ConsoleSettings {
                 Section::Sla => decode(row).map(|v| settings.sla = Some(v)),
                 Section::Calendar => decode(row).map(|v| settings.calendar = Some(v)),
                 Section::Templates => decode(row).map(|v| settings.templates = Some(v)),
-                Section::Mailboxes => decode(row).map(|v| settings.mailboxes = v),
+                Section::Mailboxes => match decode(row) {
+                    Some(v) => {
+                        settings.mailboxes = open_mailboxes(key, v)?;
+                        Some(())
+                    }
+                    None => None,
+                },
+                Section::TwoFactor => decode(row).map(|v| settings.two_factor = Some(v)),
             }
             .is_some();
             if understood {
@@ -151,7 +200,7 @@ impl ConsoleSettings {
                 );
             }
         }
-        settings
+        Ok(settings)
     }
 }
 
@@ -202,7 +251,7 @@ impl App {
     /// configuration file's. Returns whether anything changed.
     pub async fn reload_settings(&self) -> Result<bool> {
         let rows = self.store.settings().await?;
-        let console = ConsoleSettings::from_rows(&rows);
+        let console = ConsoleSettings::from_rows(&rows, self.secrets.as_ref())?;
         if console == self.settings().console {
             return Ok(false);
         }
@@ -272,13 +321,45 @@ impl App {
             }
             SettingsChange::Mailboxes(mailboxes) => {
                 self.check_mailboxes(&mailboxes)?;
-                to_json(&mailboxes)?
+                to_json(&sealed_mailboxes(self.secrets.as_ref(), &mailboxes)?)?
             }
+            SettingsChange::TwoFactor(two_factor) => to_json(&two_factor)?,
         };
         self.store.save_setting(key, &value, who.agent_id()).await?;
         self.reload_settings().await?;
         tracing::info!(section = key, by = ?who.agent_id(), "settings changed from the console");
         Ok(())
+    }
+
+    /// Seals the IMAP passwords that were saved from the console before sealing existed
+    /// (kept in clear then), writing their section again with who changed it last. Run at
+    /// start; returns how many passwords it sealed. Without a key there is nothing it can
+    /// do, and it says so.
+    pub async fn seal_stored_secrets(&self) -> Result<usize> {
+        let rows = self.store.settings().await?;
+        let Some(row) = rows.iter().find(|r| r.name == Section::Mailboxes.name()) else {
+            return Ok(0);
+        };
+        let Some(stored) = decode::<Vec<MailboxSettings>>(row) else {
+            return Ok(0);
+        };
+        let clear = stored
+            .iter()
+            .filter(|m| !crate::secrets::is_sealed(&m.password))
+            .count();
+        if clear == 0 {
+            return Ok(0);
+        }
+        let opened = open_mailboxes(self.secrets.as_ref(), stored)?;
+        let sealed = sealed_mailboxes(self.secrets.as_ref(), &opened)?;
+        self.store
+            .save_setting(row.name.as_str(), &to_json(&sealed)?, row.updated_by)
+            .await?;
+        tracing::info!(
+            passwords = clear,
+            "IMAP passwords saved from the console are now sealed with the secrets key"
+        );
+        Ok(clear)
     }
 
     /// Drops the console's version of a section: the configuration file's applies again.

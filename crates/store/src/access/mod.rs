@@ -54,6 +54,73 @@ pub trait AccessStore: Send + Sync {
         session_label: &str,
         at: Timestamp,
     ) -> Result<Option<AgentId>>;
+
+    // Two-step sign-in (TOTP)
+    /// The agent's two-factor secret (sealed, as stored) and its state, if any.
+    async fn two_factor(&self, agent: AgentId) -> Result<Option<TwoFactorRecord>>;
+    /// Keeps a new secret, not yet confirmed, in place of an unconfirmed one. `false` when
+    /// the agent already has a confirmed one (it must be removed first).
+    async fn begin_two_factor(
+        &self,
+        agent: AgentId,
+        sealed_secret: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// Confirms the unconfirmed secret with the time step of its first right code, and keeps
+    /// the recovery codes' hashes in place of any older ones, in one transaction. `false`
+    /// when there is no unconfirmed secret.
+    async fn confirm_two_factor(
+        &self,
+        agent: AgentId,
+        step: i64,
+        recovery_code_hashes: &[String],
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// Records that a code of time step `step` was accepted, unless a code of that step or a
+    /// later one already was: then `false` (a replayed code). Atomic, so two requests with
+    /// one code cannot both pass.
+    async fn use_two_factor_step(&self, agent: AgentId, step: i64) -> Result<bool>;
+    /// Spends an unused recovery code of the agent by its hash: `true` once.
+    async fn use_recovery_code(
+        &self,
+        agent: AgentId,
+        code_hash: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// How many unused recovery codes the agent has.
+    async fn recovery_codes_left(&self, agent: AgentId) -> Result<i64>;
+    /// Removes the agent's secret and recovery codes; `false` when there was none.
+    async fn remove_two_factor(&self, agent: AgentId) -> Result<bool>;
+    /// The agents whose two-step sign-in is confirmed.
+    async fn two_factor_agents(&self) -> Result<Vec<AgentId>>;
+
+    // Logins waiting for their second step
+    /// Keeps a pending login (by the hash of its secret) until `expires_at`; forgets the
+    /// expired ones.
+    async fn create_login_challenge(
+        &self,
+        token_hash: &str,
+        agent: AgentId,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()>;
+    /// The agent of a pending login that has not expired at `at`.
+    async fn login_challenge(&self, token_hash: &str, at: Timestamp) -> Result<Option<AgentId>>;
+    /// Ends a pending login: `true` for the one caller that ended it.
+    async fn end_login_challenge(&self, token_hash: &str) -> Result<bool>;
+}
+
+/// An agent's two-step sign-in, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoFactorRecord {
+    pub agent: AgentId,
+    /// The TOTP secret, sealed by the application (see `soporte_app::secrets`).
+    pub sealed_secret: String,
+    pub created_at: Timestamp,
+    /// When the first right code confirmed it; until then it does not protect logins.
+    pub confirmed_at: Option<Timestamp>,
+    /// The last time step a code was accepted for.
+    pub last_step: Option<i64>,
 }
 
 /// Who a token belongs to: an agent (scope `admin` or `agent`) or a contact.

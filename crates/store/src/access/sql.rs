@@ -1,9 +1,12 @@
-//! Access's SQL: tokens and sessions, failed logins, password-reset links.
+//! Access's SQL: tokens and sessions, failed logins, password-reset links, two-step sign-in
+//! and the logins waiting for it.
 
 use super::outbox::push_outbox_row;
 use super::values::{corrupt, json_of, now, opt_ts, parse};
 use super::{Db, DbRow, SqlStore, begin_write, lock_login_key};
-use crate::{AccessStore, NewOutbox, NewToken, Result, StoreError, TokenOwner, TokenRecord};
+use crate::{
+    AccessStore, NewOutbox, NewToken, Result, StoreError, TokenOwner, TokenRecord, TwoFactorRecord,
+};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use soporte_core::auth::TokenScope;
@@ -249,5 +252,194 @@ impl AccessStore for SqlStore {
         .await?;
         tx.commit().await?;
         Ok(Some(AgentId(agent)))
+    }
+
+    // ----- two-step sign-in
+
+    async fn two_factor(&self, agent: AgentId) -> Result<Option<TwoFactorRecord>> {
+        let row = sqlx::query(
+            "SELECT secret, created_at, confirmed_at, last_step FROM agent_two_factor WHERE agent_id = $1",
+        )
+        .bind(agent.0)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(|r| {
+            Ok(TwoFactorRecord {
+                agent,
+                sealed_secret: r.try_get("secret")?,
+                created_at: from_micros(r.try_get("created_at")?),
+                confirmed_at: opt_ts(r.try_get("confirmed_at")?),
+                last_step: r.try_get("last_step")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn begin_two_factor(
+        &self,
+        agent: AgentId,
+        sealed_secret: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO agent_two_factor (agent_id, secret, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (agent_id) DO UPDATE SET secret = excluded.secret, \
+             created_at = excluded.created_at, last_step = NULL \
+             WHERE agent_two_factor.confirmed_at IS NULL",
+        )
+        .bind(agent.0)
+        .bind(sealed_secret)
+        .bind(to_micros(at))
+        .execute(&self.writer)
+        .await
+        .map_err(|e| StoreError::from_write(e, "agent", "agent does not exist"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn confirm_two_factor(
+        &self,
+        agent: AgentId,
+        step: i64,
+        recovery_code_hashes: &[String],
+        at: Timestamp,
+    ) -> Result<bool> {
+        let mut tx = begin_write(&self.writer).await?;
+        let confirmed = sqlx::query(
+            "UPDATE agent_two_factor SET confirmed_at = $2, last_step = $3 \
+             WHERE agent_id = $1 AND confirmed_at IS NULL",
+        )
+        .bind(agent.0)
+        .bind(to_micros(at))
+        .bind(step)
+        .execute(&mut *tx)
+        .await?;
+        if confirmed.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM agent_recovery_codes WHERE agent_id = $1")
+            .bind(agent.0)
+            .execute(&mut *tx)
+            .await?;
+        if !recovery_code_hashes.is_empty() {
+            let mut insert =
+                QueryBuilder::<Db>::new("INSERT INTO agent_recovery_codes (agent_id, code_hash) ");
+            insert.push_values(recovery_code_hashes, |mut row, hash| {
+                row.push_bind(agent.0).push_bind(hash);
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn use_two_factor_step(&self, agent: AgentId, step: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE agent_two_factor SET last_step = $2 WHERE agent_id = $1 \
+             AND confirmed_at IS NOT NULL AND (last_step IS NULL OR last_step < $2)",
+        )
+        .bind(agent.0)
+        .bind(step)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn use_recovery_code(
+        &self,
+        agent: AgentId,
+        code_hash: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE agent_recovery_codes SET used_at = $3 \
+             WHERE agent_id = $1 AND code_hash = $2 AND used_at IS NULL",
+        )
+        .bind(agent.0)
+        .bind(code_hash)
+        .bind(to_micros(at))
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() >= 1)
+    }
+
+    async fn recovery_codes_left(&self, agent: AgentId) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM agent_recovery_codes WHERE agent_id = $1 AND used_at IS NULL",
+        )
+        .bind(agent.0)
+        .fetch_one(&self.reader)
+        .await?)
+    }
+
+    async fn remove_two_factor(&self, agent: AgentId) -> Result<bool> {
+        let mut tx = begin_write(&self.writer).await?;
+        sqlx::query("DELETE FROM agent_recovery_codes WHERE agent_id = $1")
+            .bind(agent.0)
+            .execute(&mut *tx)
+            .await?;
+        let removed = sqlx::query("DELETE FROM agent_two_factor WHERE agent_id = $1")
+            .bind(agent.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(removed.rows_affected() == 1)
+    }
+
+    async fn two_factor_agents(&self) -> Result<Vec<AgentId>> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT agent_id FROM agent_two_factor WHERE confirmed_at IS NOT NULL ORDER BY agent_id",
+        )
+        .fetch_all(&self.reader)
+        .await?
+        .into_iter()
+        .map(AgentId)
+        .collect())
+    }
+
+    // ----- logins waiting for their second step
+
+    async fn create_login_challenge(
+        &self,
+        token_hash: &str,
+        agent: AgentId,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        let mut tx = begin_write(&self.writer).await?;
+        sqlx::query("DELETE FROM login_challenges WHERE expires_at <= $1")
+            .bind(to_micros(at))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO login_challenges (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(agent.0)
+        .bind(to_micros(at))
+        .bind(to_micros(expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "agent", "agent does not exist"))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn login_challenge(&self, token_hash: &str, at: Timestamp) -> Result<Option<AgentId>> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT agent_id FROM login_challenges WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(to_micros(at))
+        .fetch_optional(&self.reader)
+        .await?
+        .map(AgentId))
+    }
+
+    async fn end_login_challenge(&self, token_hash: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM login_challenges WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

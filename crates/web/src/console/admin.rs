@@ -42,6 +42,8 @@ pub struct AgentRow {
     pub active: bool,
     pub myself: bool,
     pub away: bool,
+    /// Signs in with a code besides the password.
+    pub two_factor: bool,
 }
 
 #[derive(Template)]
@@ -53,6 +55,8 @@ struct AgentsPage<'a> {
     invited: String,
     error: Option<String>,
     all_types: Vec<(&'static str, &'static str)>,
+    /// Every agent must sign in in two steps.
+    two_factor_required: bool,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +82,7 @@ async fn agents_page(
     require_admin(console)?;
     let t = console.t;
     let now = jiff::Timestamp::now();
+    let two_factor = app.two_factor_agents(&console.principal).await?;
     let agents = app
         .list_agents()
         .await?
@@ -104,6 +109,7 @@ async fn agents_page(
                 .map(|st| (st.as_str(), t.support_type(Some(*st)), a.types.contains(st)))
                 .collect(),
             myself: a.id == console.agent.id,
+            two_factor: two_factor.contains(&a.id),
             name: a.name,
             email: a.email,
             active: a.active,
@@ -118,6 +124,7 @@ async fn agents_page(
             .iter()
             .map(|st| (st.as_str(), t.support_type(Some(*st))))
             .collect(),
+        two_factor_required: app.two_factor_required(),
     }))
 }
 

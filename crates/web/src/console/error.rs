@@ -14,6 +14,9 @@ pub enum ConsoleError {
     LogIn {
         next: String,
     },
+    /// Administrators require two-step sign-in and this agent has not set it up: to its
+    /// page first.
+    Enrol,
     /// A state-changing request without this session's anti-forgery token, or from
     /// another site.
     Forgery,
@@ -38,8 +41,13 @@ struct ErrorPage<'a> {
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         let (status, spanish, english, detail) = match &self {
-            ConsoleError::LogIn { next } => {
-                let to = format!("/login?next={}", percent_encoded(next));
+            ConsoleError::LogIn { .. } | ConsoleError::Enrol => {
+                let to = match &self {
+                    ConsoleError::LogIn { next } => {
+                        format!("/login?next={}", percent_encoded(next))
+                    }
+                    _ => super::two_factor::PAGE.to_string(),
+                };
                 let mut response =
                     (StatusCode::SEE_OTHER, [(header::LOCATION, to.clone())]).into_response();
                 // htmx follows redirects inside the page; this makes it load the login page.

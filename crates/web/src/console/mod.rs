@@ -13,6 +13,7 @@ mod settings;
 mod texts;
 mod ticket;
 mod time;
+mod two_factor;
 
 use askama::Template;
 use axum::Router;
@@ -27,7 +28,21 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/inbox") }))
         .route("/login", get(session::login_page).post(session::login))
+        .route(
+            "/login/code",
+            get(two_factor::code_page).post(two_factor::submit_code),
+        )
+        .route("/login/cancel", post(two_factor::cancel))
         .route("/logout", post(session::logout))
+        .route("/account/two-factor", get(two_factor::page))
+        .route("/account/two-factor/start", post(two_factor::start))
+        .route("/account/two-factor/confirm", post(two_factor::confirm))
+        .route("/account/two-factor/disable", post(two_factor::disable))
+        .route("/admin/two-factor", post(two_factor::require))
+        .route(
+            "/admin/agents/{id}/two-factor/reset",
+            post(two_factor::reset),
+        )
         .route(
             "/password/forgot",
             get(session::forgot_page).post(session::forgot),

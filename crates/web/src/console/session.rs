@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use serde::Deserialize;
-use soporte_app::{App, AppError, Principal, SESSION_LIFETIME, csrf_token};
+use soporte_app::{App, AppError, Login, Principal, SESSION_LIFETIME, csrf_token};
 use soporte_core::directory::Agent;
 
 pub const SESSION_COOKIE: &str = "soporte_session";
@@ -49,15 +49,32 @@ fn over_https(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
-fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+pub(super) fn set_cookie(
+    headers: &HeaderMap,
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+) -> HeaderValue {
+    set_cookie_at(headers, name, value, max_age_secs, "/")
+}
+
+/// An HttpOnly, SameSite=Lax cookie sent back only to paths under `path`.
+pub(super) fn set_cookie_at(
+    headers: &HeaderMap,
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    path: &str,
+) -> HeaderValue {
     let secure = if over_https(headers) { "; Secure" } else { "" };
-    let cookie =
-        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    let cookie = format!(
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    );
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// A request from another site carries its own `Origin`: refused before anything else.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(super) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
@@ -69,7 +86,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
 }
 
 /// Where to go after logging in: only a path on this site.
-fn local_path(next: Option<&str>) -> &str {
+pub(super) fn local_path(next: Option<&str>) -> &str {
     local_or(next, "/inbox")
 }
 
@@ -133,6 +150,14 @@ impl FromRequestParts<App> for Console {
             Err(e) => return Err(e.into()),
         };
         let agent = principal.require_agent()?.clone();
+        // Under the administrators' rule, an agent without two-step sign-in sets it up
+        // before anything else.
+        if app.two_factor_required()
+            && !super::two_factor::open_before_enrolment(parts.uri.path())
+            && app.must_enrol_two_factor(&agent).await?
+        {
+            return Err(ConsoleError::Enrol);
+        }
         let lang = lang_of(&parts.headers);
         Ok(Console {
             is_admin: principal.is_admin(),
@@ -180,7 +205,7 @@ pub struct LoginForm {
 }
 
 /// The address the request came from, when the server knows it (not in in-process tests).
-fn client_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+pub(super) fn client_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
     extensions
         .get::<axum::extract::ConnectInfo<crate::connection::ClientAddress>>()
         .map(|info| info.0.0.ip())
@@ -197,15 +222,10 @@ pub async fn login(
     }
     let next = local_path(form.next.as_deref());
     let client = client_address(&extensions);
-    match app.start_session(&form.email, &form.password, client).await {
-        Ok(session) => {
-            let mut response = Redirect::to(next).into_response();
-            let max_age = SESSION_LIFETIME.as_secs();
-            response.headers_mut().append(
-                SET_COOKIE,
-                set_cookie(&headers, SESSION_COOKIE, &session.plaintext, max_age),
-            );
-            Ok(response)
+    match app.log_in(&form.email, &form.password, client).await {
+        Ok(Login::Session(session)) => Ok(signed_in(&headers, next, &session.plaintext)),
+        Ok(Login::CodeNeeded { pending }) => {
+            Ok(super::two_factor::ask_for_code(&headers, next, &pending))
         }
         Err(AppError::Unauthorized) => {
             tracing::info!(email = %form.email, "console login refused");
@@ -222,6 +242,28 @@ pub async fn login(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The answer to a completed login: the session cookie, and on to `next`.
+pub(super) fn signed_in(headers: &HeaderMap, next: &str, session: &str) -> Response {
+    let mut response = Redirect::to(next).into_response();
+    let max_age = SESSION_LIFETIME.as_secs();
+    response.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(headers, SESSION_COOKIE, session, max_age),
+    );
+    response
+}
+
+/// The login page with a message above the form.
+pub(super) fn login_page_with(lang: Lang, next: &str, notice: &str) -> Response {
+    render(&LoginPage {
+        page: Page::anonymous(lang, "/login"),
+        next,
+        failed: false,
+        email: "",
+        notice,
+    })
 }
 
 #[derive(Deserialize)]

@@ -312,6 +312,7 @@ pub async fn restore(
         Section::Calendar => "/admin/policy#calendar",
         Section::Templates => "/admin/templates",
         Section::Mailboxes => "/admin/mailboxes",
+        Section::TwoFactor => "/admin/agents#two-factor",
     };
     Ok(Redirect::to(back).into_response())
 }

@@ -62,10 +62,13 @@ async fn console_sessions_are_no_api_credential(api: &Api) -> TestResult {
             ..Default::default()
         })
         .await?;
-    let session = api
+    let soporte_app::Login::Session(session) = api
         .app
-        .start_session("bruno@vendomia.com", "contraseña larga 1", None)
-        .await?;
+        .log_in("bruno@vendomia.com", "contraseña larga 1", None)
+        .await?
+    else {
+        return Err("no two-step sign-in here: the password gives a session".into());
+    };
     assert!(api.app.session(&session.plaintext).await.is_ok());
     assert_problem(
         &api.call("GET", "/api/v1/tickets", Some(&session.plaintext), None)

@@ -8,11 +8,13 @@ mod inbox;
 mod session;
 mod settings;
 mod ticket;
+mod two_factor;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use soporte_app::secrets::SecretKey;
 use soporte_app::{AgentInput, App, AppSettings, Principal, TicketInput, TokenOwner};
 use soporte_core::auth::TokenScope;
 use soporte_core::directory::Role;
@@ -104,7 +106,8 @@ impl Desk {
                 "soporte@vendomia.com",
             ),
         )
-        .with_mail(Arc::new(soporte_mail::MimeCodec));
+        .with_mail(Arc::new(soporte_mail::MimeCodec))
+        .with_secrets(SecretKey::from_bytes(&[7; 32], "the test key")?);
         for (email, name, role) in [
             ("ana@vendomia.com", "Ana Agente", Role::Admin),
             ("bruno@vendomia.com", "Bruno Agente", Role::Agent),

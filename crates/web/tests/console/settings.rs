@@ -315,6 +315,18 @@ async fn mailboxes_are_managed_without_ever_showing_their_passwords(desk: &Desk)
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0].password, "secreto-imap");
     assert_eq!(saved[0].processed_folder.as_deref(), Some("Procesados"));
+    let row = desk
+        .store
+        .settings()
+        .await?
+        .into_iter()
+        .find(|r| r.name == "mailboxes")
+        .map(|r| r.value)
+        .unwrap_or_default();
+    assert!(
+        row.contains("\"password\":\"v1:") && !row.contains("secreto-imap"),
+        "the database keeps the password sealed: {row}"
+    );
     let page = desk.get(&ana, "/admin/mailboxes").await?;
     assert!(page.body.contains("data-mailbox=\"ventas\""));
     assert!(
