@@ -92,8 +92,8 @@ impl IntoResponse for ConsoleError {
                     ),
                     AppError::TemporarilyUnavailable(_) => (
                         StatusCode::SERVICE_UNAVAILABLE,
-                        "La base de datos no responde en este momento. Vuelva a intentarlo en unos segundos; no se ha perdido nada.",
-                        "The database is not answering right now. Try again in a few seconds; nothing has been lost.",
+                        "La base de datos no responde en este momento y no se ha guardado nada. Vuelva atrás e inténtelo de nuevo en unos segundos.",
+                        "The database is not answering right now and nothing was saved. Go back and try again in a few seconds.",
                     ),
                     AppError::Unavailable(_) => (
                         StatusCode::SERVICE_UNAVAILABLE,
