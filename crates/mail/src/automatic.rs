@@ -5,7 +5,7 @@
 //! (`Channel::Filter::AutoResponseCheck`, `OutOfOfficeCheck`) read; each is listed, with
 //! its source, at `machine_header` and `no_answer_reason`.
 
-use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Message, MimeHeaders, PartType};
 use soporte_core::email::AutomaticKind as Automatic;
 use std::sync::LazyLock;
 
@@ -202,8 +202,9 @@ fn bounced_message_id(message: &Message<'_>) -> Option<String> {
                         .is_some_and(|s| s.eq_ignore_ascii_case("rfc822-headers"))
                 }) =>
             {
-                if let Some(id) = MessageParser::default()
-                    .parse(text.as_bytes())
+                if let Some(id) = crate::inbound::parse_mime(text.as_bytes())
+                    .ok()
+                    .flatten()
                     .and_then(|m| m.message_id().map(str::to_string))
                 {
                     return Some(id);
@@ -228,7 +229,7 @@ mod tests {
     use super::*;
 
     fn signals(raw: &str) -> Signals {
-        let message = MessageParser::default().parse(raw.as_bytes());
+        let message = mail_parser::MessageParser::default().parse(raw.as_bytes());
         match message {
             Some(m) => {
                 let from = m

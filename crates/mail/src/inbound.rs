@@ -12,6 +12,18 @@ use thiserror::Error;
 pub enum ParseError {
     #[error("not an e-mail message (no headers could be read)")]
     NotAMessage,
+    /// The MIME parser stopped on a check of its own (found by fuzzing: a multipart report
+    /// whose parts it loses track of). The message is quarantined with its original.
+    #[error("the MIME structure could not be read (the parser gave up on it)")]
+    ParserGaveUp,
+}
+
+/// The MIME parser's reading of `raw`, or `None` where it finds no message. The parser is
+/// a dependency reading untrusted bytes: if it stops on an internal check instead of
+/// returning, that is this message's failure, never the intake's.
+pub(crate) fn parse_mime(raw: &[u8]) -> Result<Option<Message<'_>>, ParseError> {
+    std::panic::catch_unwind(|| MessageParser::default().parse(raw))
+        .map_err(|_| ParseError::ParserGaveUp)
 }
 
 fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
@@ -88,15 +100,11 @@ fn signatures(message: &Message<'_>) -> (Option<SignatureKind>, HashSet<MessageP
 /// Parses raw RFC 5322 bytes. Broken input is read as far as it goes: only bytes with no
 /// recognisable header at all are refused.
 pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
-    let as_sent = MessageParser::default()
-        .parse(raw)
-        .ok_or(ParseError::NotAMessage)?;
+    let as_sent = parse_mime(raw)?.ok_or(ParseError::NotAMessage)?;
     // Raw 8-bit header bytes (Latin-1, Windows-1252) decoded, the message is read again.
     let utf8_headers = crate::header_bytes::with_utf8_headers(&as_sent);
     let message = match &utf8_headers {
-        Some(bytes) => MessageParser::default()
-            .parse(bytes.as_slice())
-            .unwrap_or(as_sent),
+        Some(bytes) => parse_mime(bytes.as_slice())?.unwrap_or(as_sent),
         None => as_sent,
     };
     if message.headers().is_empty() {
