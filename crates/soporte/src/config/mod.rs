@@ -533,7 +533,7 @@ mod tests {
         }
     }
 
-    fn error_of(config: &Config) -> String {
+    pub(super) fn error_of(config: &Config) -> String {
         config
             .validate()
             .err()

@@ -128,14 +128,7 @@ fn create_key_file(path: &Path) -> Result<LoadedKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn error_of(config: &Config) -> String {
-        config
-            .validate()
-            .err()
-            .map(|e| format!("{e:#}"))
-            .unwrap_or_default()
-    }
+    use crate::config::tests::error_of;
 
     #[test]
     fn the_default_secrets_key_file_is_created_once_and_private() -> Result<()> {
