@@ -248,13 +248,28 @@ mod tests {
     fn an_altered_value_or_another_context_is_refused() -> Result<(), SealError> {
         let key = key(7, "test")?;
         let sealed = key.seal(CONTEXT, "secreto")?;
-        // Flip one character of the ciphertext.
-        let mut chars: Vec<char> = sealed.chars().collect();
-        let last = chars.len() - 1;
-        chars[last] = if chars[last] == 'A' { 'B' } else { 'A' };
-        let tampered: String = chars.into_iter().collect();
+        // Flip one bit of the ciphertext. (Flipping a base64 character instead could touch
+        // only the unused bits of the last one, and the value would then be malformed, not
+        // altered.)
+        let mut bytes = URL_SAFE_NO_PAD
+            .decode(sealed.trim_start_matches(SEALED_PREFIX))
+            .map_err(|e| SealError::Malformed {
+                context: CONTEXT.into(),
+                reason: e.to_string(),
+            })?;
+        for at in [NONCE_BYTES, bytes.len() - 1] {
+            let mut altered = bytes.clone();
+            altered[at] ^= 0x01;
+            let tampered = format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(&altered));
+            assert!(matches!(
+                key.open(CONTEXT, &tampered),
+                Err(SealError::WrongKey { .. })
+            ));
+        }
+        bytes[0] ^= 0x80;
+        let other_nonce = format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(&bytes));
         assert!(matches!(
-            key.open(CONTEXT, &tampered),
+            key.open(CONTEXT, &other_nonce),
             Err(SealError::WrongKey { .. })
         ));
         assert!(matches!(
