@@ -39,29 +39,51 @@ pub struct ReferredProduct {
 /// The message's content.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Content {
-    Text { body: String },
+    Text {
+        body: String,
+    },
     /// `image`, `video`, `sticker`, `document` and `audio` (voice notes are `audio` with `voice: true`).
     Media(Media),
     Location(Location),
     Contacts(Vec<SharedContact>),
     Interactive(Interactive),
     /// A quick-reply button of a template was tapped.
-    Button { payload: Option<String>, text: String },
+    Button {
+        payload: Option<String>,
+        text: String,
+    },
     Order(Order),
     /// `emoji` is `None` when the customer removed their reaction (Meta then omits the field
     /// or sends it empty).
-    Reaction { message_id: String, emoji: Option<String> },
+    Reaction {
+        message_id: String,
+        emoji: Option<String>,
+    },
     /// The customer edited an earlier message (documented for WhatsApp Business app
     /// "coexistence" numbers); `new` is the edited content.
-    Edit { original_message_id: String, new: Box<Content> },
+    Edit {
+        original_message_id: String,
+        new: Box<Content>,
+    },
     /// The customer deleted an earlier message (coexistence numbers only, per Meta's docs).
-    Revoke { original_message_id: String },
+    Revoke {
+        original_message_id: String,
+    },
     /// E.g. `user_changed_number` (then `wa_id` is the new id).
-    System { body: String, kind: Option<String>, wa_id: Option<String> },
+    System {
+        body: String,
+        kind: Option<String>,
+        wa_id: Option<String>,
+    },
     /// `type: "unsupported"` (deleted messages, polls, types Cloud API cannot carry; error 131051).
-    Unsupported { errors: Vec<GraphErrorDetail>, type_name: Option<String> },
+    Unsupported {
+        errors: Vec<GraphErrorDetail>,
+        type_name: Option<String>,
+    },
     /// A type this crate does not know, or a known one whose object did not fit its shape.
-    Unknown { type_name: String },
+    Unknown {
+        type_name: String,
+    },
 }
 
 /// Which media `type` a [`Media`] came as.
@@ -177,12 +199,25 @@ pub struct SharedEmail {
 /// A reply to an interactive message the business sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Interactive {
-    ButtonReply { id: String, title: String },
-    ListReply { id: String, title: String, description: Option<String> },
+    ButtonReply {
+        id: String,
+        title: String,
+    },
+    ListReply {
+        id: String,
+        title: String,
+        description: Option<String>,
+    },
     /// A WhatsApp Flow was completed; `response_json` is a JSON document in a string.
-    NfmReply { name: Option<String>, body: Option<String>, response_json: String },
+    NfmReply {
+        name: Option<String>,
+        body: Option<String>,
+        response_json: String,
+    },
     /// An interactive `type` this crate does not know.
-    Other { type_name: String },
+    Other {
+        type_name: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -237,7 +272,9 @@ pub(crate) fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Err
 
 pub(crate) fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     match Value::deserialize(d)? {
-        Value::Number(n) => n.as_f64().ok_or_else(|| serde::de::Error::custom("not a number")),
+        Value::Number(n) => n
+            .as_f64()
+            .ok_or_else(|| serde::de::Error::custom("not a number")),
         Value::String(s) => s.trim().parse().map_err(serde::de::Error::custom),
         _ => Err(serde::de::Error::custom("not a number")),
     }
@@ -263,9 +300,13 @@ fn non_empty(s: Option<String>) -> Option<String> {
 impl Content {
     /// Reads the content of one message object; never fails.
     pub(crate) fn from_message(message: &Value) -> Content {
-        let type_name = message.get("type").and_then(Value::as_str).unwrap_or_default();
-        Self::parse(type_name, message)
-            .unwrap_or_else(|| Content::Unknown { type_name: type_name.to_string() })
+        let type_name = message
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        Self::parse(type_name, message).unwrap_or_else(|| Content::Unknown {
+            type_name: type_name.to_string(),
+        })
     }
 
     fn parse(type_name: &str, m: &Value) -> Option<Content> {
@@ -284,7 +325,9 @@ impl Content {
             }))
         };
         Some(match type_name {
-            "text" => Content::Text { body: m.get("text")?.get("body")?.as_str()?.to_string() },
+            "text" => Content::Text {
+                body: m.get("text")?.get("body")?.as_str()?.to_string(),
+            },
             "image" => media(MediaKind::Image)?,
             "video" => media(MediaKind::Video)?,
             "sticker" => media(MediaKind::Sticker)?,
@@ -317,7 +360,11 @@ impl Content {
                 }
             }
             "revoke" => Content::Revoke {
-                original_message_id: m.get("revoke")?.get("original_message_id")?.as_str()?.to_string(),
+                original_message_id: m
+                    .get("revoke")?
+                    .get("original_message_id")?
+                    .as_str()?
+                    .to_string(),
             },
             "system" => {
                 let s = m.get("system")?;
@@ -357,7 +404,9 @@ impl Content {
             Content::Interactive(Interactive::NfmReply { body, .. }) => {
                 body.clone().unwrap_or_else(|| "[form]".into())
             }
-            Content::Interactive(Interactive::Other { type_name }) => format!("[interactive {type_name}]"),
+            Content::Interactive(Interactive::Other { type_name }) => {
+                format!("[interactive {type_name}]")
+            }
             Content::Button { text, .. } => text.clone(),
             Content::Order(o) => format!("[order] {} items", o.product_items.len()),
             Content::Reaction { emoji: Some(e), .. } => e.clone(),
@@ -376,16 +425,29 @@ fn interactive(i: &Value) -> Option<Interactive> {
     Some(match kind {
         "button_reply" => {
             let r: Reply = obj(i, "button_reply")?;
-            Interactive::ButtonReply { id: r.id, title: r.title }
+            Interactive::ButtonReply {
+                id: r.id,
+                title: r.title,
+            }
         }
         "list_reply" => {
             let r: Reply = obj(i, "list_reply")?;
-            Interactive::ListReply { id: r.id, title: r.title, description: r.description }
+            Interactive::ListReply {
+                id: r.id,
+                title: r.title,
+                description: r.description,
+            }
         }
         "nfm_reply" => {
             let r: NfmReply = obj(i, "nfm_reply")?;
-            Interactive::NfmReply { name: r.name, body: r.body, response_json: r.response_json }
+            Interactive::NfmReply {
+                name: r.name,
+                body: r.body,
+                response_json: r.response_json,
+            }
         }
-        other => Interactive::Other { type_name: other.to_string() },
+        other => Interactive::Other {
+            type_name: other.to_string(),
+        },
     })
 }

@@ -22,22 +22,39 @@ pub enum Retry {
     Reconnect,
 }
 
+/// An HTTP error answer; the fields come from Meta's error JSON when it sent one (`code` is
+/// `None` for HTML or empty bodies, as proxies and 5xx pages give).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: Option<i64>,
+    pub subcode: Option<i64>,
+    /// `error.type`, e.g. `OAuthException`.
+    pub kind: Option<String>,
+    pub message: Option<String>,
+    pub details: Option<String>,
+    pub fbtrace_id: Option<String>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Graph API HTTP {}", self.status)?;
+        if let Some(code) = self.code {
+            write!(f, ", code {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A failed Graph API call. The access token never appears in it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
-    /// Meta answered with an HTTP error; the fields come from its error JSON when it sent one
-    /// (`code` is `None` for HTML or empty bodies, as proxies and 5xx pages give).
-    #[error("Graph API HTTP {status}{}{}", code.map(|c| format!(", code {c}")).unwrap_or_default(), message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
-    Api {
-        status: u16,
-        code: Option<i64>,
-        subcode: Option<i64>,
-        /// `error.type`, e.g. `OAuthException`.
-        kind: Option<String>,
-        message: Option<String>,
-        details: Option<String>,
-        fbtrace_id: Option<String>,
-    },
+    /// Meta answered with an HTTP error.
+    #[error("{0}")]
+    Api(Box<ApiError>),
     /// No answer within the configured timeout.
     #[error("Graph API request timed out")]
     Timeout,
@@ -98,11 +115,12 @@ impl GraphError {
             GraphError::Timeout | GraphError::Connect(_) | GraphError::Transport(_) => Retry::Later,
             // A corrupted transfer is worth one more fresh download.
             GraphError::MediaChecksum { .. } => Retry::Later,
-            GraphError::Decode(_) | GraphError::TooLarge { .. } | GraphError::InvalidArgument(_) => {
-                Retry::Never
-            }
-            GraphError::Api { status, code, .. } => {
-                if let Some(code) = code {
+            GraphError::Decode(_)
+            | GraphError::TooLarge { .. }
+            | GraphError::InvalidArgument(_) => Retry::Never,
+            GraphError::Api(api) => {
+                let (status, code) = (api.status, api.code);
+                if let Some(code) = &code {
                     if RECONNECT_CODES.contains(code) {
                         return Retry::Reconnect;
                     }
@@ -127,7 +145,7 @@ impl GraphError {
     /// Meta's error code, when the failure came with one.
     pub fn code(&self) -> Option<i64> {
         match self {
-            GraphError::Api { code, .. } => *code,
+            GraphError::Api(api) => api.code,
             _ => None,
         }
     }
@@ -155,7 +173,7 @@ impl GraphError {
             _ => None,
         };
         match serde_json::from_slice::<Envelope>(body) {
-            Ok(Envelope { error }) => GraphError::Api {
+            Ok(Envelope { error }) => GraphError::Api(Box::new(ApiError {
                 status,
                 code: number(error.code),
                 subcode: number(error.error_subcode),
@@ -168,8 +186,8 @@ impl GraphError {
                     .and_then(Value::as_str)
                     .map(str::to_string),
                 fbtrace_id: error.fbtrace_id,
-            },
-            Err(_) => GraphError::Api {
+            })),
+            Err(_) => GraphError::Api(Box::new(ApiError {
                 status,
                 code: None,
                 subcode: None,
@@ -177,7 +195,7 @@ impl GraphError {
                 message: None,
                 details: None,
                 fbtrace_id: None,
-            },
+            })),
         }
     }
 }

@@ -110,20 +110,50 @@ pub struct OutgoingMessage {
 /// The typed part of an [`OutgoingMessage`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutgoingBody {
-    Text { body: String, preview_url: bool },
-    Image { media_id: String, caption: Option<String> },
-    Document { media_id: String, filename: Option<String>, caption: Option<String> },
+    Text {
+        body: String,
+        preview_url: bool,
+    },
+    Image {
+        media_id: String,
+        caption: Option<String>,
+    },
+    Document {
+        media_id: String,
+        filename: Option<String>,
+        caption: Option<String>,
+    },
     /// An approved template with positional body variables (`{{1}}`, `{{2}}`, …).
-    Template { name: String, language: String, body_params: Vec<String> },
+    Template {
+        name: String,
+        language: String,
+        body_params: Vec<String>,
+    },
 }
 
 impl OutgoingMessage {
     pub fn text(to: impl Into<String>, body: impl Into<String>) -> Self {
-        Self::new(to, OutgoingBody::Text { body: body.into(), preview_url: false })
+        Self::new(
+            to,
+            OutgoingBody::Text {
+                body: body.into(),
+                preview_url: false,
+            },
+        )
     }
 
-    pub fn image(to: impl Into<String>, media_id: impl Into<String>, caption: Option<String>) -> Self {
-        Self::new(to, OutgoingBody::Image { media_id: media_id.into(), caption })
+    pub fn image(
+        to: impl Into<String>,
+        media_id: impl Into<String>,
+        caption: Option<String>,
+    ) -> Self {
+        Self::new(
+            to,
+            OutgoingBody::Image {
+                media_id: media_id.into(),
+                caption,
+            },
+        )
     }
 
     pub fn document(
@@ -132,7 +162,14 @@ impl OutgoingMessage {
         filename: Option<String>,
         caption: Option<String>,
     ) -> Self {
-        Self::new(to, OutgoingBody::Document { media_id: media_id.into(), filename, caption })
+        Self::new(
+            to,
+            OutgoingBody::Document {
+                media_id: media_id.into(),
+                filename,
+                caption,
+            },
+        )
     }
 
     pub fn template(
@@ -143,12 +180,20 @@ impl OutgoingMessage {
     ) -> Self {
         Self::new(
             to,
-            OutgoingBody::Template { name: name.into(), language: language.into(), body_params },
+            OutgoingBody::Template {
+                name: name.into(),
+                language: language.into(),
+                body_params,
+            },
         )
     }
 
     fn new(to: impl Into<String>, body: OutgoingBody) -> Self {
-        OutgoingMessage { to: to.into(), body, reply_to: None }
+        OutgoingMessage {
+            to: to.into(),
+            body,
+            reply_to: None,
+        }
     }
 
     /// Sends it as a reply quoting `wamid`.
@@ -183,7 +228,11 @@ impl OutgoingMessage {
                 }
                 ("image", o)
             }
-            OutgoingBody::Document { media_id, filename, caption } => {
+            OutgoingBody::Document {
+                media_id,
+                filename,
+                caption,
+            } => {
                 let mut o = json!({ "id": media_id });
                 if let Some(f) = filename {
                     o["filename"] = json!(f);
@@ -193,11 +242,17 @@ impl OutgoingMessage {
                 }
                 ("document", o)
             }
-            OutgoingBody::Template { name, language, body_params } => {
+            OutgoingBody::Template {
+                name,
+                language,
+                body_params,
+            } => {
                 let mut o = json!({ "name": name, "language": { "code": language } });
                 if !body_params.is_empty() {
-                    let parameters: Vec<Value> =
-                        body_params.iter().map(|t| json!({ "type": "text", "text": t })).collect();
+                    let parameters: Vec<Value> = body_params
+                        .iter()
+                        .map(|t| json!({ "type": "text", "text": t }))
+                        .collect();
                     o["components"] = json!([{ "type": "body", "parameters": parameters }]);
                 }
                 ("template", o)
@@ -223,7 +278,10 @@ pub struct GraphClient {
 
 impl fmt::Debug for GraphClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GraphClient").field("base", &self.base).field("version", &self.version).finish()
+        f.debug_struct("GraphClient")
+            .field("base", &self.base)
+            .field("version", &self.version)
+            .finish()
     }
 }
 
@@ -232,8 +290,14 @@ impl fmt::Debug for GraphClient {
 fn path_id(id: &str, what: &'static str) -> Result<(), GraphError> {
     let ok = !id.is_empty()
         && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
-    if ok { Ok(()) } else { Err(GraphError::InvalidArgument(what)) }
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    if ok {
+        Ok(())
+    } else {
+        Err(GraphError::InvalidArgument(what))
+    }
 }
 
 fn transport(e: reqwest::Error) -> GraphError {
@@ -308,7 +372,10 @@ impl GraphClient {
             let body = response.bytes().await.map_err(transport)?;
             return Err(GraphError::from_response(status, &body));
         }
-        if response.content_length().is_some_and(|n| n > max_bytes as u64) {
+        if response
+            .content_length()
+            .is_some_and(|n| n > max_bytes as u64)
+        {
             return Err(GraphError::TooLarge { limit: max_bytes });
         }
         let mut bytes = Vec::new();
@@ -322,7 +389,11 @@ impl GraphClient {
     }
 
     /// Asks for a fresh URL, downloads it and checks the bytes against Meta's `sha256`.
-    pub async fn fetch_media(&self, media_id: &str, max_bytes: usize) -> Result<FetchedMedia, GraphError> {
+    pub async fn fetch_media(
+        &self,
+        media_id: &str,
+        max_bytes: usize,
+    ) -> Result<FetchedMedia, GraphError> {
         let info = self.media_info(media_id).await?;
         if info.file_size.is_some_and(|n| n > max_bytes as u64) {
             return Err(GraphError::TooLarge { limit: max_bytes });
@@ -338,10 +409,16 @@ impl GraphClient {
     }
 
     /// `POST /{version}/{phone-number-id}/messages`.
-    pub async fn send(&self, phone_number_id: &str, message: &OutgoingMessage) -> Result<SentMessage, GraphError> {
+    pub async fn send(
+        &self,
+        phone_number_id: &str,
+        message: &OutgoingMessage,
+    ) -> Result<SentMessage, GraphError> {
         path_id(phone_number_id, "phone number id")?;
         let url = self.url(&format!("{phone_number_id}/messages"));
-        let v = self.call(self.http.post(url).json(&message.to_json())).await?;
+        let v = self
+            .call(self.http.post(url).json(&message.to_json()))
+            .await?;
         let wamid = v
             .get("messages")
             .and_then(|m| m.get(0))
@@ -354,7 +431,10 @@ impl GraphClient {
             .and_then(|c| c.get("wa_id"))
             .and_then(Value::as_str)
             .map(str::to_string);
-        Ok(SentMessage { wamid: wamid.to_string(), wa_id })
+        Ok(SentMessage {
+            wamid: wamid.to_string(),
+            wa_id,
+        })
     }
 
     /// `POST /{version}/{phone-number-id}/media` (multipart); returns the media id to send.
@@ -385,13 +465,16 @@ impl GraphClient {
     /// Marks an inbound message (and the ones before it) read: blue ticks for the customer.
     pub async fn mark_read(&self, phone_number_id: &str, wamid: &str) -> Result<(), GraphError> {
         path_id(phone_number_id, "phone number id")?;
-        let body = json!({ "messaging_product": "whatsapp", "status": "read", "message_id": wamid });
+        let body =
+            json!({ "messaging_product": "whatsapp", "status": "read", "message_id": wamid });
         let url = self.url(&format!("{phone_number_id}/messages"));
         let v = self.call(self.http.post(url).json(&body)).await?;
         if v.get("success").and_then(Value::as_bool) == Some(true) {
             Ok(())
         } else {
-            Err(GraphError::Decode("mark-as-read answer without success: true".into()))
+            Err(GraphError::Decode(
+                "mark-as-read answer without success: true".into(),
+            ))
         }
     }
 }
@@ -401,10 +484,10 @@ impl GraphClient {
 pub fn sha256_matches(bytes: &[u8], expected: &str) -> bool {
     let digest = Sha256::digest(bytes);
     let expected = expected.trim();
-    if expected.len() == 64 {
-        if let Ok(raw) = hex::decode(expected) {
-            return raw.as_slice() == digest.as_slice();
-        }
+    if expected.len() == 64
+        && let Ok(raw) = hex::decode(expected)
+    {
+        return raw.as_slice() == digest.as_slice();
     }
     base64::engine::general_purpose::STANDARD
         .decode(expected)

@@ -21,12 +21,20 @@ impl PlainReason {
     /// The Spanish text, with the code appended when the reason is the generic fallback
     /// (so the agent can still quote it to support).
     pub fn es_text(&self) -> String {
-        if self.known { self.es.to_string() } else { format!("{} (código {})", self.es, self.code) }
+        if self.known {
+            self.es.to_string()
+        } else {
+            format!("{} (código {})", self.es, self.code)
+        }
     }
 
     /// The English text, with the code for the generic fallback.
     pub fn en_text(&self) -> String {
-        if self.known { self.en.to_string() } else { format!("{} (code {})", self.en, self.code) }
+        if self.known {
+            self.en.to_string()
+        } else {
+            format!("{} (code {})", self.en, self.code)
+        }
     }
 }
 
@@ -162,7 +170,12 @@ const TABLE: &[(i64, &str, &str)] = &[
 /// Explains `code` for an agent; unknown codes get a generic text carrying the code.
 pub fn plain_reason(code: i64) -> PlainReason {
     match TABLE.iter().find(|(c, _, _)| *c == code) {
-        Some(&(code, es, en)) => PlainReason { code, es, en, known: true },
+        Some(&(code, es, en)) => PlainReason {
+            code,
+            es,
+            en,
+            known: true,
+        },
         None => PlainReason {
             code,
             es: "WhatsApp rechazó el mensaje",
@@ -185,15 +198,24 @@ mod tests {
         assert!(plain_reason(190).es.contains("Reconectar"));
         let unknown = plain_reason(999_999);
         assert!(!unknown.known);
-        assert_eq!(unknown.es_text(), "WhatsApp rechazó el mensaje (código 999999)");
-        assert_eq!(unknown.en_text(), "WhatsApp rejected the message (code 999999)");
+        assert_eq!(
+            unknown.es_text(),
+            "WhatsApp rechazó el mensaje (código 999999)"
+        );
+        assert_eq!(
+            unknown.en_text(),
+            "WhatsApp rejected the message (code 999999)"
+        );
         assert_eq!(plain_reason(131026).to_string(), plain_reason(131026).es);
     }
 
     #[test]
     fn every_code_appears_once() {
         for (i, (code, ..)) in TABLE.iter().enumerate() {
-            assert!(!TABLE[i + 1..].iter().any(|(c, ..)| c == code), "{code} twice");
+            assert!(
+                !TABLE[i + 1..].iter().any(|(c, ..)| c == code),
+                "{code} twice"
+            );
         }
     }
 }

@@ -85,9 +85,16 @@ mod tests {
     #[test]
     fn published_github_vector() {
         let header = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
-        assert_eq!(sign(b"It's a Secret to Everybody", b"Hello, World!"), header);
         assert_eq!(
-            verify_signature(b"It's a Secret to Everybody", b"Hello, World!", Some(header)),
+            sign(b"It's a Secret to Everybody", b"Hello, World!"),
+            header
+        );
+        assert_eq!(
+            verify_signature(
+                b"It's a Secret to Everybody",
+                b"Hello, World!",
+                Some(header)
+            ),
             Ok(())
         );
     }
@@ -150,7 +157,10 @@ mod tests {
         let body = b"{}";
         let header = sign(b"secret", body);
         let hex_only = &header["sha256=".len()..];
-        assert_eq!(verify_signature(b"secret", body, None), Err(SignatureError::Missing));
+        assert_eq!(
+            verify_signature(b"secret", body, None),
+            Err(SignatureError::Missing)
+        );
         for bad in [
             hex_only.to_string(),
             format!("sha1={hex_only}"),

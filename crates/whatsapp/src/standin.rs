@@ -73,7 +73,12 @@ pub enum Failure {
     Timeout,
     /// Meta's error JSON: `{error: {message, type, code, error_subcode, error_data:
     /// {messaging_product, details}, fbtrace_id}}`.
-    GraphError { http_status: u16, code: i64, subcode: Option<i64>, message: String },
+    GraphError {
+        http_status: u16,
+        code: i64,
+        subcode: Option<i64>,
+        message: String,
+    },
     /// Drop the connection without answering.
     CloseConnection,
 }
@@ -134,7 +139,9 @@ type Shared = Arc<Mutex<Inner>>;
 
 fn lock(shared: &Shared) -> MutexGuard<'_, Inner> {
     // A test that panicked while holding the lock must not hide the state from the others.
-    shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Inner {
@@ -145,14 +152,24 @@ impl Inner {
 
     fn store(&mut self, bytes: Vec<u8>, mime_type: String) -> String {
         let id = format!("{}", 1_000_000_000_000_000 + self.next());
-        self.media.insert(id.clone(), StoredMedia { bytes, mime_type, corrupt: false });
+        self.media.insert(
+            id.clone(),
+            StoredMedia {
+                bytes,
+                mime_type,
+                corrupt: false,
+            },
+        );
         id
     }
 
     fn wamid(&mut self) -> String {
         let n = self.next();
         let raw = format!("HBgLMTU1NTAwMDAwMDAVAgARGBI{n:020}AA==");
-        format!("wamid.{}", base64::engine::general_purpose::STANDARD.encode(raw))
+        format!(
+            "wamid.{}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
     }
 }
 
@@ -201,15 +218,19 @@ impl GraphStandIn {
         let state = shared.clone();
         let task = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 let router = router.clone();
                 let state = state.clone();
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                        let router = router.clone();
-                        let state = state.clone();
-                        async move { serve(state, router, req).await }
-                    });
+                    let service = hyper::service::service_fn(
+                        move |req: hyper::Request<hyper::body::Incoming>| {
+                            let router = router.clone();
+                            let state = state.clone();
+                            async move { serve(state, router, req).await }
+                        },
+                    );
                     // Errors here are closed connections, including the injected ones.
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -299,14 +320,31 @@ async fn serve(
         Some(Failure::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let page = format!("<!DOCTYPE html><html><body><h1>{status}</h1></body></html>");
-            Ok((status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
+            Ok((
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                page,
+            )
+                .into_response())
         }
-        Some(Failure::EmptyStatus(code)) => {
-            Ok(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response())
-        }
-        Some(Failure::GraphError { http_status, code, subcode, message }) => {
+        Some(Failure::EmptyStatus(code)) => Ok(StatusCode::from_u16(code)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            .into_response()),
+        Some(Failure::GraphError {
+            http_status,
+            code,
+            subcode,
+            message,
+        }) => {
             let status = StatusCode::from_u16(http_status).unwrap_or(StatusCode::BAD_REQUEST);
-            Ok(graph_error(status, "OAuthException", code, subcode, &message, Some(&message)))
+            Ok(graph_error(
+                status,
+                "OAuthException",
+                code,
+                subcode,
+                &message,
+                Some(&message),
+            ))
         }
     }
 }
@@ -336,7 +374,14 @@ fn graph_error(
 }
 
 fn invalid(message: &str) -> Response {
-    graph_error(StatusCode::BAD_REQUEST, "OAuthException", 100, None, message, Some(message))
+    graph_error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        100,
+        None,
+        message,
+        Some(message),
+    )
 }
 
 fn missing(details: &str) -> Response {
@@ -352,7 +397,10 @@ fn missing(details: &str) -> Response {
 
 fn authorized(inner: &Inner, headers: &HeaderMap) -> bool {
     let expected = format!("Bearer {}", inner.config.access_token);
-    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str())
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        == Some(expected.as_str())
 }
 
 fn unauthorized() -> Response {
@@ -412,13 +460,26 @@ fn media_info(shared: &Shared, media_id: &str) -> Response {
         let message = format!(
             "Unsupported get request. Object with ID '{media_id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
         );
-        return graph_error(StatusCode::BAD_REQUEST, "GraphMethodException", 100, Some(33), &message, None);
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "GraphMethodException",
+            100,
+            Some(33),
+            &message,
+            None,
+        );
     };
     let sha256 = hex::encode(Sha256::digest(&media.bytes));
     let (mime_type, size) = (media.mime_type.clone(), media.bytes.len());
     let expires = Instant::now() + inner.config.url_lifetime;
     let hash = format!("ATs{:016x}", inner.next());
-    inner.links.insert(hash.clone(), Link { media_id: media_id.to_string(), expires });
+    inner.links.insert(
+        hash.clone(),
+        Link {
+            media_id: media_id.to_string(),
+            expires,
+        },
+    );
     let url = format!(
         "{}/whatsapp_business/attachments/?mid={media_id}&ext={}&hash={hash}",
         inner.base_url,
@@ -437,7 +498,10 @@ fn media_info(shared: &Shared, media_id: &str) -> Response {
 
 fn download(shared: &Shared, query: &str) -> Response {
     let inner = lock(shared);
-    let hash = query.split('&').find_map(|kv| kv.strip_prefix("hash=")).unwrap_or_default();
+    let hash = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("hash="))
+        .unwrap_or_default();
     let media = inner
         .links
         .get(hash)
@@ -468,14 +532,19 @@ fn messages(shared: &Shared, phone_number_id: String, body: &[u8]) -> Response {
         return invalid("(#100) The parameter messaging_product is required.");
     }
     if text(&body, "messaging_product") != Some("whatsapp") {
-        return invalid("(#100) Param messaging_product must be one of {WHATSAPP} - got \"other\".");
+        return invalid(
+            "(#100) Param messaging_product must be one of {WHATSAPP} - got \"other\".",
+        );
     }
     if text(&body, "status") == Some("read") {
         let Some(message_id) = text(&body, "message_id") else {
             return invalid("(#100) The parameter message_id is required.");
         };
         let message_id = message_id.to_string();
-        lock(shared).reads.push(RecordedRead { phone_number_id, message_id });
+        lock(shared).reads.push(RecordedRead {
+            phone_number_id,
+            message_id,
+        });
         return axum::Json(json!({ "success": true })).into_response();
     }
     let Some(to) = text(&body, "to") else {
@@ -494,29 +563,39 @@ fn messages(shared: &Shared, phone_number_id: String, body: &[u8]) -> Response {
         "template" => {
             if text(object, "name").is_none() {
                 Some("template['name']")
-            } else if object.get("language").and_then(|l| text(l, "code")).is_none() {
+            } else if object
+                .get("language")
+                .and_then(|l| text(l, "code"))
+                .is_none()
+            {
                 Some("template['language']['code']")
             } else {
                 template_parameters_problem(object)
             }
         }
-        "reaction" => text(object, "message_id").is_none().then_some("reaction['message_id']"),
+        "reaction" => text(object, "message_id")
+            .is_none()
+            .then_some("reaction['message_id']"),
         "interactive" | "location" | "contacts" => None,
         _ => return invalid("(#100) Param type must be one of the supported message types"),
     };
     if let Some(what) = problem {
         return missing(&format!("Parameter {what} is required"));
     }
-    if let Some(context) = body.get("context") {
-        if text(context, "message_id").is_none() {
-            return missing("Parameter context['message_id'] is required");
-        }
+    if let Some(context) = body.get("context")
+        && text(context, "message_id").is_none()
+    {
+        return missing("Parameter context['message_id'] is required");
     }
     let wa_id: String = to.chars().filter(char::is_ascii_digit).collect();
     let to = to.to_string();
     let mut inner = lock(shared);
     let wamid = inner.wamid();
-    inner.sent.push(RecordedSend { phone_number_id, body: body.clone(), wamid: wamid.clone() });
+    inner.sent.push(RecordedSend {
+        phone_number_id,
+        body: body.clone(),
+        wamid: wamid.clone(),
+    });
     let mut message = json!({ "id": wamid });
     if kind == "template" {
         message["message_status"] = json!("accepted");
@@ -535,7 +614,12 @@ fn template_parameters_problem(template: &Value) -> Option<&'static str> {
         if text(component, "type").is_none() {
             return Some("components[]['type']");
         }
-        for p in component.get("parameters").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+        for p in component
+            .get("parameters")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
             match text(p, "type") {
                 None => return Some("parameters[]['type']"),
                 Some("text") if text(p, "text").is_none() => return Some("parameters[]['text']"),

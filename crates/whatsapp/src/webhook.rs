@@ -171,9 +171,12 @@ pub struct ErrorData {
 
 /// Parses a webhook body. Safe on arbitrary bytes: it returns an error, never panics.
 pub fn parse_notification(raw: &[u8]) -> Result<Notification, PayloadError> {
-    let root: Value = serde_json::from_slice(raw).map_err(|e| PayloadError::NotJson(e.to_string()))?;
+    let root: Value =
+        serde_json::from_slice(raw).map_err(|e| PayloadError::NotJson(e.to_string()))?;
     let bad = |what: String| PayloadError::NotEnvelope(what);
-    let root = root.as_object().ok_or_else(|| bad("the body is not an object".into()))?;
+    let root = root
+        .as_object()
+        .ok_or_else(|| bad("the body is not an object".into()))?;
     let object = root
         .get("object")
         .and_then(Value::as_str)
@@ -185,7 +188,9 @@ pub fn parse_notification(raw: &[u8]) -> Result<Notification, PayloadError> {
         .ok_or_else(|| bad("\"entry\" is missing or not a list".into()))?;
     let mut entry = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
-        let e = e.as_object().ok_or_else(|| bad(format!("entry[{i}] is not an object")))?;
+        let e = e
+            .as_object()
+            .ok_or_else(|| bad(format!("entry[{i}] is not an object")))?;
         let id = e
             .get("id")
             .and_then(id_string)
@@ -199,11 +204,13 @@ pub fn parse_notification(raw: &[u8]) -> Result<Notification, PayloadError> {
                         .get("field")
                         .and_then(Value::as_str)
                         .ok_or_else(|| bad(format!("entry[{i}].changes[{j}].field is missing")))?;
-                    let value = c
-                        .get("value")
-                        .filter(|v| v.is_object())
-                        .ok_or_else(|| bad(format!("entry[{i}].changes[{j}].value is not an object")))?;
-                    changes.push(Change { field: field.to_string(), value: change_value(value) });
+                    let value = c.get("value").filter(|v| v.is_object()).ok_or_else(|| {
+                        bad(format!("entry[{i}].changes[{j}].value is not an object"))
+                    })?;
+                    changes.push(Change {
+                        field: field.to_string(),
+                        value: change_value(value),
+                    });
                 }
                 changes
             }
@@ -224,7 +231,11 @@ fn id_string(v: &Value) -> Option<String> {
 }
 
 fn list<'a>(value: &'a Value, key: &str) -> &'a [Value] {
-    value.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 fn typed<T: Default + for<'de> Deserialize<'de>>(v: Option<&Value>) -> T {
@@ -240,9 +251,16 @@ pub(crate) fn errors_of(v: &Value) -> Vec<GraphErrorDetail> {
 
 fn change_value(v: &Value) -> ChangeValue {
     ChangeValue {
-        messaging_product: v.get("messaging_product").and_then(Value::as_str).unwrap_or_default().to_string(),
+        messaging_product: v
+            .get("messaging_product")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         metadata: typed(v.get("metadata")),
-        contacts: list(v, "contacts").iter().filter_map(|c| Profile::deserialize(c).ok()).collect(),
+        contacts: list(v, "contacts")
+            .iter()
+            .filter_map(|c| Profile::deserialize(c).ok())
+            .collect(),
         messages: list(v, "messages").iter().map(inbound_message).collect(),
         statuses: list(v, "statuses").iter().map(status_update).collect(),
         errors: errors_of(v),
@@ -277,7 +295,9 @@ fn inbound_message(v: &Value) -> InboundMessage {
 fn status_update(v: &Value) -> StatusUpdate {
     StatusUpdate {
         id: str_field(v, "id"),
-        status: DeliveryStatus::from_wire(v.get("status").and_then(Value::as_str).unwrap_or_default()),
+        status: DeliveryStatus::from_wire(
+            v.get("status").and_then(Value::as_str).unwrap_or_default(),
+        ),
         timestamp: timestamp(v),
         recipient_id: str_field(v, "recipient_id"),
         errors: errors_of(v),
@@ -289,12 +309,14 @@ impl Notification {
     /// Every inbound message in the delivery with the change it came in (for the business
     /// number's `phone_number_id` and the sender's profile).
     pub fn messages(&self) -> impl Iterator<Item = (&ChangeValue, &InboundMessage)> {
-        self.changes().flat_map(|c| c.messages.iter().map(move |m| (c, m)))
+        self.changes()
+            .flat_map(|c| c.messages.iter().map(move |m| (c, m)))
     }
 
     /// Every status update in the delivery with the change it came in.
     pub fn statuses(&self) -> impl Iterator<Item = (&ChangeValue, &StatusUpdate)> {
-        self.changes().flat_map(|c| c.statuses.iter().map(move |s| (c, s)))
+        self.changes()
+            .flat_map(|c| c.statuses.iter().map(move |s| (c, s)))
     }
 
     fn changes(&self) -> impl Iterator<Item = &ChangeValue> {
