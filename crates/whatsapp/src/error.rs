@@ -199,3 +199,78 @@ impl GraphError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: Option<i64>) -> GraphError {
+        GraphError::Api(Box::new(ApiError {
+            status,
+            code,
+            subcode: None,
+            kind: None,
+            message: None,
+            details: None,
+            fbtrace_id: None,
+        }))
+    }
+
+    #[test]
+    fn codes_decide_before_statuses() {
+        // Meta sends most errors with HTTP 400: the code is what tells them apart.
+        assert_eq!(api(400, Some(130429)).retry(), Retry::Later);
+        assert_eq!(api(400, Some(131047)).retry(), Retry::Never);
+        assert_eq!(api(400, Some(190)).retry(), Retry::Reconnect);
+        assert_eq!(api(500, Some(131026)).retry(), Retry::Never);
+        assert_eq!(api(403, Some(250)).retry(), Retry::Never);
+        // Without a code (or with one we do not list), the status decides.
+        assert_eq!(api(401, None).retry(), Retry::Reconnect);
+        assert_eq!(api(429, None).retry(), Retry::Later);
+        assert_eq!(api(502, None).retry(), Retry::Later);
+        assert_eq!(api(400, None).retry(), Retry::Never);
+        assert_eq!(api(503, Some(987_654)).retry(), Retry::Later);
+        assert_eq!(GraphError::Timeout.retry(), Retry::Later);
+        assert_eq!(GraphError::Decode("x".into()).retry(), Retry::Never);
+    }
+
+    #[test]
+    fn no_code_is_in_two_lists() {
+        for code in RETRY_LATER_CODES {
+            assert!(
+                !NEVER_RETRY_CODES.contains(code) && !RECONNECT_CODES.contains(code),
+                "{code}"
+            );
+        }
+        for code in NEVER_RETRY_CODES {
+            assert!(!RECONNECT_CODES.contains(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn error_bodies_are_read_leniently() {
+        let body = br#"{"error":{"message":"(#131056) (Business Account, Consumer Account) pair rate limit hit","type":"OAuthException","code":"131056","error_subcode":2494055,"error_data":{"messaging_product":"whatsapp","details":"Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time."},"fbtrace_id":"A4O5a8RAgePwbcGSu"}}"#;
+        let GraphError::Api(e) = GraphError::from_response(400, body) else {
+            panic!("not an API error")
+        };
+        assert_eq!(
+            (e.status, e.code, e.subcode),
+            (400, Some(131056), Some(2_494_055))
+        );
+        assert_eq!(e.kind.as_deref(), Some("OAuthException"));
+        assert!(
+            e.details
+                .as_deref()
+                .is_some_and(|d| d.starts_with("Message failed"))
+        );
+        assert_eq!(e.fbtrace_id.as_deref(), Some("A4O5a8RAgePwbcGSu"));
+        let html = GraphError::from_response(502, b"<html><body>Bad Gateway</body></html>");
+        assert_eq!(html.code(), None);
+        assert_eq!(html.to_string(), "Graph API HTTP 502");
+        assert_eq!(html.retry(), Retry::Later);
+        assert_eq!(
+            GraphError::from_response(400, body).to_string(),
+            "Graph API HTTP 400, code 131056: (#131056) (Business Account, Consumer Account) pair rate limit hit"
+        );
+    }
+}

@@ -493,3 +493,70 @@ pub fn sha256_matches(bytes: &[u8], expected: &str) -> bool {
         .decode(expected)
         .is_ok_and(|raw| raw.as_slice() == digest.as_slice())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_bodies_follow_the_messages_reference() {
+        let image = OutgoingMessage::image("34600", "77", None)
+            .reply_to("wamid.Q")
+            .to_json();
+        assert_eq!(
+            image,
+            json!({
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": "34600",
+                "type": "image",
+                "image": { "id": "77" },
+                "context": { "message_id": "wamid.Q" },
+            })
+        );
+        let doc =
+            OutgoingMessage::document("34600", "78", Some("a.pdf".into()), Some("Aquí".into()))
+                .to_json();
+        assert_eq!(
+            doc["document"],
+            json!({ "id": "78", "filename": "a.pdf", "caption": "Aquí" })
+        );
+        let template = OutgoingMessage::template("34600", "hola", "es_ES", Vec::new()).to_json();
+        assert_eq!(
+            template["template"],
+            json!({ "name": "hola", "language": { "code": "es_ES" } })
+        );
+        assert!(template.get("context").is_none());
+    }
+
+    #[test]
+    fn checksums_in_hex_or_base64() {
+        let bytes = b"abc";
+        let hex_digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert!(sha256_matches(bytes, hex_digest));
+        assert!(sha256_matches(bytes, &hex_digest.to_uppercase()));
+        assert!(sha256_matches(
+            bytes,
+            "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        ));
+        assert!(!sha256_matches(b"abd", hex_digest));
+        assert!(!sha256_matches(bytes, "not a digest"));
+        assert!(!sha256_matches(bytes, ""));
+    }
+
+    #[test]
+    fn the_token_stays_out_of_debug_output() {
+        let config = GraphConfig::new("EAAsecret");
+        assert!(!format!("{config:?}").contains("EAAsecret"));
+        let client = GraphClient::new(config).map_err(|e| e.to_string());
+        assert!(client.is_ok_and(|c| !format!("{c:?}").contains("EAAsecret")));
+    }
+
+    #[test]
+    fn ids_that_would_change_the_path_are_refused() {
+        assert!(path_id("1234567890", "id").is_ok());
+        for bad in ["", "../x", "1/messages", "1?x=1", "a b", "%2e%2e"] {
+            assert!(path_id(bad, "id").is_err(), "{bad}");
+        }
+    }
+}

@@ -62,6 +62,14 @@ impl StandInConfig {
     }
 }
 
+impl Default for StandInConfig {
+    /// A test token and the client's default API version, so `StandInConfig { access_token,
+    /// ..Default::default() }` works.
+    fn default() -> Self {
+        StandInConfig::new("test-access-token", crate::graph::DEFAULT_API_VERSION)
+    }
+}
+
 /// An injected failure for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {

@@ -300,7 +300,7 @@ async fn wrong_or_expired_token_means_reconnect() -> TestResult {
 
 #[tokio::test]
 async fn injected_failures_are_classified() -> TestResult {
-    let (standin, client) = setup(Duration::from_millis(700)).await?;
+    let (standin, client) = setup(secs(2)).await?;
     let text = OutgoingMessage::text("34612345678", "hola");
     let cases = [
         (Failure::Status(502), Retry::Later),
