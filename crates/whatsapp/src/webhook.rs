@@ -20,7 +20,7 @@ use serde_json::Value;
 
 pub use crate::content::{
     ContactName, Content, Context, Interactive, Location, Media, MediaKind, Order, ProductItem,
-    SharedContact, SharedEmail, SharedPhone,
+    ReferredProduct, SharedContact, SharedEmail, SharedPhone,
 };
 
 /// Why a body is not a notification we can read.
