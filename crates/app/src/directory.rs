@@ -17,12 +17,29 @@ use soporte_store::{
 
 const MIN_PASSWORD_CHARS: usize = 10;
 
+/// Meta's id of a WhatsApp business number: digits (Meta shows it as such in the app's
+/// WhatsApp settings). Empty clears it.
+fn opt_phone_number_id(raw: Option<&str>) -> Result<Option<String>> {
+    let Some(id) = raw.map(str::trim).filter(|id| !id.is_empty()) else {
+        return Ok(None);
+    };
+    if id.len() > 32 || !id.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::invalid(
+            "whatsapp_phone_number_id",
+            "must be the digits of the number's id in Meta's WhatsApp settings (e.g. 106540352242922)",
+        ));
+    }
+    Ok(Some(id.to_string()))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AgentInput {
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
     pub whatsapp: Option<String>,
+    /// Meta's id of the agent's WhatsApp business number.
+    pub whatsapp_phone_number_id: Option<String>,
     pub role: Option<Role>,
     pub types: Vec<SupportType>,
     pub password: Option<String>,
@@ -34,6 +51,7 @@ pub struct AgentUpdate {
     pub name: Option<String>,
     pub phone: Option<Option<String>>,
     pub whatsapp: Option<Option<String>>,
+    pub whatsapp_phone_number_id: Option<Option<String>>,
     pub role: Option<Role>,
     pub types: Option<Vec<SupportType>>,
     pub absences: Option<Vec<Absence>>,
@@ -179,6 +197,9 @@ impl App {
             name: normalize_name("name", &input.name)?,
             phone: opt_phone("phone", input.phone.as_deref())?,
             whatsapp: opt_phone("whatsapp", input.whatsapp.as_deref())?,
+            whatsapp_phone_number_id: opt_phone_number_id(
+                input.whatsapp_phone_number_id.as_deref(),
+            )?,
             role: input.role.unwrap_or(Role::Agent),
             types: dedup(if input.types.is_empty() {
                 SupportType::ALL.to_vec()
@@ -237,6 +258,11 @@ impl App {
                 .whatsapp
                 .as_ref()
                 .map(|p| opt_phone("whatsapp", p.as_deref()))
+                .transpose()?,
+            whatsapp_phone_number_id: input
+                .whatsapp_phone_number_id
+                .as_ref()
+                .map(|p| opt_phone_number_id(p.as_deref()))
                 .transpose()?,
             role: input.role,
             types: input.types.clone().map(dedup),

@@ -29,6 +29,12 @@ pub enum AppError {
     TemporarilyUnavailable(String),
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// A webhook body whose signature does not match its sender's secret.
+    #[error("{0}")]
+    BadSignature(String),
+    /// A body that is not what the endpoint takes; `code` is the problem's stable code.
+    #[error("{message}")]
+    Malformed { code: &'static str, message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -12,6 +12,7 @@ pub mod secrets;
 pub mod settings;
 mod tickets;
 pub mod two_factor;
+pub mod whatsapp;
 
 pub use auth::{
     IssuedToken, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW,
@@ -60,6 +61,8 @@ pub struct AppSettings {
     pub file_mailboxes: Vec<settings::MailboxSettings>,
     /// The sections saved from the console, already applied to the fields above.
     pub console: settings::ConsoleSettings,
+    /// The WhatsApp channel, when configured.
+    pub whatsapp: Option<whatsapp::WhatsAppSettings>,
 }
 
 impl AppSettings {
@@ -74,6 +77,7 @@ impl AppSettings {
             public_url: "http://127.0.0.1:8080".into(),
             file_mailboxes: Vec::new(),
             console: settings::ConsoleSettings::default(),
+            whatsapp: None,
         }
     }
 }
@@ -95,6 +99,10 @@ pub struct App {
     /// Seals the secrets kept in the database (see [`secrets`]); without it they cannot
     /// be written, and sealed ones cannot be read.
     secrets: Option<secrets::SecretKey>,
+    /// Reads Meta's webhook bodies (the WhatsApp adapter).
+    whatsapp_codec: Option<Arc<dyn soporte_core::whatsapp::WhatsAppCodec>>,
+    /// Rung when a webhook body was kept, so the intake worker takes it in at once.
+    whatsapp_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -112,7 +120,16 @@ impl App {
             classifier: policy::ClassifierSlot::builtin(),
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
             secrets: None,
+            whatsapp_codec: None,
+            whatsapp_wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Enables the WhatsApp use cases with the WhatsApp adapter's codec (the channel
+    /// also needs its `[whatsapp]` settings).
+    pub fn with_whatsapp(mut self, codec: Arc<dyn soporte_core::whatsapp::WhatsAppCodec>) -> Self {
+        self.whatsapp_codec = Some(codec);
+        self
     }
 
     /// Gives the key that seals the secrets kept in the database (IMAP passwords saved

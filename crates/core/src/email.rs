@@ -66,12 +66,16 @@ impl SignatureKind {
     }
 }
 
-/// Delivery state of an outgoing message.
+/// Delivery state of an outgoing message. E-mail knows `queued`, `sent` (accepted by the
+/// customer's mail server) and `failed`; WhatsApp also tells `delivered` (on the customer's
+/// phone) and `read`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Delivery {
     Queued,
     Sent,
+    Delivered,
+    Read,
     Failed,
 }
 
@@ -80,7 +84,27 @@ impl Delivery {
         match self {
             Delivery::Queued => "queued",
             Delivery::Sent => "sent",
+            Delivery::Delivered => "delivered",
+            Delivery::Read => "read",
             Delivery::Failed => "failed",
+        }
+    }
+
+    /// Whether a report of `next` moves a message in state `self` forward. Reports come
+    /// out of order (a `delivered` after a `read`): a state never goes back, and a message
+    /// that reached the phone does not fail afterwards.
+    pub fn advances_to(self, next: Delivery) -> bool {
+        let rank = |d: Delivery| match d {
+            Delivery::Queued => 0,
+            Delivery::Sent => 1,
+            Delivery::Delivered => 2,
+            Delivery::Read => 3,
+            Delivery::Failed => 4,
+        };
+        match (self, next) {
+            (Delivery::Failed, _) => false,
+            (Delivery::Delivered | Delivery::Read, Delivery::Failed) => false,
+            (from, to) => rank(to) > rank(from),
         }
     }
 
@@ -88,6 +112,8 @@ impl Delivery {
         match raw {
             "queued" => Some(Delivery::Queued),
             "sent" => Some(Delivery::Sent),
+            "delivered" => Some(Delivery::Delivered),
+            "read" => Some(Delivery::Read),
             "failed" => Some(Delivery::Failed),
             _ => None,
         }

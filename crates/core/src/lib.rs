@@ -14,5 +14,6 @@ pub mod support;
 pub mod text;
 pub mod ticket;
 pub mod time;
+pub mod whatsapp;
 
 pub use error::ValidationError;

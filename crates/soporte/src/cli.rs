@@ -76,6 +76,19 @@ enum AgentCommand {
     Add(AgentAdd),
     /// List agents.
     List,
+    /// Give an agent their WhatsApp business number: the number as customers write to it
+    /// and Meta's id of it. Empty values take them away.
+    SetWhatsapp {
+        /// E-mail of the agent.
+        #[arg(long)]
+        email: String,
+        /// The number in international form (+34…).
+        #[arg(long)]
+        whatsapp: String,
+        /// Meta's id of the number (WhatsApp Manager → the number's settings).
+        #[arg(long)]
+        phone_number_id: String,
+    },
     /// Turn off an agent's two-step sign-in (lost phone and recovery codes); if
     /// administrators require it, the agent sets it up again at the next login.
     ResetTwoFactor {
@@ -98,6 +111,9 @@ struct AgentAdd {
     phone: Option<String>,
     #[arg(long)]
     whatsapp: Option<String>,
+    /// Meta's id of the agent's WhatsApp business number.
+    #[arg(long)]
+    whatsapp_phone_number_id: Option<String>,
     /// Read the console password from standard input (first line).
     #[arg(long)]
     password_stdin: bool,
@@ -220,8 +236,12 @@ pub async fn open(config: Config, key_file: KeyFile) -> Result<Context> {
         .iter()
         .map(crate::workers::mailbox_summary)
         .collect();
-    let mut app =
-        App::new(store, Arc::new(blobs), settings).with_mail(Arc::new(soporte_mail::MimeCodec));
+    if let Some(whatsapp) = &config.whatsapp {
+        settings.whatsapp = Some(whatsapp.channel()?.settings);
+    }
+    let mut app = App::new(store, Arc::new(blobs), settings)
+        .with_mail(Arc::new(soporte_mail::MimeCodec))
+        .with_whatsapp(Arc::new(soporte_whatsapp::CloudApiCodec));
     if let Some(secrets) = secrets {
         app = app.with_secrets(secrets.key);
     }
@@ -298,6 +318,32 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Agent(AgentCommand::List) => {
             agent_list(&open(config, KeyFile::ReadOnly).await?.app).await
         }
+        Command::Agent(AgentCommand::SetWhatsapp {
+            email,
+            whatsapp,
+            phone_number_id,
+        }) => {
+            let app = open(config, KeyFile::ReadOnly).await?.app;
+            let agent = app.agent_by_email(&email).await.context("--email")?;
+            let empty_is_none = |v: String| Some(v).filter(|v| !v.trim().is_empty());
+            let agent = app
+                .update_agent(
+                    agent.id,
+                    &soporte_app::AgentUpdate {
+                        whatsapp: Some(empty_is_none(whatsapp)),
+                        whatsapp_phone_number_id: Some(empty_is_none(phone_number_id)),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            println!(
+                "{}: WhatsApp {} (Meta id {})",
+                agent.email,
+                agent.whatsapp.as_deref().unwrap_or("-"),
+                agent.whatsapp_phone_number_id.as_deref().unwrap_or("-")
+            );
+            Ok(())
+        }
         Command::Agent(AgentCommand::ResetTwoFactor { email }) => {
             let app = open(config, KeyFile::ReadOnly).await?.app;
             if app.reset_two_factor_by_email(&email).await? {
@@ -372,6 +418,7 @@ async fn agent_add(app: &App, args: AgentAdd) -> Result<()> {
             name: args.name,
             phone: args.phone,
             whatsapp: args.whatsapp,
+            whatsapp_phone_number_id: args.whatsapp_phone_number_id,
             role: Some(if args.admin { Role::Admin } else { Role::Agent }),
             types: vec![],
             password,

@@ -41,6 +41,12 @@ pub async fn serve(ctx: Context) -> Result<()> {
         ctx.app.clone(),
         stopped.clone(),
     )));
+    if ctx.app.whatsapp_enabled() {
+        workers.push(tokio::spawn(workers::take_in_whatsapp(
+            ctx.app.clone(),
+            stopped.clone(),
+        )));
+    }
     workers.push(tokio::spawn(workers::reload_settings(
         ctx.app.clone(),
         SETTINGS_RELOAD,

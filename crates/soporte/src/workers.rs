@@ -65,6 +65,28 @@ pub async fn deliver_outbox(app: App, transport: SmtpTransport, mut stop: watch:
     }
 }
 
+/// Takes in the WhatsApp webhook bodies kept by any instance: at once when this one kept
+/// a body, and every few seconds for the others' (and for bodies whose lease ran out
+/// because a process stopped mid-way).
+pub async fn take_in_whatsapp(app: App, mut stop: watch::Receiver<bool>) {
+    let wake = app.whatsapp_wake();
+    loop {
+        match app
+            .take_in_whatsapp(soporte_app::whatsapp::WEBHOOK_BATCH)
+            .await
+        {
+            Ok(n) if n >= soporte_app::whatsapp::WEBHOOK_BATCH as usize => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "WhatsApp intake failed"),
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
 /// Marks tickets at risk or breached when their moment comes, notifying assignees and
 /// escalating breaches to admins.
 pub async fn check_sla(app: App, every: Duration, mut stop: watch::Receiver<bool>) {

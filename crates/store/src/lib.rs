@@ -12,6 +12,7 @@
 //! | `search/` | full-text search over tickets |
 //! | `mail/` | e-mail threading, IMAP positions, bounces, quarantine |
 //! | `outbox/` | outgoing e-mail waiting for delivery |
+//! | `whatsapp/` | WhatsApp webhook bodies, message details, reactions, delivery reports, conversations, windows, media to fetch |
 //! | `settings/` | console configuration sections, canned replies |
 //! | `classifier/` | agents' type corrections, trained models |
 //! | `blobs/` | attachment bytes (database and disk) |
@@ -35,6 +36,7 @@ mod settings;
 pub mod sqlite;
 pub mod testkit;
 mod tickets;
+mod whatsapp;
 
 pub use access::{AccessStore, NewToken, TokenOwner, TokenRecord, TwoFactorRecord};
 pub use blobs::{
@@ -56,6 +58,10 @@ pub use tickets::{
     AssigneeFilter, AutomaticAnswer, Consequences, Cursor, MessageExtra, NewAttachment, NewMessage,
     NewTicket, NoEffects, Requester, TicketChange, TicketEffects, TicketQuery, TicketSort,
     TicketStore, TypeFilter,
+};
+pub use whatsapp::{
+    ConversationStep, DeliveryReport, NewWhatsAppMedia, NewWhatsAppMessage, WebhookBody,
+    WhatsAppHealth, WhatsAppStore, WhatsAppTicket,
 };
 
 use async_trait::async_trait;
@@ -84,6 +90,7 @@ pub trait Store:
     + SettingsStore
     + ClassifierStore
     + BlobContentStore
+    + WhatsAppStore
     + Send
     + Sync
     + 'static

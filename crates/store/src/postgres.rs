@@ -81,6 +81,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "two_factor",
         sql: include_str!("../migrations/postgres/0013_two_factor.sql"),
     },
+    Migration {
+        version: 14,
+        name: "whatsapp",
+        sql: include_str!("../migrations/postgres/0014_whatsapp.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.

@@ -1,6 +1,7 @@
 //! Soporte's HTTP front. `/api/v1` is the JSON API (described by `/api/v1/openapi.json`),
 //! `/healthz` tells a load balancer whether this instance can serve, and everything else
-//! is the agent console (see [`console`]).
+//! is the agent console (see [`console`]), but `/webhooks/*`, where other systems (Meta's
+//! WhatsApp) hand over what happened on their side.
 
 mod api;
 mod auth;
@@ -8,6 +9,7 @@ mod connection;
 pub mod console;
 mod message_view;
 mod problem;
+pub mod webhooks;
 
 pub use api::ApiDoc;
 pub use problem::{Problem, ProblemDocument};
@@ -35,6 +37,7 @@ pub fn router(app: App, config: &WebConfig) -> Router {
     Router::new()
         .nest("/api/v1", api::routes())
         .merge(console::routes())
+        .merge(webhooks::routes())
         .route("/healthz", axum::routing::get(api::health::healthz))
         .fallback(problem::not_found_route)
         .method_not_allowed_fallback(problem::method_not_allowed)

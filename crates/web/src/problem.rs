@@ -120,6 +120,10 @@ impl From<AppError> for Problem {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
                     .retry_after(retry_after_secs)
             }
+            AppError::BadSignature(_) => {
+                Problem::new(StatusCode::UNAUTHORIZED, "signature_invalid", detail)
+            }
+            AppError::Malformed { code, .. } => Problem::new(StatusCode::BAD_REQUEST, code, detail),
             AppError::Internal(_) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

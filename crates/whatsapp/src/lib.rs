@@ -9,8 +9,11 @@
 //! * [`standin`] and [`payload`]: test support — a stand-in Graph API server and builders
 //!   of realistic webhook bodies.
 //!
-//! The crate stands alone (no other Soporte crate) so the channel can be tested and fuzzed
-//! on its own.
+//! * [`codec`]: the port the use cases need (`soporte_core::whatsapp::WhatsAppCodec`),
+//!   Meta's payloads read into the domain's events.
+//!
+//! Like the e-mail adapter, it depends on the domain alone, so the channel can be tested
+//! and fuzzed on its own.
 //!
 //! # Documented behaviours followed (and mimicked by the stand-in)
 //!
@@ -31,6 +34,7 @@
 //! base64 while the media-URL answer is hex (both are accepted); an expired media URL answers
 //! 404 (the stand-in does the same); `file_size` sometimes comes as a string.
 
+pub mod codec;
 pub mod error;
 pub mod graph;
 pub mod payload;
@@ -41,6 +45,7 @@ pub mod webhook;
 
 mod content;
 
+pub use codec::CloudApiCodec;
 pub use error::{ApiError, GraphError, Retry};
 pub use graph::{
     FetchedMedia, GraphClient, GraphConfig, MediaInfo, OutgoingBody, OutgoingMessage, SentMessage,

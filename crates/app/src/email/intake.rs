@@ -398,6 +398,7 @@ impl App {
             delivery: None,
             source_position: source.position().cloned(),
             blob_contents,
+            whatsapp: None,
         };
         let body = if mail.text.trim().is_empty() {
             "(mensaje sin texto)".to_string()

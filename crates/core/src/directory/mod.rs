@@ -59,6 +59,8 @@ pub struct Agent {
     pub name: String,
     pub phone: Option<String>,
     pub whatsapp: Option<String>,
+    /// Meta's id of the agent's WhatsApp business number: what arrives for it is theirs.
+    pub whatsapp_phone_number_id: Option<String>,
     pub role: Role,
     pub types: Vec<SupportType>,
     pub absences: Vec<Absence>,
@@ -152,6 +154,7 @@ mod tests {
             name: "Ana".into(),
             phone: None,
             whatsapp: None,
+            whatsapp_phone_number_id: None,
             role: Role::Agent,
             types: vec![],
             absences: vec![Absence {

@@ -75,6 +75,7 @@ mod tests {
             name: format!("Agente {id}"),
             phone: None,
             whatsapp: None,
+            whatsapp_phone_number_id: None,
             role: Role::Agent,
             types: vec![],
             absences: if absent {

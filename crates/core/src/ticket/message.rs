@@ -45,8 +45,12 @@ pub struct Message {
     pub automatic: Option<AutomaticKind>,
     /// The message as received, in the blob store.
     pub original_sha256: Option<String>,
-    /// For outgoing e-mail: whether it reached the customer's mail server.
+    /// For outgoing messages: whether it reached the customer (their mail server; for
+    /// WhatsApp, their phone, and whether they read it).
     pub delivery: Option<Delivery>,
+    /// What a WhatsApp message carries beyond its text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp: Option<crate::whatsapp::WhatsAppDetails>,
 }
 
 /// A file attached to a message. The bytes live in the blob store under their SHA-256,

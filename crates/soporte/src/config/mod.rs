@@ -5,12 +5,14 @@
 
 mod policy;
 mod secrets_key;
+mod whatsapp;
 
 pub use policy::{PolicyConfig, config_error};
 use secrets_key::SECRETS_KEY_INLINE;
 pub use secrets_key::{DEFAULT_SECRETS_KEY_FILE, LoadedKey};
 pub use soporte_app::secrets::SecretKey;
 pub use soporte_app::settings::{Security, TemplateOverrides};
+pub use whatsapp::{WhatsAppChannel, WhatsAppConfig};
 
 use anyhow::{Context, Result, anyhow, bail};
 use figment::Figment;
@@ -58,6 +60,8 @@ pub struct Config {
     /// The support policy's rules: classifier threshold, checklist, product areas,
     /// urgency, business calendar and SLA targets.
     pub policy: PolicyConfig,
+    /// The agents' WhatsApp numbers (Meta's Cloud API); without it the channel is off.
+    pub whatsapp: Option<WhatsAppConfig>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,7 +129,10 @@ fn default_poll() -> u64 {
 /// A password given inline or in a file (first line), never both.
 pub fn read_secret(key: &str, inline: Option<&str>, file: Option<&Path>) -> Result<Option<String>> {
     match (inline, file) {
-        (Some(_), Some(_)) => bail!("config key `{key}`: give password or password_file, not both"),
+        (Some(_), Some(_)) => {
+            let name = key.rsplit('.').next().unwrap_or(key);
+            bail!("config key `{key}`: give {name} or {name}_file, not both")
+        }
         (Some(p), None) => Ok(Some(p.to_string())),
         (None, Some(f)) => {
             let text = std::fs::read_to_string(f)
@@ -248,6 +255,7 @@ impl Default for Config {
             },
             support_types,
             policy: PolicyConfig::default(),
+            whatsapp: None,
         }
     }
 }
@@ -406,6 +414,9 @@ impl Config {
             }
         }
         self.support_policy()?;
+        if let Some(whatsapp) = &self.whatsapp {
+            whatsapp.channel()?;
+        }
         Ok(())
     }
 

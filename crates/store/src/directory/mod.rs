@@ -31,6 +31,9 @@ pub trait DirectoryStore: Send + Sync {
     async fn update_contact(&self, id: ContactId, patch: &ContactPatch) -> Result<Contact>;
     async fn contact(&self, id: ContactId) -> Result<Option<Contact>>;
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>>;
+    /// The contact with this phone (international form, `+34600111222`); the oldest one
+    /// when several people share it (a shop's landline).
+    async fn contact_by_phone(&self, phone: &str) -> Result<Option<Contact>>;
     /// The contacts with these ids (those that exist), in one query: a page of tickets
     /// shows its requesters.
     async fn contacts_by_ids(&self, ids: &[ContactId]) -> Result<Vec<Contact>>;
@@ -47,6 +50,7 @@ pub struct NewAgent {
     pub name: String,
     pub phone: Option<String>,
     pub whatsapp: Option<String>,
+    pub whatsapp_phone_number_id: Option<String>,
     pub role: Role,
     pub types: Vec<SupportType>,
     pub password_hash: Option<String>,
@@ -59,6 +63,7 @@ pub struct AgentPatch {
     pub name: Option<String>,
     pub phone: Option<Option<String>>,
     pub whatsapp: Option<Option<String>>,
+    pub whatsapp_phone_number_id: Option<Option<String>>,
     pub role: Option<Role>,
     pub types: Option<Vec<SupportType>>,
     pub absences: Option<Vec<Absence>>,

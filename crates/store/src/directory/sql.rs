@@ -17,8 +17,7 @@ use sqlx::{Pool, QueryBuilder, Row};
 // ---------------------------------------------------------------------------------------
 // Row mapping
 
-const AGENT_COLUMNS: &str =
-    "id, email, name, phone, whatsapp, role, types, absences, active, created_at, updated_at";
+const AGENT_COLUMNS: &str = "id, email, name, phone, whatsapp, whatsapp_phone_number_id, role, types, absences, active, created_at, updated_at";
 
 fn agent_from_row(r: &DbRow) -> Result<Agent> {
     Ok(Agent {
@@ -27,6 +26,7 @@ fn agent_from_row(r: &DbRow) -> Result<Agent> {
         name: r.try_get("name")?,
         phone: r.try_get("phone")?,
         whatsapp: r.try_get("whatsapp")?,
+        whatsapp_phone_number_id: r.try_get("whatsapp_phone_number_id")?,
         role: parse::<Role>(r.try_get::<&str, _>("role")?)?,
         types: from_json(r.try_get::<&str, _>("types")?)?,
         absences: from_json(r.try_get::<&str, _>("absences")?)?,
@@ -34,6 +34,23 @@ fn agent_from_row(r: &DbRow) -> Result<Agent> {
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
     })
+}
+
+/// An agent's e-mail and WhatsApp number id are each theirs alone; the error names which
+/// one is taken.
+fn agent_conflict(e: sqlx::Error) -> StoreError {
+    let number_taken = matches!(&e, sqlx::Error::Database(db)
+        if db.message().contains("whatsapp_phone_number_id")
+            || db.constraint().is_some_and(|c| c.contains("whatsapp_phone_number_id")));
+    if number_taken {
+        StoreError::from_write(
+            e,
+            "whatsapp_phone_number_id",
+            "another agent already has this WhatsApp number id",
+        )
+    } else {
+        StoreError::from_write(e, "email", "an agent with this e-mail already exists")
+    }
 }
 
 const ACCOUNT_COLUMNS: &str = "id, name, tax_id, plan, email_domains, personal_agent_id, backup_agent_id, created_at, updated_at";
@@ -242,8 +259,8 @@ impl DirectoryStore for SqlStore {
     async fn create_agent(&self, new: &NewAgent) -> Result<Agent> {
         let at = now();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO agents (email, name, phone, whatsapp, role, types, absences, active, password_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, '[]', TRUE, $7, $8, $8) RETURNING id",
+            "INSERT INTO agents (email, name, phone, whatsapp, role, types, absences, active, password_hash, created_at, updated_at, whatsapp_phone_number_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, '[]', TRUE, $7, $8, $8, $9) RETURNING id",
         )
         .bind(&new.email)
         .bind(&new.name)
@@ -253,15 +270,17 @@ impl DirectoryStore for SqlStore {
         .bind(json_of(&new.types)?)
         .bind(&new.password_hash)
         .bind(to_micros(at))
+        .bind(&new.whatsapp_phone_number_id)
         .fetch_one(&self.writer)
         .await
-        .map_err(|e| StoreError::from_write(e, "email", "an agent with this e-mail already exists"))?;
+        .map_err(agent_conflict)?;
         Ok(Agent {
             id: AgentId(id),
             email: new.email.clone(),
             name: new.name.clone(),
             phone: new.phone.clone(),
             whatsapp: new.whatsapp.clone(),
+            whatsapp_phone_number_id: new.whatsapp_phone_number_id.clone(),
             role: new.role,
             types: new.types.clone(),
             absences: Vec::new(),
@@ -292,6 +311,9 @@ impl DirectoryStore for SqlStore {
         if let Some(v) = &patch.whatsapp {
             agent.whatsapp.clone_from(v);
         }
+        if let Some(v) = &patch.whatsapp_phone_number_id {
+            agent.whatsapp_phone_number_id.clone_from(v);
+        }
         if let Some(v) = patch.role {
             agent.role = v;
         }
@@ -307,7 +329,7 @@ impl DirectoryStore for SqlStore {
         agent.updated_at = now();
         sqlx::query(
             "UPDATE agents SET email = $2, name = $3, phone = $4, whatsapp = $5, role = $6, types = $7, absences = $8, \
-             active = $9, updated_at = $10, password_hash = COALESCE($11, password_hash) WHERE id = $1",
+             active = $9, updated_at = $10, password_hash = COALESCE($11, password_hash), whatsapp_phone_number_id = $12 WHERE id = $1",
         )
         .bind(id.0)
         .bind(&agent.email)
@@ -320,9 +342,10 @@ impl DirectoryStore for SqlStore {
         .bind(agent.active)
         .bind(to_micros(agent.updated_at))
         .bind(&patch.password_hash)
+        .bind(&agent.whatsapp_phone_number_id)
         .execute(&mut *tx)
         .await
-        .map_err(|e| StoreError::from_write(e, "email", "an agent with this e-mail already exists"))?;
+        .map_err(agent_conflict)?;
         tx.commit().await?;
         Ok(agent)
     }
@@ -565,6 +588,25 @@ impl DirectoryStore for SqlStore {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(email)
             .fetch_optional(&self.reader)
+            .await?
+            .as_ref()
+            .map(contact_from_row)
+            .transpose()
+    }
+
+    async fn contact_by_phone(&self, phone: &str) -> Result<Option<Contact>> {
+        let columns = CONTACT_COLUMNS
+            .split(", ")
+            .map(|c| format!("c.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // On the writer: a message of the same burst may have just created the contact.
+        let sql = format!(
+            "SELECT {columns} FROM contact_phones p JOIN contacts c ON c.id = p.contact_id WHERE p.phone = $1 ORDER BY c.id LIMIT 1"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(phone)
+            .fetch_optional(&self.writer)
             .await?
             .as_ref()
             .map(contact_from_row)

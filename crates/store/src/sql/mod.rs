@@ -38,6 +38,8 @@ mod settings;
 /// SQLite's group commit writes tickets and messages through it.
 #[path = "../tickets/sql/mod.rs"]
 pub(super) mod tickets;
+#[path = "../whatsapp/sql.rs"]
+mod whatsapp;
 
 type DbConn = <Db as sqlx::Database>::Connection;
 type DbRow = <Db as sqlx::Database>::Row;

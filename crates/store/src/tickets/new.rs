@@ -37,6 +37,8 @@ pub struct MessageExtra {
     /// Contents of small blobs this message refers to (its original, its attachments),
     /// written in the message's own transaction: see [`crate::BlobStore::stage`].
     pub blob_contents: Vec<StagedBlob>,
+    /// What a WhatsApp message carries beyond its text.
+    pub whatsapp: Option<crate::NewWhatsAppMessage>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -32,6 +32,7 @@ mod schema;
 mod search;
 mod settings;
 mod tickets;
+mod whatsapp;
 
 fn vnd() -> TicketPrefix {
     TicketPrefix::parse("VND").unwrap_or_else(|e| panic!("{e}"))
@@ -43,6 +44,7 @@ fn agent(email: &str, role: Role) -> NewAgent {
         name: "Ana García".into(),
         phone: Some("+34600111222".into()),
         whatsapp: None,
+        whatsapp_phone_number_id: None,
         role,
         types: vec![SupportType::Usage],
         password_hash: None,

@@ -155,6 +155,10 @@ pub struct AgentCreate {
     pub name: String,
     pub phone: Option<String>,
     pub whatsapp: Option<String>,
+    /// Meta's id of the agent's WhatsApp business number: what customers send to it
+    /// comes to this agent.
+    #[schema(example = "106540352242922")]
+    pub whatsapp_phone_number_id: Option<String>,
     #[schema(value_type = Option<String>, example = "agent")]
     pub role: Option<Role>,
     /// Support types this agent handles; all three when empty.
@@ -185,6 +189,9 @@ pub struct AgentPatchBody {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub whatsapp: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub whatsapp_phone_number_id: Option<Option<String>>,
     #[schema(value_type = Option<String>)]
     pub role: Option<Role>,
     #[schema(value_type = Option<Vec<String>>)]
@@ -222,6 +229,7 @@ pub struct AgentOut {
     pub name: String,
     pub phone: Option<String>,
     pub whatsapp: Option<String>,
+    pub whatsapp_phone_number_id: Option<String>,
     #[schema(value_type = String, example = "agent")]
     pub role: Role,
     #[schema(value_type = Vec<String>)]
@@ -242,6 +250,7 @@ impl From<Agent> for AgentOut {
             name: a.name,
             phone: a.phone,
             whatsapp: a.whatsapp,
+            whatsapp_phone_number_id: a.whatsapp_phone_number_id,
             role: a.role,
             types: a.types,
             absences: a

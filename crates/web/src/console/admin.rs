@@ -33,6 +33,7 @@ pub struct AgentRow {
     pub id: i64,
     pub phone: String,
     pub whatsapp: String,
+    pub whatsapp_phone_number_id: String,
     /// The support types the agent handles, as (key, label, handled).
     pub types: Vec<(&'static str, &'static str, bool)>,
     pub absences: Vec<AbsenceView>,
@@ -104,6 +105,7 @@ async fn agents_page(
             admin: a.is_admin(),
             phone: a.phone.clone().unwrap_or_default(),
             whatsapp: a.whatsapp.clone().unwrap_or_default(),
+            whatsapp_phone_number_id: a.whatsapp_phone_number_id.clone().unwrap_or_default(),
             types: SupportType::ALL
                 .iter()
                 .map(|st| (st.as_str(), t.support_type(Some(*st)), a.types.contains(st)))
@@ -162,6 +164,7 @@ pub async fn create_agent(
         name: field(&fields, "name").to_string(),
         phone: optional(field(&fields, "phone")),
         whatsapp: optional(field(&fields, "whatsapp")),
+        whatsapp_phone_number_id: optional(field(&fields, "whatsapp_phone_number_id")),
         role: Some(role),
         types,
         password: None,
@@ -200,6 +203,7 @@ pub async fn update_agent_details(
         name: Some(field(&fields, "name").to_string()),
         phone: Some(optional(field(&fields, "phone"))),
         whatsapp: Some(optional(field(&fields, "whatsapp"))),
+        whatsapp_phone_number_id: Some(optional(field(&fields, "whatsapp_phone_number_id"))),
         types: Some(types),
         ..AgentUpdate::default()
     };

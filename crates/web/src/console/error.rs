@@ -78,6 +78,8 @@ impl IntoResponse for ConsoleError {
                         (StatusCode::NOT_FOUND, "No existe.", "It does not exist.")
                     }
                     AppError::Invalid(_)
+                    | AppError::Malformed { .. }
+                    | AppError::BadSignature(_)
                     | AppError::Conflict { .. }
                     | AppError::InvalidTransition { .. }
                     | AppError::TicketClosed => (

@@ -216,6 +216,7 @@ impl TicketStore for SqlStore {
                 }
             }
         }
+        super::whatsapp::attach_whatsapp_details(&self.reader, id, None, &mut messages).await?;
         Ok(messages)
     }
 
@@ -251,6 +252,15 @@ impl TicketStore for SqlStore {
             .iter()
             .map(attachment_from_row)
             .collect::<Result<_>>()?;
+        let mut one = [message];
+        super::whatsapp::attach_whatsapp_details(
+            &self.reader,
+            one[0].ticket_id,
+            Some(id),
+            &mut one,
+        )
+        .await?;
+        let [message] = one;
         Ok(Some(message))
     }
 

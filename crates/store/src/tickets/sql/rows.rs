@@ -111,6 +111,7 @@ pub(crate) fn message_from_row(r: &DbRow) -> Result<Message> {
         delivery: r
             .try_get::<Option<&str>, _>("delivery")?
             .and_then(Delivery::parse),
+        whatsapp: None,
     })
 }
 

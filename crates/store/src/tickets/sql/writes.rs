@@ -9,6 +9,7 @@ use super::super::directory::insert_contact;
 use super::super::mail::insert_position;
 use super::super::outbox::push_outbox_row;
 use super::super::values::{actor_parts, corrupt, json_of, now};
+use super::super::whatsapp::insert_whatsapp_message;
 use super::super::{DbConn, FOR_UPDATE, push_search_row};
 use super::rows::{TICKET_COLUMNS, ticket_from_row};
 use crate::{
@@ -334,6 +335,9 @@ async fn insert_message(
     if let Some(position) = &m.extra.source_position {
         insert_position(tx, position).await?;
     }
+    if let Some(whatsapp) = &m.extra.whatsapp {
+        insert_whatsapp_message(tx, MessageId(id), m.ticket, whatsapp, at).await?;
+    }
     let mut attachments = Vec::with_capacity(m.attachments.len());
     for a in m.attachments {
         let size = i64::try_from(a.size).map_err(corrupt)?;
@@ -385,6 +389,7 @@ async fn insert_message(
         automatic: m.extra.automatic,
         original_sha256: m.extra.original_sha256.clone(),
         delivery: m.extra.delivery,
+        whatsapp: None,
     })
 }
 

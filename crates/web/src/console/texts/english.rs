@@ -188,6 +188,7 @@ pub(super) static ENGLISH: Texts = Texts {
     invitation_sent: "A link to choose the password was sent to",
     agent_details: "Details, phones and support types",
     agent_phone: "Phone",
+    whatsapp_number_id: "Meta phone number ID",
     handles_types: "Handles",
     send_password_link: "Send a link to choose a password",
     new_agent: "Add an agent",

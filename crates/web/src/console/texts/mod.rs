@@ -228,6 +228,8 @@ pub struct Texts {
     pub invitation_sent: &'static str,
     pub agent_details: &'static str,
     pub agent_phone: &'static str,
+    /// Meta's id of an agent's WhatsApp business number.
+    pub whatsapp_number_id: &'static str,
     pub handles_types: &'static str,
     pub send_password_link: &'static str,
     pub new_agent: &'static str,

@@ -188,6 +188,7 @@ pub(super) static SPANISH: Texts = Texts {
     invitation_sent: "Se ha enviado un enlace para elegir la contraseña a",
     agent_details: "Datos, teléfonos y tipos de soporte",
     agent_phone: "Teléfono",
+    whatsapp_number_id: "ID del número en Meta",
     handles_types: "Atiende",
     send_password_link: "Enviar un enlace para elegir contraseña",
     new_agent: "Añadir un agente",
