@@ -502,8 +502,13 @@ pub struct MessageOut {
     pub channel_message_id: Option<String>,
     /// `auto_reply` or `bounce` when a machine wrote the message; else null.
     pub automatic: Option<String>,
-    /// Outgoing e-mail: `queued`, `sent` or `failed`.
+    /// Outgoing messages: `queued`, `sent` or `failed`; WhatsApp also `delivered` (on
+    /// the customer's phone) and `read`.
     pub delivery: Option<String>,
+    /// Why an outgoing WhatsApp message was not delivered: Meta's code and the reason.
+    pub delivery_error: Option<super::whatsapp_dto::DeliveryErrorOut>,
+    /// What a WhatsApp message carries beyond its text; null for other channels.
+    pub whatsapp: Option<super::whatsapp_dto::WhatsAppOut>,
     /// Whether the message as received can be downloaded from `/messages/{id}/original`.
     pub has_original: bool,
     #[schema(value_type = String, format = DateTime)]
@@ -539,6 +544,12 @@ impl From<Message> for MessageOut {
             channel_message_id: m.channel_message_id,
             automatic: m.automatic.map(|a| a.as_str().to_string()),
             delivery: m.delivery.map(|d| d.as_str().to_string()),
+            delivery_error: m
+                .whatsapp
+                .as_ref()
+                .and_then(|w| w.delivery_error.clone())
+                .map(Into::into),
+            whatsapp: m.whatsapp.map(Into::into),
             has_original: m.original_sha256.is_some(),
             created_at: m.created_at,
             attachments: m.attachments.into_iter().map(AttachmentOut::from).collect(),

@@ -7,6 +7,7 @@ mod extract;
 pub(crate) mod health;
 mod policy;
 mod tickets;
+mod whatsapp_dto;
 
 use axum::Router;
 use axum::routing::get;

@@ -5,6 +5,7 @@ mod directory;
 mod intake;
 mod outage;
 mod tickets;
+mod whatsapp;
 mod wire;
 
 use axum::Router;
@@ -43,17 +44,28 @@ struct Reply {
 
 impl Api {
     async fn new(db: &TestDb) -> Result<Self, Box<dyn std::error::Error>> {
+        Self::with_settings(db, |_| {}).await
+    }
+
+    /// An instance whose settings `adjust` changes first (the WhatsApp channel's, say).
+    async fn with_settings(
+        db: &TestDb,
+        adjust: impl FnOnce(&mut AppSettings),
+    ) -> Result<Self, Box<dyn std::error::Error>> {
         let blobs = tempfile::tempdir()?;
+        let mut settings = AppSettings::new(
+            TicketPrefix::parse("VND")?,
+            "Vendomia",
+            "soporte@vendomia.com",
+        );
+        adjust(&mut settings);
         let app = App::new(
             db.store.clone(),
             Arc::new(DiskBlobStore::new(blobs.path())?),
-            AppSettings::new(
-                TicketPrefix::parse("VND")?,
-                "Vendomia",
-                "soporte@vendomia.com",
-            ),
+            settings,
         )
-        .with_mail(Arc::new(soporte_mail::MimeCodec));
+        .with_mail(Arc::new(soporte_mail::MimeCodec))
+        .with_whatsapp(Arc::new(soporte_whatsapp::CloudApiCodec));
         let admin = app
             .create_agent(&AgentInput {
                 email: "admin@vendomia.com".into(),
