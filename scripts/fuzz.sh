@@ -3,7 +3,8 @@
 #
 # Runs the coverage-guided fuzzers (cargo-fuzz, libFuzzer, AddressSanitizer) over the targets
 # in fuzz/fuzz_targets: mime_intake (a received e-mail through intake), config_file
-# (soporte.toml), search_query (indexing and search box queries). Default: every target for
+# (soporte.toml), search_query (indexing and search box queries), whatsapp_webhook (Meta's
+# webhook bodies: signature and every message type). Default: every target for
 # 1800 s each, one after the other.
 #
 #   scripts/fuzz.sh                          every target, 30 minutes each
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     *) TARGETS+=("$1"); shift ;;
   esac
 done
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(mime_intake config_file search_query)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(mime_intake config_file search_query whatsapp_webhook)
 
 rustup toolchain list | grep -q '^nightly' \
   || { echo "fuzz.sh: the nightly toolchain is missing (rustup toolchain install nightly)" >&2; exit 1; }

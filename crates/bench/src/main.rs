@@ -1,6 +1,6 @@
 //! `soporte-bench`: throughput and latency of Soporte on SQLite and PostgreSQL.
 //!
-//! Five scenarios:
+//! Six scenarios:
 //! * `tickets` fills a fresh database the way a busy helpdesk would, then measures the
 //!   JSON API over real HTTP (see `tickets.rs`);
 //! * `mail` takes a Maildir of realistic Spanish support e-mail in, end to end, through
@@ -11,7 +11,10 @@
 //! * `policy` measures the policy engine: classifier accuracy, checklist and urgency
 //!   precision/recall on their labelled sets, and the time of one intake decision;
 //! * `hostile` reads hostile input (nested HTML, MIME nesting and parts, headers, quoted and
-//!   search text) at doubling sizes and shows how its cost grows (see `hostile.rs`).
+//!   search text) at doubling sizes and shows how its cost grows (see `hostile.rs`);
+//! * `whatsapp` POSTs signed webhook bodies from concurrent senders to a served instance
+//!   and measures how many are kept per second, the answer's latency, and the intake of the
+//!   kept bodies into tickets (see `whatsapp.rs`).
 //!
 //! Each figure is printed beside its target and marked PASS or MISS; the program is a
 //! measurement, so a MISS does not change the exit code. Only errors (a failed request,
@@ -24,6 +27,7 @@ mod mail_corpus;
 mod policy;
 mod report;
 mod tickets;
+mod whatsapp;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -51,6 +55,9 @@ enum Scenario {
     Policy(policy::PolicyArgs),
     /// How the cost of reading hostile input grows with its size.
     Hostile(hostile::HostileArgs),
+    /// The WhatsApp webhook: signed bodies kept per second from concurrent senders, the
+    /// answer's latency, then the intake into tickets.
+    Whatsapp(whatsapp::WhatsAppArgs),
 }
 
 #[tokio::main]
@@ -61,5 +68,6 @@ async fn main() -> Result<()> {
         Scenario::Console(args) => console::run(args).await,
         Scenario::Policy(args) => policy::run(args),
         Scenario::Hostile(args) => hostile::run(args),
+        Scenario::Whatsapp(args) => whatsapp::run(args).await,
     }
 }

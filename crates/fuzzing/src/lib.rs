@@ -20,11 +20,37 @@ use std::sync::OnceLock;
 pub type Target = fn(&[u8]);
 
 /// The targets, by the names `cargo fuzz run` knows them by.
-pub const TARGETS: [(&str, Target); 3] = [
+pub const TARGETS: [(&str, Target); 4] = [
     ("mime_intake", mime_intake),
     ("config_file", config_file),
     ("search_query", search_query),
+    ("whatsapp_webhook", whatsapp_webhook),
 ];
+
+/// A WhatsApp webhook body as the channel reads it: the signature checked, the events
+/// read, and every message turned into the text a ticket shows. Whatever the body, the
+/// same bytes signed with the secret pass the check and any other signature fails.
+pub fn whatsapp_webhook(data: &[u8]) {
+    use soporte_core::whatsapp::WhatsAppCodec;
+    let codec = soporte_whatsapp::CloudApiCodec;
+    let secret = b"fuzzing-app-secret";
+    let signature = soporte_whatsapp::sign(secret, data);
+    assert!(codec.verify(secret, data, Some(&signature)).is_ok());
+    assert!(
+        codec
+            .verify(b"another-secret", data, Some(&signature))
+            .is_err()
+    );
+    let Ok(numbers) = codec.parse(data) else {
+        return;
+    };
+    for number in &numbers {
+        for message in &number.messages {
+            let _ = message.content.text();
+            let _ = number.profile_name(&message.from);
+        }
+    }
+}
 
 /// A received e-mail as intake reads it: parsed, made storable, its quoted part split off,
 /// its HTML sanitised and turned to text, and the policy's decisions taken on what it says.
