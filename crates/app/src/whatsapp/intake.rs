@@ -16,7 +16,7 @@ use soporte_core::whatsapp::{
 };
 use soporte_store::{
     ConversationStep, MessageExtra, NewContact, NewMessage, NewTicket, NewWhatsAppMedia,
-    NewWhatsAppMessage, Requester, StoreError, WebhookBody,
+    NewWhatsAppMessage, Requester, StoreError,
 };
 use std::sync::Arc;
 
@@ -44,10 +44,23 @@ impl App {
             .store
             .claim_webhook_bodies(limit, Timestamp::now() + BODY_LEASE)
             .await?;
+        if bodies.is_empty() {
+            return Ok(0);
+        }
+        // One read of the agents and one health record per round, not per body: the agents
+        // change rarely, and the health page needs only the newest event.
+        let agents = Arc::new(self.store.list_agents().await?);
+        let mut newest_event: Option<Timestamp> = None;
         let mut finished = 0;
         for body in bodies {
             let outcome = match codec.parse(body.body.as_bytes()) {
-                Ok(events) => self.take_in_body(&body, &events).await,
+                Ok(events) => {
+                    let taken = self.take_in_body(&agents, &events).await;
+                    if events.iter().any(|number| routed(&agents, number)) {
+                        newest_event = newest_event.max(Some(body.received_at));
+                    }
+                    taken
+                }
                 Err(reason) => Ok(Some(format!("unreadable: {reason}"))),
             };
             match outcome {
@@ -80,6 +93,11 @@ impl App {
                 }
             }
         }
+        if let Some(at) = newest_event {
+            self.store
+                .record_whatsapp_health(Some(at), None, Timestamp::now())
+                .await?;
+        }
         Ok(finished)
     }
 
@@ -87,26 +105,18 @@ impl App {
     /// and was set aside.
     async fn take_in_body(
         &self,
-        body: &WebhookBody,
+        agents: &Arc<Vec<Agent>>,
         events: &[NumberEvents],
     ) -> Result<Option<String>> {
-        let agents = Arc::new(self.store.list_agents().await?);
         let mut set_aside = Vec::new();
         for number in events {
-            let Some(owner) = agents
-                .iter()
-                .find(|a| a.whatsapp_phone_number_id.as_deref() == Some(&number.phone_number_id))
-                .cloned()
-            else {
+            let Some(owner) = owner_of(agents, number).cloned() else {
                 set_aside.push(format!(
                     "the WhatsApp number {} (id {}) is no agent's",
                     number.display_phone_number, number.phone_number_id
                 ));
                 continue;
             };
-            self.store
-                .record_whatsapp_health(Some(body.received_at), None, Timestamp::now())
-                .await?;
             for error in &number.errors {
                 let reason = self.whatsapp_reason(error.code, &error.title);
                 self.store
@@ -118,7 +128,7 @@ impl App {
                     .await?;
             }
             for message in &number.messages {
-                self.take_in_whatsapp_message(number, &owner, &agents, message)
+                self.take_in_whatsapp_message(number, &owner, agents, message)
                     .await?;
             }
             for status in &number.statuses {
@@ -339,6 +349,17 @@ impl App {
         };
         Ok(self.store.create_contact(&new).await?)
     }
+}
+
+/// The agent whose business number the events came to.
+fn owner_of<'a>(agents: &'a [Agent], number: &NumberEvents) -> Option<&'a Agent> {
+    agents
+        .iter()
+        .find(|a| a.whatsapp_phone_number_id.as_deref() == Some(&number.phone_number_id))
+}
+
+fn routed(agents: &[Agent], number: &NumberEvents) -> bool {
+    owner_of(agents, number).is_some()
 }
 
 /// A ticket's subject from the customer's first words.
