@@ -35,6 +35,14 @@ pub enum AppError {
     /// A body that is not what the endpoint takes; `code` is the problem's stable code.
     #[error("{message}")]
     Malformed { code: &'static str, message: String },
+    /// A WhatsApp free-text reply after the 24-hour customer-service window closed.
+    #[error(
+        "the customer last wrote on WhatsApp more than 24 hours ago (the window closed at {closed_at}); only an approved template can be sent now"
+    )]
+    WhatsAppWindowClosed { closed_at: jiff::Timestamp },
+    /// Well-formed but not acceptable as it stands; `code` is the problem's stable code.
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use soporte_core::auth::contact_may_see;
 use soporte_core::directory::{Contact, normalize_email};
 use soporte_core::email::Mailbox;
-use soporte_core::ids::{AccountId, AgentId, AttachmentId, TicketId};
+use soporte_core::ids::{AccountId, AgentId, AttachmentId, MessageId, TicketId};
 use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::ticket::{
     Actor, Attachment, Event, Message, MessageKind, Status, Ticket, TicketPatch,
@@ -62,6 +62,11 @@ pub struct MessageInput {
     pub kind: Option<MessageKind>,
     pub body: String,
     pub attachments: Vec<Upload>,
+    /// On a WhatsApp ticket: the approved template to send (the only way to write once
+    /// the 24-hour window has closed).
+    pub whatsapp_template: Option<String>,
+    /// On a WhatsApp ticket: the customer's message the answer quotes.
+    pub reply_to: Option<MessageId>,
 }
 
 /// How long an agent counts as having a ticket open after their page last said so (the
@@ -554,7 +559,6 @@ impl App {
         input: &MessageInput,
     ) -> Result<(Ticket, Message)> {
         let ticket = self.ticket(who, id).await?;
-        let body = body_text(&input.body)?;
         let (kind, author) = match who {
             Principal::Contact { contact } => match input.kind.unwrap_or(MessageKind::Inbound) {
                 MessageKind::Inbound => (MessageKind::Inbound, Actor::Contact(contact.id)),
@@ -569,7 +573,52 @@ impl App {
                 other => (other, Actor::Agent(agent.id)),
             },
         };
+        let conversation = match (kind, who) {
+            (MessageKind::Outbound, Principal::Agent { .. }) => {
+                self.whatsapp_conversation(&ticket).await?
+            }
+            _ => None,
+        };
+        if conversation.is_none() && (input.whatsapp_template.is_some() || input.reply_to.is_some())
+        {
+            return Err(AppError::invalid(
+                "whatsapp_template",
+                "only an answer on a WhatsApp conversation takes a template or quotes a message",
+            ));
+        }
+        // A template may carry no text of the agent's own; everything else needs some.
+        let mut body = if input.whatsapp_template.is_some() && input.body.trim().is_empty() {
+            String::new()
+        } else {
+            body_text(&input.body)?
+        };
         let attachments = self.store_uploads(&input.attachments).await?;
+        let mut mail: Option<Arc<dyn OutgoingMail>> = None;
+        let mut whatsapp = Vec::new();
+        if let (MessageKind::Outbound, Principal::Agent { agent, .. }) = (kind, who) {
+            if let Some(conversation) = &conversation {
+                let planned = self
+                    .plan_whatsapp_answer(
+                        &ticket,
+                        conversation,
+                        &crate::whatsapp::WhatsAppAnswer {
+                            agent_name: &agent.name,
+                            text: &body,
+                            attachments: &attachments,
+                            template: input.whatsapp_template.as_deref(),
+                            reply_to: input.reply_to,
+                        },
+                    )
+                    .await?;
+                body = planned.body_text;
+                whatsapp = planned.sends;
+            } else if let Some(reply) = self
+                .email_reply_for(&ticket, &agent.name, &attachments)
+                .await?
+            {
+                mail = Some(Arc::new(reply));
+            }
+        }
         let new = NewMessage {
             kind,
             author,
@@ -581,18 +630,11 @@ impl App {
             body_text: body,
             body_html: None,
             channel_message_id: None,
-            attachments: attachments.clone(),
+            attachments,
             extra: MessageExtra::default(),
         };
-        let mut mail: Option<Arc<dyn OutgoingMail>> = None;
-        if let (MessageKind::Outbound, Principal::Agent { agent, .. }) = (kind, who)
-            && let Some(reply) = self
-                .email_reply_for(&ticket, &agent.name, &attachments)
-                .await?
-        {
-            mail = Some(Arc::new(reply));
-        }
-        let effects = self.policy_effects(mail).await?;
+        let agents = Arc::new(self.store.list_agents().await?);
+        let effects = Arc::new(self.change_effects(mail, whatsapp, agents));
         Ok(self.store.add_message_with(id, &new, effects).await?)
     }
 

@@ -219,7 +219,7 @@ async fn waiting_on_the_customer_pauses_the_clock(desk: &Desk) -> TestResult {
             &MessageInput {
                 kind: Some(MessageKind::Inbound),
                 body: "Gracias, ya lo veo".into(),
-                attachments: vec![],
+                ..MessageInput::default()
             },
         )
         .await?;
@@ -250,7 +250,7 @@ async fn the_first_answer_meets_the_first_response_target(desk: &Desk) -> TestRe
             &MessageInput {
                 kind: Some(MessageKind::Outbound),
                 body: "Adjunta va.".into(),
-                attachments: vec![],
+                ..MessageInput::default()
             },
         )
         .await?;
@@ -263,7 +263,7 @@ async fn the_first_answer_meets_the_first_response_target(desk: &Desk) -> TestRe
             &MessageInput {
                 kind: Some(MessageKind::Note),
                 body: "nota".into(),
-                attachments: vec![],
+                ..MessageInput::default()
             },
         )
         .await?;
@@ -303,7 +303,7 @@ async fn later_messages_complete_the_checklist_and_can_make_it_urgent(desk: &Des
                 kind: Some(MessageKind::Inbound),
                 body: "Es en la Tienda, en la página del carrito. Es urgente, no puedo vender."
                     .into(),
-                attachments: vec![],
+                ..MessageInput::default()
             },
         )
         .await?;

@@ -15,7 +15,6 @@ use hyper_util::rt::TokioExecutor;
 use soporte_app::whatsapp::WhatsAppSettings;
 use soporte_app::{AgentInput, App, AppSettings};
 use soporte_core::ticket::TicketPrefix;
-use soporte_core::whatsapp::Conversations;
 use soporte_store::{DiskBlobStore, TieredBlobStore};
 use soporte_web::WebConfig;
 use soporte_whatsapp::payload::{Body, MessageBuilder};
@@ -63,11 +62,7 @@ pub async fn run(args: WhatsAppArgs) -> Result<()> {
         "Vendomia",
         "soporte@vendomia.com",
     );
-    settings.whatsapp = Some(WhatsAppSettings {
-        verify_token: "bench".into(),
-        app_secret: APP_SECRET.into(),
-        conversations: Conversations::default(),
-    });
+    settings.whatsapp = Some(WhatsAppSettings::new("bench", APP_SECRET));
     let app = App::new(Arc::clone(&store), blobs, settings)
         .with_whatsapp(Arc::new(soporte_whatsapp::CloudApiCodec));
     app.create_agent(&AgentInput {

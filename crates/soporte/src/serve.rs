@@ -7,6 +7,7 @@ use soporte_app::{AgentInput, App, AppError, TokenOwner, generate_password};
 use soporte_core::auth::TokenScope;
 use soporte_core::directory::Role;
 use soporte_web::WebConfig;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -41,9 +42,28 @@ pub async fn serve(ctx: Context) -> Result<()> {
         ctx.app.clone(),
         stopped.clone(),
     )));
-    if ctx.app.whatsapp_enabled() {
+    if let (true, Some(whatsapp)) = (ctx.app.whatsapp_enabled(), &ctx.config.whatsapp) {
         workers.push(tokio::spawn(workers::take_in_whatsapp(
             ctx.app.clone(),
+            stopped.clone(),
+        )));
+        let channel = whatsapp.channel()?;
+        let cloud = Arc::new(
+            soporte::whatsapp_cloud::GraphCloud::new(
+                &channel.graph_url,
+                &channel.api_version,
+                &channel.access_token,
+            )
+            .context("cannot set up the Graph API client for [whatsapp]")?,
+        );
+        workers.push(tokio::spawn(workers::deliver_whatsapp(
+            ctx.app.clone(),
+            cloud.clone(),
+            stopped.clone(),
+        )));
+        workers.push(tokio::spawn(workers::whatsapp_upkeep(
+            ctx.app.clone(),
+            cloud,
             stopped.clone(),
         )));
     }

@@ -13,6 +13,7 @@ use soporte_mail::{
 };
 use soporte_store::MailboxPosition;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -82,6 +83,59 @@ pub async fn take_in_whatsapp(app: App, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = wake.notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Sends queued WhatsApp messages and read marks, through any instance: each row is
+/// leased, so instances share the work without sending anything twice.
+pub async fn deliver_whatsapp(
+    app: App,
+    cloud: Arc<soporte::whatsapp_cloud::GraphCloud>,
+    mut stop: watch::Receiver<bool>,
+) {
+    const BATCH: u32 = 32;
+    loop {
+        let busy = match app.deliver_whatsapp(cloud.as_ref(), BATCH).await {
+            Ok(report) => report.sent + report.retried + report.dead > 0,
+            Err(e) => {
+                tracing::error!(error = %e, "WhatsApp sending failed");
+                false
+            }
+        };
+        if busy {
+            continue;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Fetches the media customers sent, and settles the requests whose burst is over.
+pub async fn whatsapp_upkeep(
+    app: App,
+    cloud: Arc<soporte::whatsapp_cloud::GraphCloud>,
+    mut stop: watch::Receiver<bool>,
+) {
+    const BATCH: u32 = 16;
+    loop {
+        let mut busy = false;
+        match app.fetch_whatsapp_media(cloud.as_ref(), BATCH).await {
+            Ok(report) => busy |= report.stored + report.retried + report.lost > 0,
+            Err(e) => tracing::error!(error = %e, "WhatsApp media fetching failed"),
+        }
+        match app.settle_whatsapp(BATCH).await {
+            Ok(n) => busy |= n > 0,
+            Err(e) => tracing::error!(error = %e, "settling WhatsApp requests failed"),
+        }
+        if busy {
+            continue;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = stop.changed() => return,
         }
     }

@@ -60,8 +60,8 @@ pub use tickets::{
     TicketStore, TypeFilter,
 };
 pub use whatsapp::{
-    ConversationStep, DeliveryReport, NewWhatsAppMedia, NewWhatsAppMessage, WebhookBody,
-    WhatsAppHealth, WhatsAppStore, WhatsAppTicket,
+    ConversationStep, DeliveryReport, NewWhatsAppMedia, NewWhatsAppMessage, NewWhatsAppOutbox,
+    PendingMedia, WebhookBody, WhatsAppHealth, WhatsAppOutboxItem, WhatsAppStore, WhatsAppTicket,
 };
 
 use async_trait::async_trait;

@@ -124,6 +124,12 @@ impl From<AppError> for Problem {
                 Problem::new(StatusCode::UNAUTHORIZED, "signature_invalid", detail)
             }
             AppError::Malformed { code, .. } => Problem::new(StatusCode::BAD_REQUEST, code, detail),
+            AppError::WhatsAppWindowClosed { .. } => {
+                Problem::new(StatusCode::CONFLICT, "whatsapp_window_closed", detail)
+            }
+            AppError::Unprocessable { code, .. } => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+            }
             AppError::Internal(_) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

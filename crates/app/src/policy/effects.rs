@@ -15,7 +15,9 @@ use soporte_core::policy::sla::SlaState;
 use soporte_core::policy::urgency;
 use soporte_core::support::Priority;
 use soporte_core::ticket::{Actor, EventKind, Message, MessageKind, Status, Ticket};
-use soporte_store::{AutomaticAnswer, Consequences, NewOutbox, TicketChange, TicketEffects};
+use soporte_store::{
+    AutomaticAnswer, Consequences, NewOutbox, NewWhatsAppOutbox, TicketChange, TicketEffects,
+};
 use std::sync::Arc;
 
 pub(crate) struct PolicyEffects {
@@ -27,6 +29,8 @@ pub(crate) struct PolicyEffects {
     pub intake: Option<IntakeEffects>,
     /// E-mails that deliver the change's outgoing message.
     pub mail: Option<Arc<dyn OutgoingMail>>,
+    /// WhatsApp sends that deliver the change's outgoing message.
+    pub whatsapp: Vec<NewWhatsAppOutbox>,
     /// The moment the SLA is judged at, when not the change's own (the SLA worker's).
     pub judged_at: Option<Timestamp>,
     /// A new ticket from imported history: no notifications, no SLA clock.
@@ -263,6 +267,9 @@ impl TicketEffects for PolicyEffects {
         c.events.extend(sla_events);
         if let (Some(mail), Some(message)) = (&self.mail, change.outgoing_message()) {
             c.outbox.extend(mail.emails(ticket, message));
+        }
+        if change.outgoing_message().is_some() {
+            c.whatsapp.extend(self.whatsapp.iter().cloned());
         }
         c
     }

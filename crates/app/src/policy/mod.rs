@@ -163,6 +163,7 @@ impl App {
                 acknowledgement,
             }),
             mail: if may_answer { answer_by } else { None },
+            whatsapp: Vec::new(),
             judged_at: None,
             history: request.history,
         });
@@ -188,15 +189,27 @@ impl App {
         mail: Option<Arc<dyn OutgoingMail>>,
         agents: Arc<Vec<Agent>>,
     ) -> Arc<PolicyEffects> {
-        Arc::new(PolicyEffects {
+        Arc::new(self.change_effects(mail, Vec::new(), agents))
+    }
+
+    /// The rules for a change to an existing ticket whose outgoing message is delivered by
+    /// `mail` or by the WhatsApp sends `whatsapp`.
+    pub(crate) fn change_effects(
+        &self,
+        mail: Option<Arc<dyn OutgoingMail>>,
+        whatsapp: Vec<soporte_store::NewWhatsAppOutbox>,
+        agents: Arc<Vec<Agent>>,
+    ) -> PolicyEffects {
+        PolicyEffects {
             policy: self.settings().policy.clone(),
             settings: self.settings(),
             agents,
             intake: None,
             mail,
+            whatsapp,
             judged_at: None,
             history: false,
-        })
+        }
     }
 
     /// Failing the account's own agents: the agent handling the type with the fewest open

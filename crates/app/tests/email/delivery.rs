@@ -33,7 +33,7 @@ async fn bounces_mark_the_reply_failed(desk: &Desk) -> TestResult {
             &MessageInput {
                 kind: Some(MessageKind::Outbound),
                 body: "Respuesta".into(),
-                attachments: vec![],
+                ..MessageInput::default()
             },
         )
         .await?;
@@ -107,7 +107,7 @@ async fn agent_replies_go_out_threaded(desk: &Desk) -> TestResult {
             &MessageInput {
                 kind: None,
                 body: "Hola Luis, en Tienda > Productos > Añadir.".into(),
-                attachments: vec![],
+                ..MessageInput::default()
             },
         )
         .await?;
@@ -120,7 +120,7 @@ async fn agent_replies_go_out_threaded(desk: &Desk) -> TestResult {
             &MessageInput {
                 kind: Some(MessageKind::Note),
                 body: "nota interna".into(),
-                attachments: vec![],
+                ..MessageInput::default()
             },
         )
         .await?;

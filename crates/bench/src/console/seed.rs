@@ -106,7 +106,7 @@ impl TicketEffects for SeedEffects {
         }
         Consequences {
             events,
-            outbox: Vec::new(),
+            ..Consequences::default()
         }
     }
 }

@@ -3,10 +3,15 @@
 //! message carries beyond its text.
 
 mod inbound;
+mod outbound;
 
 pub use inbound::{
     GraphErrorReport, InboundContent, InboundWhatsApp, NumberEvents, OrderItem, SharedContact,
     StatusReport, WhatsAppCodec,
+};
+pub use outbound::{
+    MAX_PARAMETER_CHARS, OutgoingContent, OutgoingWhatsApp, TemplateError, TemplateParameter,
+    TemplateValues, WhatsAppRequest, WhatsAppTemplate, sends_as_image,
 };
 
 use crate::ids::AttachmentId;

@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use soporte_app::whatsapp::WhatsAppSettings;
-use soporte_core::whatsapp::Conversations;
+use soporte_core::whatsapp::{Conversations, TemplateParameter, WhatsAppTemplate};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -34,6 +34,88 @@ pub struct WhatsAppConfig {
     /// The quiet time, in seconds, after which a burst of messages is settled by the
     /// policy (type, checklist, urgency) and acknowledged.
     pub quiet_seconds: u32,
+    /// Approved message templates (`[[whatsapp.templates]]`), the only messages Meta
+    /// accepts once a customer's 24-hour window has closed.
+    pub templates: Vec<TemplateConfig>,
+}
+
+/// One approved template, as WhatsApp Manager shows it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TemplateConfig {
+    pub name: String,
+    /// The language code it was approved in (`es`, `es_ES`, `en_US` …).
+    pub language: String,
+    /// What fills `{{1}}`, `{{2}}` …: customer_name, ticket_number, subject, agent_name,
+    /// company_name or message (the agent's text).
+    pub parameters: Vec<String>,
+    /// The approved body text, with its placeholders, so tickets show what was sent.
+    pub body: Option<String>,
+}
+
+impl TemplateConfig {
+    fn template(&self, index: usize) -> Result<WhatsAppTemplate> {
+        let key = format!("whatsapp.templates[{index}]");
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= 512
+            && self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !name_ok {
+            bail!(
+                "config key `{key}.name`: {:?} is not a template name (lowercase letters, digits and _)",
+                self.name
+            );
+        }
+        let language_ok = (2..=10).contains(&self.language.len())
+            && self
+                .language
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'_');
+        if !language_ok {
+            bail!(
+                "config key `{key}.language`: {:?} is not a language code such as es or es_ES",
+                self.language
+            );
+        }
+        let parameters = self
+            .parameters
+            .iter()
+            .map(|raw| {
+                TemplateParameter::parse(raw.trim()).ok_or_else(|| {
+                    let known: Vec<&str> =
+                        TemplateParameter::ALL.iter().map(|p| p.as_str()).collect();
+                    anyhow::anyhow!(
+                        "config key `{key}.parameters`: {raw:?} is none of {}",
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(body) = &self.body {
+            for n in 1..=parameters.len() {
+                if !body.contains(&format!("{{{{{n}}}}}")) {
+                    bail!(
+                        "config key `{key}.body`: has no {{{{{n}}}}} for parameter {n} ({})",
+                        parameters[n - 1].as_str()
+                    );
+                }
+            }
+            if body.contains(&format!("{{{{{}}}}}", parameters.len() + 1)) {
+                bail!(
+                    "config key `{key}.parameters`: the body has more placeholders than the {} parameters listed",
+                    parameters.len()
+                );
+            }
+        }
+        Ok(WhatsAppTemplate {
+            name: self.name.clone(),
+            language: self.language.clone(),
+            parameters,
+            body: self.body.clone(),
+        })
+    }
 }
 
 impl Default for WhatsAppConfig {
@@ -50,6 +132,7 @@ impl Default for WhatsAppConfig {
             new_request_after_hours: u32::try_from(conversations.new_request_after.as_hours())
                 .unwrap_or(12),
             quiet_seconds: u32::try_from(conversations.quiet_time.as_secs()).unwrap_or(90),
+            templates: Vec::new(),
         }
     }
 }
@@ -63,6 +146,7 @@ impl fmt::Debug for WhatsAppConfig {
             .field("api_version", &self.api_version)
             .field("new_request_after_hours", &self.new_request_after_hours)
             .field("quiet_seconds", &self.quiet_seconds)
+            .field("templates", &self.templates)
             .finish_non_exhaustive()
     }
 }
@@ -133,8 +217,20 @@ impl WhatsAppConfig {
         if self.quiet_seconds > 3600 {
             bail!("config key `whatsapp.quiet_seconds`: must be at most 3600");
         }
+        let mut templates: Vec<WhatsAppTemplate> = Vec::with_capacity(self.templates.len());
+        for (i, template) in self.templates.iter().enumerate() {
+            let template = template.template(i)?;
+            if templates.iter().any(|t| t.name == template.name) {
+                bail!(
+                    "config key `whatsapp.templates[{i}].name`: {:?} is listed twice",
+                    template.name
+                );
+            }
+            templates.push(template);
+        }
         Ok(WhatsAppChannel {
             settings: WhatsAppSettings {
+                retry_base: SignedDuration::from_secs(15),
                 verify_token: self.verify_token.trim().to_string(),
                 app_secret: app_secret.trim().to_string(),
                 conversations: Conversations {
@@ -143,6 +239,7 @@ impl WhatsAppConfig {
                     )),
                     quiet_time: SignedDuration::from_secs(i64::from(self.quiet_seconds)),
                 },
+                templates,
             },
             access_token: access_token.trim().to_string(),
             graph_url: self.graph_url.trim_end_matches('/').to_string(),
@@ -204,6 +301,52 @@ mod tests {
         assert_eq!(channel.api_version, super::DEFAULT_API_VERSION);
         assert_eq!(channel.settings.conversations.quiet_time.as_secs(), 30);
         assert!(!format!("{:?}", config.whatsapp).contains("el-secreto"));
+        Ok(())
+    }
+
+    #[test]
+    fn templates_are_checked_and_named_by_their_key() -> Result<()> {
+        let base = "[whatsapp]\nverify_token = \"v\"\napp_secret = \"s\"\naccess_token = \"t\"\n";
+        let config = Config::from_toml(&format!(
+            "{base}[[whatsapp.templates]]\nname = \"seguimiento\"\nlanguage = \"es\"\nparameters = [\"customer_name\", \"message\"]\nbody = \"Hola {{{{1}}}}: {{{{2}}}}\"\n"
+        ))?;
+        let channel = config
+            .whatsapp
+            .as_ref()
+            .map(|w| w.channel())
+            .transpose()?
+            .ok_or_else(|| anyhow::anyhow!("the section is there"))?;
+        assert_eq!(channel.settings.templates.len(), 1);
+        assert!(channel.settings.templates[0].takes_message());
+        let cases = [
+            (
+                "name = \"Seguimiento\"\nlanguage = \"es\"",
+                "`whatsapp.templates[0].name`",
+            ),
+            (
+                "name = \"a\"\nlanguage = \"es-ES\"",
+                "`whatsapp.templates[0].language`",
+            ),
+            (
+                "name = \"a\"\nlanguage = \"es\"\nparameters = [\"nombre\"]",
+                "`whatsapp.templates[0].parameters`",
+            ),
+            (
+                "name = \"a\"\nlanguage = \"es\"\nparameters = [\"subject\"]\nbody = \"sin hueco\"",
+                "`whatsapp.templates[0].body`",
+            ),
+            (
+                "name = \"a\"\nlanguage = \"es\"\nbody = \"uno {{{{1}}}}\"",
+                "`whatsapp.templates[0].parameters`",
+            ),
+        ];
+        for (template, key) in cases {
+            let err = error_of(&format!("{base}[[whatsapp.templates]]\n{template}\n"));
+            assert!(err.contains(key), "{template}: {err}");
+        }
+        let twice = "[[whatsapp.templates]]\nname = \"a\"\nlanguage = \"es\"\n";
+        let err = error_of(&format!("{base}{twice}{twice}"));
+        assert!(err.contains("`whatsapp.templates[1].name`"), "{err}");
         Ok(())
     }
 

@@ -38,7 +38,7 @@ mod settings;
 /// SQLite's group commit writes tickets and messages through it.
 #[path = "../tickets/sql/mod.rs"]
 pub(super) mod tickets;
-#[path = "../whatsapp/sql.rs"]
+#[path = "../whatsapp/sql/mod.rs"]
 mod whatsapp;
 
 type DbConn = <Db as sqlx::Database>::Connection;

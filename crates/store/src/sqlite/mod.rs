@@ -89,6 +89,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "whatsapp",
         sql: include_str!("../../migrations/sqlite/0014_whatsapp.sql"),
     },
+    Migration {
+        version: 15,
+        name: "whatsapp_outbox",
+        sql: include_str!("../../migrations/sqlite/0015_whatsapp_outbox.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`. A search row's rowid

@@ -1,6 +1,6 @@
 //! The rules a ticket's change applies inside its own transaction, and what they cause.
 
-use crate::{AutomaticAnswer, NewOutbox};
+use crate::{AutomaticAnswer, NewOutbox, NewWhatsAppOutbox};
 use jiff::Timestamp;
 use soporte_core::ticket::{Message, Ticket};
 
@@ -31,11 +31,13 @@ impl TicketChange<'_> {
     }
 }
 
-/// What a change causes besides itself: history written as Soporte's own, and e-mails.
+/// What a change causes besides itself: history written as Soporte's own, e-mails and
+/// WhatsApp messages.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Consequences {
     pub events: Vec<soporte_core::ticket::EventKind>,
     pub outbox: Vec<NewOutbox>,
+    pub whatsapp: Vec<NewWhatsAppOutbox>,
 }
 
 /// Rules applied inside a ticket's transaction, after the change itself: they may adjust

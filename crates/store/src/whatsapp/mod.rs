@@ -7,12 +7,12 @@
 //! transaction ([`crate::MessageExtra::whatsapp`]); what this trait writes afterwards
 //! (reactions, edits, delivery reports) changes a message already stored.
 
-use crate::Result;
+use crate::{NewAttachment, Result};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use soporte_core::email::Delivery;
 use soporte_core::ids::{MessageId, TicketId};
-use soporte_core::whatsapp::DeliveryError;
+use soporte_core::whatsapp::{DeliveryError, WhatsAppRequest};
 
 #[async_trait]
 pub trait WhatsAppStore: Send + Sync {
@@ -45,6 +45,23 @@ pub trait WhatsAppStore: Send + Sync {
         wa_id: &str,
         since: Timestamp,
     ) -> Result<Option<TicketId>>;
+    /// Takes up to `limit` conversations whose burst is over (their quiet time has
+    /// passed), each leased until `lease_until` so no other worker takes it meanwhile (a
+    /// crashed worker's is taken again then).
+    async fn claim_whatsapp_settlements(
+        &self,
+        limit: u32,
+        lease_until: Timestamp,
+    ) -> Result<Vec<WhatsAppTicket>>;
+    /// The conversation claimed with `settle_version` `claimed_version` was settled, and
+    /// acknowledged if `acknowledged`. A customer message since (a newer version) leaves
+    /// it to be settled again once the new burst is over.
+    async fn whatsapp_settled(
+        &self,
+        ticket: TicketId,
+        claimed_version: i64,
+        acknowledged: bool,
+    ) -> Result<bool>;
     /// When the customer last wrote to this number (the 24-hour window's start).
     async fn whatsapp_window(
         &self,
@@ -82,6 +99,51 @@ pub trait WhatsAppStore: Send + Sync {
         at: Timestamp,
     ) -> Result<DeliveryReport>;
 
+    // Media
+    /// Takes up to `limit` media files due to be fetched, each leased until `lease_until`.
+    async fn claim_whatsapp_media(
+        &self,
+        limit: u32,
+        lease_until: Timestamp,
+    ) -> Result<Vec<PendingMedia>>;
+    /// The file was fetched and its bytes put in the blob store: it becomes an attachment
+    /// of its message. False when it was no longer pending.
+    async fn whatsapp_media_stored(&self, id: i64, file: &NewAttachment) -> Result<bool>;
+    /// Fetching failed: tried again at `retry_at`, or (`None`) given up on as lost, with
+    /// the reason shown on the message.
+    async fn whatsapp_media_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()>;
+
+    // Outbox
+    /// Takes up to `limit` due outbox rows, oldest first, each leased until `lease_until`.
+    async fn claim_whatsapp_outbox(
+        &self,
+        limit: u32,
+        lease_until: Timestamp,
+    ) -> Result<Vec<WhatsAppOutboxItem>>;
+    /// Meta accepted the row's request as `wamid`. The message it delivers becomes `sent`
+    /// (or whatever reports for that wamid arrived before this answer say).
+    async fn whatsapp_outbox_sent(&self, id: i64, wamid: Option<&str>, at: Timestamp)
+    -> Result<()>;
+    /// The request failed: tried again at `retry_at`, or (`None`) given up, its message
+    /// marked failed with `error`.
+    async fn whatsapp_outbox_failed(
+        &self,
+        id: i64,
+        error: &DeliveryError,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()>;
+    /// Queues a read mark for the newest customer message of the ticket not marked yet;
+    /// false when there is none (or the ticket is no WhatsApp conversation).
+    async fn queue_whatsapp_read_mark(&self, ticket: TicketId, at: Timestamp) -> Result<bool>;
+    /// Applies reports kept for sends whose answer has come since; returns how many
+    /// wamids were settled.
+    async fn reconcile_whatsapp_statuses(&self) -> Result<usize>;
+
     // Health
     /// Records that an event arrived from Meta, or that the channel failed (`error`).
     async fn record_whatsapp_health(
@@ -91,6 +153,48 @@ pub trait WhatsAppStore: Send + Sync {
         at: Timestamp,
     ) -> Result<()>;
     async fn whatsapp_health(&self) -> Result<WhatsAppHealth>;
+}
+
+/// A customer's media file still to fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingMedia {
+    pub id: i64,
+    pub message_id: MessageId,
+    pub ticket_id: TicketId,
+    pub media_id: String,
+    pub kind: String,
+    pub mime_type: String,
+    pub expected_sha256: Option<String>,
+    pub filename: Option<String>,
+    pub attempts: i64,
+    pub created_at: Timestamp,
+}
+
+/// A WhatsApp message (or read mark) to queue in the transaction of the change that
+/// causes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWhatsAppOutbox {
+    /// `reply`, `acknowledgement`, `template` … (for reports).
+    pub kind: String,
+    /// The business number it leaves from: the one the customer wrote to.
+    pub phone_number_id: String,
+    pub request: WhatsAppRequest,
+    /// Whether this send delivers the change's outgoing message, whose delivery it then
+    /// tracks; later parts of the same message (its files) only report failures.
+    pub delivers_message: bool,
+}
+
+/// An outbox row as the sending worker sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsAppOutboxItem {
+    pub id: i64,
+    pub ticket_id: Option<TicketId>,
+    pub message_id: Option<MessageId>,
+    pub kind: String,
+    pub phone_number_id: String,
+    pub request: WhatsAppRequest,
+    pub attempts: i64,
+    pub created_at: Timestamp,
 }
 
 /// A kept webhook body as the worker sees it.
@@ -123,6 +227,9 @@ pub struct WhatsAppTicket {
     pub settle_at: Option<Timestamp>,
     pub settled_at: Option<Timestamp>,
     pub acknowledged_at: Option<Timestamp>,
+    /// How many customer messages the conversation has taken in: settling is finished
+    /// only if none came while it ran.
+    pub settle_version: i64,
 }
 
 /// The channel's health, for the admin page.

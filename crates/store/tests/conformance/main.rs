@@ -33,6 +33,7 @@ mod search;
 mod settings;
 mod tickets;
 mod whatsapp;
+mod whatsapp_outbox;
 
 fn vnd() -> TicketPrefix {
     TicketPrefix::parse("VND").unwrap_or_else(|e| panic!("{e}"))

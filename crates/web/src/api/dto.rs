@@ -318,7 +318,14 @@ pub struct MessageCreate {
     /// `outbound` (default for agents), `note`, `call`, or `inbound` (default for customers).
     #[schema(value_type = Option<String>)]
     pub kind: Option<MessageKind>,
+    /// The text; with a template, what fills its `message` parameter (may be empty).
+    #[serde(default)]
     pub body: String,
+    /// On a WhatsApp ticket: the name of an approved template from `[[whatsapp.templates]]`
+    /// (the only way to write once the 24-hour window has closed).
+    pub whatsapp_template: Option<String>,
+    /// On a WhatsApp ticket: the id of the customer's message this answer quotes.
+    pub reply_to_message_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -5,6 +5,7 @@ mod dto;
 mod email;
 mod extract;
 pub(crate) mod health;
+mod messages;
 mod policy;
 mod tickets;
 mod whatsapp_dto;
@@ -24,7 +25,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         directory::create_contact_token,
         directory::create_agent, directory::list_agents, directory::get_agent, directory::patch_agent,
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::patch_ticket,
-        tickets::add_message, tickets::list_events, tickets::get_attachment,
+        messages::add_message, tickets::list_events, tickets::get_attachment,
         email::inbound_email, email::original, email::quarantine, email::outbox,
         health::healthz, policy::get_policy,
     ),
@@ -95,7 +96,7 @@ pub fn routes() -> Router<App> {
         )
         .route(
             "/tickets/{id}/messages",
-            axum::routing::post(tickets::add_message),
+            axum::routing::post(messages::add_message),
         )
         .route("/tickets/{id}/events", get(tickets::list_events))
         .route("/attachments/{id}", get(tickets::get_attachment))

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
-use soporte_app::{App, MessageInput, TicketFilter, TicketInput, TicketUpdate, Upload};
+use soporte_app::{App, TicketFilter, TicketInput, TicketUpdate, Upload};
 use soporte_app::{AssigneeFilter, Cursor, TicketSort, TypeFilter};
 use soporte_core::ids::{AccountId, AgentId, AttachmentId, TicketId};
 use soporte_core::support::{Channel, Priority, SupportType};
@@ -323,30 +323,6 @@ pub async fn patch_ticket(
     };
     Ok(Json(
         app.update_ticket(&who, TicketId(id), &input).await?.into(),
-    ))
-}
-
-/// Add a message: a reply, an internal note, a call log, or the customer's answer.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", request_body = MessageCreate, responses(
-    (status = 201, body = CreatedMessage), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
-pub async fn add_message(
-    State(app): State<App>,
-    Caller(who): Caller,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<MessageCreate>,
-) -> Result<(StatusCode, Json<CreatedMessage>), Problem> {
-    let input = MessageInput {
-        kind: body.kind,
-        body: body.body,
-        attachments: vec![],
-    };
-    let (ticket, message) = app.add_message(&who, TicketId(id), &input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedMessage {
-            ticket: ticket.into(),
-            message: message.into(),
-        }),
     ))
 }
 

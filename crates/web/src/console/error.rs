@@ -82,10 +82,16 @@ impl IntoResponse for ConsoleError {
                     | AppError::BadSignature(_)
                     | AppError::Conflict { .. }
                     | AppError::InvalidTransition { .. }
+                    | AppError::Unprocessable { .. }
                     | AppError::TicketClosed => (
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "No se ha podido guardar.",
                         "It could not be saved.",
+                    ),
+                    AppError::WhatsAppWindowClosed { .. } => (
+                        StatusCode::CONFLICT,
+                        "Han pasado más de 24 horas desde el último mensaje del cliente: WhatsApp solo admite una plantilla aprobada.",
+                        "More than 24 hours have passed since the customer's last message: WhatsApp only accepts an approved template.",
                     ),
                     AppError::RateLimited { .. } => (
                         StatusCode::TOO_MANY_REQUESTS,

@@ -476,7 +476,7 @@ pub async fn add_message(
             &MessageInput {
                 kind: Some(kind),
                 body,
-                attachments: vec![],
+                ..MessageInput::default()
             },
         )
         .await?;

@@ -65,6 +65,21 @@ impl Checklist {
     pub fn missing(&self) -> impl Iterator<Item = ChecklistItem> + '_ {
         self.items.iter().filter(|i| !i.present).map(|i| i.key)
     }
+
+    /// This evaluation, with what `before` already found kept: an item the customer gave
+    /// once stays given, with the words that showed it.
+    pub fn keeping_present(mut self, before: Option<&Checklist>) -> Checklist {
+        if let Some(before) = before {
+            for item in self.items.iter_mut().filter(|i| !i.present) {
+                if let Some(old) = before.items.iter().find(|o| o.key == item.key && o.present) {
+                    item.present = true;
+                    item.evidence = old.evidence.clone();
+                }
+            }
+        }
+        self.complete = self.items.iter().all(|i| i.present);
+        self
+    }
 }
 
 /// Runs the detector of each required item, in the order given.
@@ -336,6 +351,27 @@ mod tests {
             known_sender: None,
             product_areas: areas,
         }
+    }
+
+    #[test]
+    fn what_the_customer_gave_once_stays_given() {
+        let areas = default_product_areas();
+        let before = evaluate(
+            &ChecklistInput {
+                has_image: true,
+                ..input("hola", &areas)
+            },
+            ChecklistItem::ALL,
+        );
+        let now = evaluate(&input("desde ayer", &areas), ChecklistItem::ALL);
+        let merged = now.clone().keeping_present(Some(&before));
+        assert!(!merged.missing().any(|k| k == ChecklistItem::Screenshot));
+        assert_eq!(
+            merged.missing().count(),
+            now.missing().count() - 1,
+            "only the screenshot came from before"
+        );
+        assert_eq!(now.clone().keeping_present(None), now);
     }
 
     #[test]

@@ -5,7 +5,7 @@ mod rows;
 mod writes;
 
 pub(crate) use rows::{TICKET_COLUMNS, ticket_from_row};
-pub(crate) use writes::{body_terms, write_added_message, write_new_ticket};
+pub(crate) use writes::{body_terms, insert_attachment, write_added_message, write_new_ticket};
 
 use super::classifier::insert_correction;
 use super::deferred::Deferred;

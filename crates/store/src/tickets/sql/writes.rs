@@ -9,7 +9,7 @@ use super::super::directory::insert_contact;
 use super::super::mail::insert_position;
 use super::super::outbox::push_outbox_row;
 use super::super::values::{actor_parts, corrupt, json_of, now};
-use super::super::whatsapp::insert_whatsapp_message;
+use super::super::whatsapp::{insert_whatsapp_message, queue_whatsapp};
 use super::super::{DbConn, FOR_UPDATE, push_search_row};
 use super::rows::{TICKET_COLUMNS, ticket_from_row};
 use crate::{
@@ -264,6 +264,49 @@ pub(crate) async fn write_added_message(
     Ok((next, message))
 }
 
+/// Records a stored file as an attachment of a message (its bytes are already in the
+/// blob store).
+pub(crate) async fn insert_attachment(
+    tx: &mut DbConn,
+    message: MessageId,
+    ticket: TicketId,
+    a: &NewAttachment,
+    at: Timestamp,
+) -> Result<Attachment> {
+    let size = i64::try_from(a.size).map_err(corrupt)?;
+    sqlx::query("INSERT INTO blobs (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
+        .bind(&a.sha256)
+        .bind(size)
+        .bind(to_micros(at))
+        .execute(&mut *tx)
+        .await?;
+    let attachment_id: i64 = sqlx::query_scalar(
+        "INSERT INTO attachments (message_id, ticket_id, sha256, filename, media_type, size, inline, content_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(message.0)
+    .bind(ticket.0)
+    .bind(&a.sha256)
+    .bind(&a.filename)
+    .bind(&a.media_type)
+    .bind(size)
+    .bind(a.inline)
+    .bind(&a.content_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(Attachment {
+        id: AttachmentId(attachment_id),
+        message_id: message,
+        ticket_id: ticket,
+        sha256: a.sha256.clone(),
+        filename: a.filename.clone(),
+        media_type: a.media_type.clone(),
+        size: a.size,
+        inline: a.inline,
+        content_id: a.content_id.clone(),
+    })
+}
+
 struct MessageRow<'a> {
     ticket: TicketId,
     /// The search terms of `body_text`, when the caller found them ahead (see
@@ -340,38 +383,7 @@ async fn insert_message(
     }
     let mut attachments = Vec::with_capacity(m.attachments.len());
     for a in m.attachments {
-        let size = i64::try_from(a.size).map_err(corrupt)?;
-        sqlx::query("INSERT INTO blobs (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
-            .bind(&a.sha256)
-            .bind(size)
-            .bind(to_micros(at))
-            .execute(&mut *tx)
-            .await?;
-        let attachment_id: i64 = sqlx::query_scalar(
-            "INSERT INTO attachments (message_id, ticket_id, sha256, filename, media_type, size, inline, content_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(id)
-        .bind(m.ticket.0)
-        .bind(&a.sha256)
-        .bind(&a.filename)
-        .bind(&a.media_type)
-        .bind(size)
-        .bind(a.inline)
-        .bind(&a.content_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        attachments.push(Attachment {
-            id: AttachmentId(attachment_id),
-            message_id: MessageId(id),
-            ticket_id: m.ticket,
-            sha256: a.sha256.clone(),
-            filename: a.filename.clone(),
-            media_type: a.media_type.clone(),
-            size: a.size,
-            inline: a.inline,
-            content_id: a.content_id.clone(),
-        });
+        attachments.push(insert_attachment(tx, MessageId(id), m.ticket, a, at).await?);
     }
     Ok(Message {
         id: MessageId(id),
@@ -394,8 +406,8 @@ async fn insert_message(
 }
 
 /// Writes what a change causes: the change's own history entries (`events`) followed by
-/// Soporte's, then the e-mails. An e-mail that delivers the change's outgoing message
-/// marks that message `queued` until the worker reports back.
+/// Soporte's, then the e-mails and WhatsApp messages. A send that delivers the change's
+/// outgoing message marks that message `queued` until the worker reports back.
 pub(super) async fn write_consequences(
     tx: &mut DbConn,
     later: &mut Deferred,
@@ -438,6 +450,9 @@ pub(super) async fn write_consequences(
                 message.channel_message_id = Some(item.email.message_id.clone());
             }
         }
+    }
+    for item in &consequences.whatsapp {
+        queue_whatsapp(tx, ticket.id, outgoing.as_deref_mut(), item, at).await?;
     }
     Ok(())
 }

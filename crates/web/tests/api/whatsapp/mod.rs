@@ -6,7 +6,6 @@ mod messages;
 
 use super::*;
 use soporte_app::whatsapp::WhatsAppSettings;
-use soporte_core::whatsapp::Conversations;
 use soporte_store::Store;
 use soporte_whatsapp::payload::{Body as Notification, MessageBuilder, StatusBuilder};
 
@@ -24,11 +23,7 @@ struct WhatsApp {
 
 async fn whatsapp_of(db: &TestDb) -> Result<WhatsApp, Box<dyn std::error::Error>> {
     let api = Api::with_settings(db, |settings| {
-        settings.whatsapp = Some(WhatsAppSettings {
-            verify_token: VERIFY_TOKEN.into(),
-            app_secret: APP_SECRET.into(),
-            conversations: Conversations::default(),
-        });
+        settings.whatsapp = Some(WhatsAppSettings::new(VERIFY_TOKEN, APP_SECRET));
     })
     .await?;
     let ana = api

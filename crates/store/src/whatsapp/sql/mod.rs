@@ -2,11 +2,17 @@
 //! details (written in its ticket's transaction, read with the ticket), reactions, edits,
 //! revokes and delivery reports, conversations and windows, and the channel's health.
 
+mod media;
+mod outbox;
+mod settle;
+
+pub(crate) use outbox::queue_whatsapp;
+
 use super::values::{corrupt, from_json, json_of, now, opt_ts};
 use super::{Db, DbConn, DbRow, FOR_UPDATE, SKIP_LOCKED, SqlStore, begin_write};
 use crate::{
-    DeliveryReport, NewWhatsAppMessage, Result, WebhookBody, WhatsAppHealth, WhatsAppStore,
-    WhatsAppTicket,
+    DeliveryReport, NewAttachment, NewWhatsAppMessage, PendingMedia, Result, WebhookBody,
+    WhatsAppHealth, WhatsAppOutboxItem, WhatsAppStore, WhatsAppTicket,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -82,7 +88,8 @@ pub(crate) async fn insert_whatsapp_message(
              last_inbound_at = CASE WHEN excluded.last_inbound_at > whatsapp_tickets.last_inbound_at \
              THEN excluded.last_inbound_at ELSE whatsapp_tickets.last_inbound_at END, \
              settle_at = CASE WHEN whatsapp_tickets.settle_at IS NULL OR excluded.settle_at > whatsapp_tickets.settle_at \
-             THEN excluded.settle_at ELSE whatsapp_tickets.settle_at END",
+             THEN excluded.settle_at ELSE whatsapp_tickets.settle_at END, \
+             settle_version = whatsapp_tickets.settle_version + 1",
         )
         .bind(ticket.0)
         .bind(&new.phone_number_id)
@@ -194,8 +201,8 @@ pub(crate) async fn attach_whatsapp_details(
     Ok(())
 }
 
-const TICKET_COLUMNS: &str =
-    "ticket_id, phone_number_id, wa_id, last_inbound_at, settle_at, settled_at, acknowledged_at";
+const TICKET_COLUMNS: &str = "ticket_id, phone_number_id, wa_id, last_inbound_at, settle_at, settled_at, acknowledged_at, \
+     settle_version";
 
 fn conversation_from_row(r: &DbRow) -> Result<WhatsAppTicket> {
     Ok(WhatsAppTicket {
@@ -206,6 +213,7 @@ fn conversation_from_row(r: &DbRow) -> Result<WhatsAppTicket> {
         settle_at: opt_ts(r.try_get("settle_at")?),
         settled_at: opt_ts(r.try_get("settled_at")?),
         acknowledged_at: opt_ts(r.try_get("acknowledged_at")?),
+        settle_version: r.try_get("settle_version")?,
     })
 }
 
@@ -457,56 +465,96 @@ impl WhatsAppStore for SqlStore {
     ) -> Result<DeliveryReport> {
         let error = error.map(json_of).transpose()?;
         let mut tx = begin_write(&self.writer).await?;
-        let sql = format!(
-            "SELECT message_id, delivery FROM whatsapp_messages WHERE wamid = $1{FOR_UPDATE}"
-        );
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(wamid)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            sqlx::query(
-                "INSERT INTO whatsapp_early_statuses (wamid, status, error, at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(wamid)
-            .bind(status.as_str())
-            .bind(&error)
-            .bind(to_micros(at))
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            return Ok(DeliveryReport::Kept);
+        let report = match outbox::report_in(&mut tx, wamid, status, error.as_deref(), at).await? {
+            Some((message, true)) => DeliveryReport::Applied(message),
+            Some((message, false)) => DeliveryReport::Stale(message),
+            None => {
+                sqlx::query(
+                    "INSERT INTO whatsapp_early_statuses (wamid, status, error, at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(wamid)
+                .bind(status.as_str())
+                .bind(&error)
+                .bind(to_micros(at))
+                .execute(&mut *tx)
+                .await?;
+                DeliveryReport::Kept
+            }
         };
-        let message = MessageId(row.try_get("message_id")?);
-        let current = row
-            .try_get::<Option<&str>, _>("delivery")?
-            .and_then(Delivery::parse)
-            .unwrap_or(Delivery::Queued);
-        if !current.advances_to(status) {
-            return Ok(DeliveryReport::Stale(message));
-        }
-        sqlx::query(
-            "UPDATE whatsapp_messages SET delivery = $2, delivery_error = COALESCE($3, delivery_error), delivery_at = $4 WHERE message_id = $1",
-        )
-        .bind(message.0)
-        .bind(status.as_str())
-        .bind(&error)
-        .bind(to_micros(at))
-        .execute(&mut *tx)
-        .await?;
-        // The message's own column knows e-mail's states: reaching the phone is "sent".
-        let column = if status == Delivery::Failed {
-            "failed"
-        } else {
-            "sent"
-        };
-        sqlx::query("UPDATE messages SET delivery = $2 WHERE id = $1")
-            .bind(message.0)
-            .bind(column)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
-        Ok(DeliveryReport::Applied(message))
+        Ok(report)
+    }
+
+    async fn claim_whatsapp_outbox(
+        &self,
+        limit: u32,
+        lease_until: Timestamp,
+    ) -> Result<Vec<WhatsAppOutboxItem>> {
+        self.claim_outbox_rows(limit, lease_until).await
+    }
+
+    async fn whatsapp_outbox_sent(
+        &self,
+        id: i64,
+        wamid: Option<&str>,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.outbox_row_sent(id, wamid, at).await
+    }
+
+    async fn whatsapp_outbox_failed(
+        &self,
+        id: i64,
+        error: &DeliveryError,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()> {
+        self.outbox_row_failed(id, error, retry_at).await
+    }
+
+    async fn queue_whatsapp_read_mark(&self, ticket: TicketId, at: Timestamp) -> Result<bool> {
+        self.queue_read_mark(ticket, at).await
+    }
+
+    async fn reconcile_whatsapp_statuses(&self) -> Result<usize> {
+        self.reconcile_early().await
+    }
+
+    async fn claim_whatsapp_media(
+        &self,
+        limit: u32,
+        lease_until: Timestamp,
+    ) -> Result<Vec<PendingMedia>> {
+        self.claim_media(limit, lease_until).await
+    }
+
+    async fn whatsapp_media_stored(&self, id: i64, file: &NewAttachment) -> Result<bool> {
+        self.media_stored(id, file).await
+    }
+
+    async fn whatsapp_media_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()> {
+        self.media_failed(id, error, retry_at).await
+    }
+
+    async fn claim_whatsapp_settlements(
+        &self,
+        limit: u32,
+        lease_until: Timestamp,
+    ) -> Result<Vec<WhatsAppTicket>> {
+        self.claim_settlements(limit, lease_until).await
+    }
+
+    async fn whatsapp_settled(
+        &self,
+        ticket: TicketId,
+        claimed_version: i64,
+        acknowledged: bool,
+    ) -> Result<bool> {
+        self.settled(ticket, claimed_version, acknowledged).await
     }
 
     async fn record_whatsapp_health(
