@@ -32,6 +32,16 @@ impl TestDb {
         self.sqlite_file.as_deref()
     }
 
+    /// What a `soporte` process needs to use this very database: `sqlite://FILE`, or the
+    /// PostgreSQL URL with this test's schema as its search path.
+    pub fn database_url(&self) -> Option<String> {
+        match (&self.sqlite_file, &self.postgres_url) {
+            (Some(file), _) => Some(format!("sqlite://{}", file.display())),
+            (None, Some(url)) => Some(url.clone()),
+            (None, None) => None,
+        }
+    }
+
     /// The same PostgreSQL database reached through an [`Outage`], which can cut it off.
     /// The copy does not drop the schema: the original does.
     pub async fn postgres_through_outage(&self) -> Result<(TestDb, Outage), StoreError> {

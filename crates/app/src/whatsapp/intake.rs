@@ -20,8 +20,10 @@ use soporte_store::{
 };
 use std::sync::Arc;
 
-/// How long a worker holds a body before another may take it (a crashed worker's).
-const BODY_LEASE: SignedDuration = SignedDuration::from_secs(60);
+/// How long a worker holds a body before another may take it: a crashed worker's bodies
+/// wait this long after a restart. A round takes well under a second; one that overran the
+/// lease would only see its bodies taken in twice, which their wamids make harmless.
+const BODY_LEASE: SignedDuration = SignedDuration::from_secs(15);
 /// When a body whose intake met a passing failure (the database) is tried again.
 const BODY_RETRY: SignedDuration = SignedDuration::from_secs(5);
 

@@ -106,3 +106,69 @@ async fn a_locked_sqlite_file_is_answered_unavailable_and_then_writes() -> TestR
     );
     Ok(())
 }
+
+/// Meta retries a webhook that gets no 200: a body that cannot be kept must not get one.
+#[tokio::test]
+async fn a_whatsapp_body_during_an_outage_is_answered_503_so_meta_retries_it() -> TestResult {
+    use soporte_whatsapp::payload::{Body as Notification, MessageBuilder};
+    let Some(db) = testkit::postgres().await? else {
+        return Ok(());
+    };
+    let (through, outage) = db.postgres_through_outage().await?;
+    let secret = "secreto-de-la-app";
+    let api = Api::with_settings(&through, |settings| {
+        settings.whatsapp = Some(soporte_app::whatsapp::WhatsAppSettings::new("v", secret));
+    })
+    .await?;
+    let body = Notification::new("106540352242922")
+        .message(
+            MessageBuilder::text("34600111222", "hola")
+                .id("wamid.OUTAGE")
+                .timestamp(jiff::Timestamp::now().as_second()),
+        )
+        .to_bytes();
+    let post = || {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/webhooks/whatsapp")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(
+                "X-Hub-Signature-256",
+                soporte_whatsapp::sign(secret.as_bytes(), &body),
+            )
+            .body(Body::from(body.clone()));
+        async { api.send(request?).await }
+    };
+
+    outage.begin();
+    let started = Instant::now();
+    let reply = post().await?;
+    assert_unavailable(&reply, "a WhatsApp webhook body", started.elapsed());
+    outage.end()?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = post().await?;
+        if reply.status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(
+            reply.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            reply.json
+        );
+        assert!(
+            Instant::now() < deadline,
+            "not kept 10 s after the database came back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        through.store.pending_webhook_bodies().await?,
+        1,
+        "kept once it could be"
+    );
+    drop(through);
+    db.cleanup().await;
+    Ok(())
+}
