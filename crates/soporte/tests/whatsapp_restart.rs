@@ -150,7 +150,7 @@ fn burst_then_kill(database_url: String) -> TestResult {
     }
     first.child.kill()?;
     first.child.wait()?;
-    let mut outcome = vec![false; BODIES];
+    let mut outcome = [false; BODIES];
     for sender in senders {
         for (i, ok) in sender.join().map_err(|_| "a sender panicked")? {
             outcome[i] = ok;
