@@ -72,14 +72,11 @@ impl App {
                 });
             }
         };
-        let Ok(body) = std::str::from_utf8(raw) else {
-            let reason = "not UTF-8".to_string();
-            self.quarantine_whatsapp_body(raw, &reason).await?;
-            return Err(AppError::Malformed {
-                code: "whatsapp_payload_invalid",
-                message: reason,
-            });
-        };
+        // Parsed as JSON, so UTF-8.
+        let body = std::str::from_utf8(raw).map_err(|_| AppError::Malformed {
+            code: "whatsapp_payload_invalid",
+            message: "the body is not UTF-8".into(),
+        })?;
         let body_id = self.store.keep_webhook_body(body, Timestamp::now()).await?;
         self.whatsapp_wake.notify_one();
         Ok(WebhookReceipt {

@@ -252,6 +252,19 @@ async fn fetch_contact(pool: &Pool<Db>, id: ContactId) -> Result<Option<Contact>
         .transpose()
 }
 
+/// The query for the contact one of whose e-mail addresses or phones (`table`'s `column`)
+/// is `$1`; the oldest, should two share it.
+fn contact_through(table: &str, column: &str) -> String {
+    let columns = CONTACT_COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {columns} FROM {table} x JOIN contacts c ON c.id = x.contact_id WHERE x.{column} = $1 ORDER BY c.id LIMIT 1"
+    )
+}
+
 #[async_trait]
 impl DirectoryStore for SqlStore {
     // ----- agents
@@ -577,15 +590,7 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>> {
-        let columns = CONTACT_COLUMNS
-            .split(", ")
-            .map(|c| format!("c.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {columns} FROM contact_emails e JOIN contacts c ON c.id = e.contact_id WHERE e.email = $1"
-        );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        sqlx::query(sqlx::AssertSqlSafe(contact_through("contact_emails", "email")))
             .bind(email)
             .fetch_optional(&self.reader)
             .await?
@@ -595,16 +600,8 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn contact_by_phone(&self, phone: &str) -> Result<Option<Contact>> {
-        let columns = CONTACT_COLUMNS
-            .split(", ")
-            .map(|c| format!("c.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         // On the writer: a message of the same burst may have just created the contact.
-        let sql = format!(
-            "SELECT {columns} FROM contact_phones p JOIN contacts c ON c.id = p.contact_id WHERE p.phone = $1 ORDER BY c.id LIMIT 1"
-        );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        sqlx::query(sqlx::AssertSqlSafe(contact_through("contact_phones", "phone")))
             .bind(phone)
             .fetch_optional(&self.writer)
             .await?
