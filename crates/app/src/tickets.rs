@@ -99,6 +99,9 @@ pub struct TicketDetail {
     pub messages: Vec<Message>,
     /// The assignee's name, for showing who has the ticket.
     pub assignee_name: Option<String>,
+    /// For a WhatsApp conversation: when free text stops being possible (the customer's
+    /// last message plus 24 hours; past, once it has closed).
+    pub whatsapp_window_closes_at: Option<Timestamp>,
 }
 
 fn body_text(raw: &str) -> Result<String> {
@@ -291,10 +294,16 @@ impl App {
             Some(id) => self.store.agent(id).await?.map(|a| a.name),
             None => None,
         };
+        let whatsapp_window_closes_at = if who.is_agent() {
+            self.whatsapp_window_closes_at(&ticket).await?
+        } else {
+            None
+        };
         Ok(TicketDetail {
             ticket,
             messages,
             assignee_name,
+            whatsapp_window_closes_at,
         })
     }
 

@@ -36,7 +36,8 @@ pub fn window_open(last_inbound: Option<Timestamp>, now: Timestamp) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversations {
     /// A message joins the customer's open WhatsApp ticket with the same number unless the
-    /// customer has been silent this long (then it starts a new request).
+    /// conversation (the customer or support) has been silent this long: then it starts a
+    /// new request.
     pub new_request_after: SignedDuration,
     /// The policy settles a ticket's type, checklist and urgency once the customer has
     /// been quiet this long: people write a burst ("hola" / "tengo un problema" / a photo

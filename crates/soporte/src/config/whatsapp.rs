@@ -28,8 +28,8 @@ pub struct WhatsAppConfig {
     pub access_token_file: Option<PathBuf>,
     pub graph_url: String,
     pub api_version: String,
-    /// After this many hours of silence a customer's message starts a new request
-    /// instead of joining their open WhatsApp ticket.
+    /// After this many hours in which neither the customer nor support wrote, a customer's
+    /// message starts a new request instead of joining their open WhatsApp ticket.
     pub new_request_after_hours: u32,
     /// The quiet time, in seconds, after which a burst of messages is settled by the
     /// policy (type, checklist, urgency) and acknowledged.

@@ -20,6 +20,11 @@ pub async fn after_24_hours_only_a_checked_template_goes_out(desk: &Desk) -> Tes
     let ticket = desk.ticket().await?;
     let id = ticket["id"].as_i64().ok_or("no id")?;
     let path = format!("/api/v1/tickets/{id}/messages");
+    let closed_at: jiff::Timestamp = ticket["whatsapp_window_closes_at"]
+        .as_str()
+        .ok_or("the window's end is shown")?
+        .parse()?;
+    assert!(closed_at < jiff::Timestamp::now(), "closed an hour ago");
 
     let free = desk.post(&path, json!({"body": "Hola Luis"})).await?;
     assert_eq!(free.status, StatusCode::CONFLICT, "{}", free.json);
@@ -97,5 +102,10 @@ pub async fn after_24_hours_only_a_checked_template_goes_out(desk: &Desk) -> Tes
         .await?;
     let free = desk.post(&path, json!({"body": "De nada"})).await?;
     assert_eq!(free.status, StatusCode::CREATED, "{}", free.json);
+    let open_until: jiff::Timestamp = desk.ticket().await?["whatsapp_window_closes_at"]
+        .as_str()
+        .ok_or("the window's end is shown")?
+        .parse()?;
+    assert!(open_until > jiff::Timestamp::now() + SignedDuration::from_hours(23));
     Ok(())
 }

@@ -9,3 +9,6 @@ ALTER TABLE whatsapp_tickets ADD COLUMN read_marked_wamid TEXT;
 -- messages, so one that arrives while the worker settles is settled again afterwards.
 ALTER TABLE whatsapp_tickets ADD COLUMN settle_lease_until BIGINT;
 ALTER TABLE whatsapp_tickets ADD COLUMN settle_version BIGINT NOT NULL DEFAULT 0;
+-- The conversation's last message either way: support writing keeps a request alive, so the
+-- customer's answer to it joins the same ticket however long they took.
+ALTER TABLE whatsapp_tickets ADD COLUMN last_activity_at BIGINT;

@@ -590,24 +590,30 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>> {
-        sqlx::query(sqlx::AssertSqlSafe(contact_through("contact_emails", "email")))
-            .bind(email)
-            .fetch_optional(&self.reader)
-            .await?
-            .as_ref()
-            .map(contact_from_row)
-            .transpose()
+        sqlx::query(sqlx::AssertSqlSafe(contact_through(
+            "contact_emails",
+            "email",
+        )))
+        .bind(email)
+        .fetch_optional(&self.reader)
+        .await?
+        .as_ref()
+        .map(contact_from_row)
+        .transpose()
     }
 
     async fn contact_by_phone(&self, phone: &str) -> Result<Option<Contact>> {
         // On the writer: a message of the same burst may have just created the contact.
-        sqlx::query(sqlx::AssertSqlSafe(contact_through("contact_phones", "phone")))
-            .bind(phone)
-            .fetch_optional(&self.writer)
-            .await?
-            .as_ref()
-            .map(contact_from_row)
-            .transpose()
+        sqlx::query(sqlx::AssertSqlSafe(contact_through(
+            "contact_phones",
+            "phone",
+        )))
+        .bind(phone)
+        .fetch_optional(&self.writer)
+        .await?
+        .as_ref()
+        .map(contact_from_row)
+        .transpose()
     }
 
     async fn list_contacts(

@@ -37,8 +37,8 @@ pub trait WhatsAppStore: Send + Sync {
 
     // Conversations
     /// The customer's ticket with this number that a message at `since` or later
-    /// continues: the newest one, not solved or closed, whose customer last wrote at or
-    /// after `since`.
+    /// continues: the newest one, not solved or closed, whose conversation (the customer
+    /// writing, or support) was last active at or after `since`.
     async fn open_whatsapp_ticket(
         &self,
         phone_number_id: &str,

@@ -378,6 +378,11 @@ pub struct TicketOut {
     /// Present on `GET /tickets/{id}` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<MessageOut>>,
+    /// On `GET /tickets/{id}` of a WhatsApp conversation: when free text stops being
+    /// possible (24 hours after the customer's last message); after it, only a template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub whatsapp_window_closes_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -431,6 +436,7 @@ impl From<Ticket> for TicketOut {
             },
             assignee: None,
             messages: None,
+            whatsapp_window_closes_at: None,
         }
     }
 }

@@ -299,6 +299,7 @@ pub async fn get_ticket(
     let mut out = TicketOut::from(detail.ticket);
     out.assignee = Some(assignee);
     out.messages = Some(detail.messages.into_iter().map(MessageOut::from).collect());
+    out.whatsapp_window_closes_at = detail.whatsapp_window_closes_at;
     Ok(Json(out))
 }
 

@@ -83,10 +83,13 @@ pub(crate) async fn insert_whatsapp_message(
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO whatsapp_tickets (ticket_id, phone_number_id, wa_id, last_inbound_at, settle_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (ticket_id) DO UPDATE SET \
+            "INSERT INTO whatsapp_tickets (ticket_id, phone_number_id, wa_id, last_inbound_at, last_activity_at, settle_at) \
+             VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (ticket_id) DO UPDATE SET \
              last_inbound_at = CASE WHEN excluded.last_inbound_at > whatsapp_tickets.last_inbound_at \
              THEN excluded.last_inbound_at ELSE whatsapp_tickets.last_inbound_at END, \
+             last_activity_at = CASE WHEN whatsapp_tickets.last_activity_at IS NULL \
+             OR excluded.last_activity_at > whatsapp_tickets.last_activity_at \
+             THEN excluded.last_activity_at ELSE whatsapp_tickets.last_activity_at END, \
              settle_at = CASE WHEN whatsapp_tickets.settle_at IS NULL OR excluded.settle_at > whatsapp_tickets.settle_at \
              THEN excluded.settle_at ELSE whatsapp_tickets.settle_at END, \
              settle_version = whatsapp_tickets.settle_version + 1",
@@ -364,7 +367,7 @@ impl WhatsAppStore for SqlStore {
         // Read on the writer: a message of the same burst may have just made the ticket.
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT w.ticket_id FROM whatsapp_tickets w JOIN tickets t ON t.id = w.ticket_id \
-             WHERE w.phone_number_id = $1 AND w.wa_id = $2 AND w.last_inbound_at >= $3 \
+             WHERE w.phone_number_id = $1 AND w.wa_id = $2 AND COALESCE(w.last_activity_at, w.last_inbound_at) >= $3 \
              AND t.status NOT IN ('solved', 'closed') ORDER BY w.ticket_id DESC LIMIT 1",
         )
         .bind(phone_number_id)

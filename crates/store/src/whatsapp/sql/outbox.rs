@@ -110,6 +110,14 @@ pub(crate) async fn queue_whatsapp(
         .bind(message.id.0)
         .execute(&mut *tx)
         .await?;
+    sqlx::query(
+        "UPDATE whatsapp_tickets SET last_activity_at = $2 WHERE ticket_id = $1 \
+         AND (last_activity_at IS NULL OR last_activity_at < $2)",
+    )
+    .bind(ticket.0)
+    .bind(to_micros(at))
+    .execute(&mut *tx)
+    .await?;
     message.delivery = Some(Delivery::Queued);
     message.whatsapp = Some(details);
     Ok(())
