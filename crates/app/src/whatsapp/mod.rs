@@ -8,6 +8,7 @@
 //! a process killed mid-way leaves the body leased, and the next worker takes it again,
 //! recognising what was already taken in by its wamid.
 
+mod health;
 mod intake;
 mod webhook;
 
