@@ -244,7 +244,7 @@ impl<'a> Chat<'a> {
                         let mut line = format!("{} × {}", i.product_retailer_id, i.quantity);
                         if let Some(price) = i.item_price {
                             line.push_str(&format!(
-                                " — {price} {}",
+                                " — {price:.2} {}",
                                 i.currency.as_deref().unwrap_or_default()
                             ));
                         }

@@ -307,7 +307,7 @@ async fn a_whatsapp_ticket_reads_as_a_chat(desk: &Desk) -> TestResult {
     assert!(choice.contains("Respuesta elegida"), "{choice}");
     let order = bubble(html, "SKU-1");
     assert!(
-        order.contains("Pedido") && order.contains("SKU-1 × 2 — 9.5 EUR"),
+        order.contains("Pedido") && order.contains("SKU-1 × 2 — 9.50 EUR"),
         "{order}"
     );
 
