@@ -10,6 +10,7 @@
 
 mod acknowledgement;
 mod cloud;
+mod health;
 mod intake;
 mod media;
 mod outbox;

@@ -67,6 +67,15 @@ fn text_pieces(text: &str) -> Vec<String> {
 }
 
 impl App {
+    /// The approved templates an agent can send (none when the channel is off).
+    pub fn whatsapp_templates(&self) -> Vec<WhatsAppTemplate> {
+        self.settings()
+            .whatsapp
+            .as_ref()
+            .map(|w| w.templates.clone())
+            .unwrap_or_default()
+    }
+
     /// The configured template named `name`.
     pub fn whatsapp_template(&self, name: &str) -> Result<WhatsAppTemplate> {
         self.settings()

@@ -58,7 +58,23 @@ struct AgentsPage<'a> {
     all_types: Vec<(&'static str, &'static str)>,
     /// Every agent must sign in in two steps.
     two_factor_required: bool,
+    /// `None` when the WhatsApp channel is not configured.
+    whatsapp: Option<WhatsAppHealthView>,
 }
+
+/// The WhatsApp channel's health as the agents page shows it.
+pub struct WhatsAppHealthView {
+    pub last_event: String,
+    pub last_error: String,
+    pub last_error_code: String,
+    pub last_error_at: String,
+    pub pending_bodies: i64,
+    /// The access token expired: nothing goes out until an admin replaces it.
+    pub reconnect: bool,
+}
+
+/// Meta's code for an access token that expired or was revoked.
+const TOKEN_EXPIRED: i64 = 190;
 
 #[derive(Deserialize)]
 pub struct AgentsQuery {
@@ -127,6 +143,23 @@ async fn agents_page(
             .map(|st| (st.as_str(), t.support_type(Some(*st))))
             .collect(),
         two_factor_required: app.two_factor_required(),
+        whatsapp: app
+            .whatsapp_health(&console.principal)
+            .await?
+            .map(|h| WhatsAppHealthView {
+                last_event: h
+                    .last_event_at
+                    .map(|at| time::local(at, console.lang))
+                    .unwrap_or_default(),
+                last_error: h.last_error.unwrap_or_default(),
+                last_error_code: h.last_error_code.map(|c| c.to_string()).unwrap_or_default(),
+                last_error_at: h
+                    .last_error_at
+                    .map(|at| time::local(at, console.lang))
+                    .unwrap_or_default(),
+                pending_bodies: h.pending_bodies,
+                reconnect: h.last_error_code == Some(TOKEN_EXPIRED),
+            }),
     }))
 }
 

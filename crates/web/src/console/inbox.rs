@@ -187,6 +187,9 @@ pub struct Row {
     pub updated: String,
     pub updated_iso: String,
     pub missing: usize,
+    /// How the request came: its key (for the icon) and its name.
+    pub channel: &'static str,
+    pub channel_label: &'static str,
 }
 
 pub fn rows(
@@ -229,6 +232,8 @@ pub fn rows(
                     .checklist
                     .as_ref()
                     .map_or(0, |c| c.missing().count()),
+                channel: ticket.channel.as_str(),
+                channel_label: t.channel(ticket.channel),
             }
         })
         .collect()

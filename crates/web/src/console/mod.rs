@@ -14,6 +14,7 @@ mod texts;
 mod ticket;
 mod time;
 mod two_factor;
+mod whatsapp_chat;
 
 use askama::Template;
 use axum::Router;

@@ -6,7 +6,7 @@
 use super::error::ConsoleError;
 use super::session::Console;
 use super::texts::Texts;
-use super::{Page, render, time};
+use super::{Page, render, time, whatsapp_chat};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -39,6 +39,8 @@ pub struct MessageView {
     pub has_original: bool,
     pub has_html: bool,
     pub attachments: Vec<AttachmentView>,
+    /// A WhatsApp message, shown as a chat bubble.
+    pub chat: Option<whatsapp_chat::Bubble>,
 }
 
 pub struct AttachmentView {
@@ -274,14 +276,17 @@ pub async fn page(
             .unwrap_or_default()
     };
 
+    let chat = whatsapp_chat::Chat::new(&detail.messages, t, console.lang, &requester_name);
+    let author = |m: &Message| author_of(m, &names, &requester_name, t);
     let messages = detail
         .messages
         .iter()
         .map(|m| MessageView {
+            chat: chat.bubble(m, author),
             id: m.id.0,
             kind: m.kind.as_str(),
             kind_label: t.message_kind(m.kind),
-            author: author_of(m, &names, &requester_name, t),
+            author: author(m),
             at: time::local(m.created_at, console.lang),
             at_iso: time::iso(m.created_at),
             text: m.body_text.clone(),

@@ -18,6 +18,18 @@ pub fn local(at: Timestamp, lang: Lang) -> String {
     }
 }
 
+/// A chat bubble's time: the hour alone on the day it is read, with the day before that
+/// (the full date is in the `<time>` element's title).
+pub fn clock(at: Timestamp, now: Timestamp, lang: Lang) -> String {
+    let zoned = at.to_zoned_datetime(madrid().clone());
+    let today = now.to_zoned_datetime(madrid().clone()).date();
+    match lang {
+        _ if zoned.date() == today => zoned.strftime("%H:%M").to_string(),
+        Lang::Es => zoned.strftime("%d/%m %H:%M").to_string(),
+        Lang::En => zoned.strftime("%m-%d %H:%M").to_string(),
+    }
+}
+
 /// How far `due` is from `now`, as an SLA timer reads: "quedan 2 h 10 min", "vencido hace
 /// 35 min" (wall-clock time; the due time itself already counts business hours).
 pub fn remaining(due: Timestamp, now: Timestamp, lang: Lang) -> String {
@@ -77,6 +89,22 @@ mod tests {
             remaining(due("2026-11-26T09:00:00Z")?, now, Lang::En),
             "overdue by 1 h 0 min"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn bubbles_show_the_hour_and_the_day_only_when_not_today() -> Result<(), jiff::Error> {
+        let now: Timestamp = "2026-12-07T20:00:00Z".parse()?;
+        let morning: Timestamp = "2026-12-07T08:05:00Z".parse()?;
+        assert_eq!(clock(morning, now, Lang::Es), "09:05");
+        // The day is Madrid's: 23:30 there on the 6th is not today.
+        let late: Timestamp = "2026-12-06T22:30:00Z".parse()?;
+        assert_eq!(clock(late, now, Lang::Es), "06/12 23:30");
+        let after_midnight: Timestamp = "2026-12-06T23:30:00Z".parse()?;
+        assert_eq!(clock(after_midnight, now, Lang::Es), "00:30");
+        let yesterday: Timestamp = "2026-12-06T08:05:00Z".parse()?;
+        assert_eq!(clock(yesterday, now, Lang::Es), "06/12 09:05");
+        assert_eq!(clock(yesterday, now, Lang::En), "12-06 09:05");
         Ok(())
     }
 

@@ -9,6 +9,7 @@ mod session;
 mod settings;
 mod ticket;
 mod two_factor;
+mod whatsapp;
 
 use axum::Router;
 use axum::body::Body;
@@ -96,27 +97,56 @@ fn hidden_value(body: &str, name: &str) -> Option<String> {
 
 impl Desk {
     async fn new(db: &TestDb) -> Result<Self, Box<dyn std::error::Error>> {
+        Self::build(db, None).await
+    }
+
+    /// A desk with the WhatsApp channel configured; Ana owns the business number
+    /// `phone_number_id`.
+    async fn with_whatsapp(
+        db: &TestDb,
+        settings: soporte_app::whatsapp::WhatsAppSettings,
+        phone_number_id: &str,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
+        Self::build(db, Some((settings, phone_number_id))).await
+    }
+
+    async fn build(
+        db: &TestDb,
+        whatsapp: Option<(soporte_app::whatsapp::WhatsAppSettings, &str)>,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
         let blobs = tempfile::tempdir()?;
-        let app = App::new(
+        let mut settings = AppSettings::new(
+            TicketPrefix::parse("VND")?,
+            "Vendomia",
+            "soporte@vendomia.com",
+        );
+        let number_id = whatsapp.as_ref().map(|(_, id)| id.to_string());
+        settings.whatsapp = whatsapp.map(|(w, _)| w);
+        let mut app = App::new(
             db.store.clone(),
             Arc::new(DiskBlobStore::new(blobs.path())?),
-            AppSettings::new(
-                TicketPrefix::parse("VND")?,
-                "Vendomia",
-                "soporte@vendomia.com",
-            ),
+            settings,
         )
         .with_mail(Arc::new(soporte_mail::MimeCodec))
         .with_secrets(SecretKey::from_bytes(&[7; 32], "the test key")?);
+        if number_id.is_some() {
+            app = app.with_whatsapp(Arc::new(soporte_whatsapp::CloudApiCodec));
+        }
         for (email, name, role) in [
             ("ana@vendomia.com", "Ana Agente", Role::Admin),
             ("bruno@vendomia.com", "Bruno Agente", Role::Agent),
         ] {
+            let owner = role == Role::Admin;
             app.create_agent(&AgentInput {
                 email: email.into(),
                 name: name.into(),
                 role: Some(role),
                 password: Some("contraseña larga 1".into()),
+                whatsapp: number_id
+                    .as_ref()
+                    .filter(|_| owner)
+                    .map(|_| "+34 600 000 001".into()),
+                whatsapp_phone_number_id: number_id.clone().filter(|_| owner),
                 ..AgentInput::default()
             })
             .await?;

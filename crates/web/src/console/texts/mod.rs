@@ -3,6 +3,7 @@
 
 mod english;
 mod spanish;
+mod whatsapp;
 
 use english::ENGLISH;
 use soporte_core::policy::checklist::ChecklistItem;
@@ -10,6 +11,7 @@ use soporte_core::policy::sla::SlaState;
 use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::ticket::{MessageKind, Status};
 use spanish::SPANISH;
+pub use whatsapp::WhatsAppTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -261,6 +263,7 @@ pub struct Texts {
     pub require_two_factor_hint: &'static str,
     pub reset_two_factor: &'static str,
     pub weekdays: [&'static str; 7],
+    pub wa: WhatsAppTexts,
 }
 
 impl Texts {
