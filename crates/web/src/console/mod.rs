@@ -15,6 +15,7 @@ mod ticket;
 mod time;
 mod two_factor;
 mod whatsapp_chat;
+mod whatsapp_composer;
 
 use askama::Template;
 use axum::Router;
@@ -209,15 +210,16 @@ pub fn render(template: &impl Template) -> Response {
     }
 }
 
-/// htmx (vendored, licence in `assets/htmx.LICENSE`) followed by the keyboard shortcuts and
-/// the live inbox:
-/// one script for every page.
+/// htmx (vendored, licence in `assets/htmx.LICENSE`) followed by the keyboard shortcuts,
+/// the live inbox and the WhatsApp window's countdown: one script for every page.
 const SCRIPT: &str = concat!(
     include_str!("../../assets/htmx.min.js"),
     "\n",
     include_str!("../../assets/keyboard.js"),
     "\n",
-    include_str!("../../assets/live.js")
+    include_str!("../../assets/live.js"),
+    "\n",
+    include_str!("../../assets/countdown.js")
 );
 const STYLESHEET: &str = include_str!("../../assets/console.css");
 

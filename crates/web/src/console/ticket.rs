@@ -6,7 +6,7 @@
 use super::error::ConsoleError;
 use super::session::Console;
 use super::texts::Texts;
-use super::{Page, render, time, whatsapp_chat};
+use super::{Page, render, time, whatsapp_chat, whatsapp_composer};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -136,6 +136,14 @@ struct TicketPage<'a> {
     types: Vec<Choice>,
     assignees: Vec<Choice>,
     canned: Vec<Choice>,
+    /// On a WhatsApp conversation: the window's countdown and the templates.
+    whatsapp: Option<whatsapp_composer::Composer>,
+    /// The window has closed: the composer only sends templates (if there are any).
+    template_mode: bool,
+    can_send: bool,
+    /// Whether the agent's text goes anywhere: always in free text, in template mode only
+    /// if a template takes it.
+    agent_text: bool,
 }
 
 /// How many contacts and recent tickets the account panel lists.
@@ -199,6 +207,10 @@ pub async fn page(
     let who = &console.principal;
     let detail = app.ticket_detail(who, TicketId(id)).await?;
     let ticket = &detail.ticket;
+    // The customer sees their messages read once an agent has the ticket open.
+    if let Err(e) = app.whatsapp_ticket_opened(who, ticket.id).await {
+        tracing::warn!(ticket = id, error = %e, "WhatsApp read mark not queued");
+    }
     let events = app.ticket_events(who, ticket.id).await?;
     let agents = app.list_agents().await?;
     let names: HashMap<AgentId, String> = agents.iter().map(|a| (a.id, a.name.clone())).collect();
@@ -365,6 +377,15 @@ pub async fn page(
         Some(due) if running => time::remaining(due, now, console.lang),
         _ => String::new(),
     };
+    let composer = whatsapp_composer::Composer::new(
+        detail.whatsapp_window_closes_at,
+        app.whatsapp_templates(),
+        now,
+        console.lang,
+    );
+    let template_mode = composer.as_ref().is_some_and(|c| !c.open);
+    let can_send = !template_mode || composer.as_ref().is_some_and(|c| !c.templates.is_empty());
+    let agent_text = !template_mode || composer.as_ref().is_some_and(|c| c.any_takes_message());
     let path = format!("/tickets/{id}");
     Ok(render(&TicketPage {
         page: Page::of(&console, &path),
@@ -412,6 +433,10 @@ pub async fn page(
         types,
         assignees,
         canned,
+        whatsapp: composer,
+        template_mode,
+        can_send,
+        agent_text,
     }))
 }
 
@@ -426,6 +451,8 @@ pub struct MessageForm {
     direction: Option<String>,
     /// For calls: how long it lasted.
     minutes: Option<String>,
+    /// On a WhatsApp ticket: the approved template to send (empty: free text).
+    whatsapp_template: Option<String>,
 }
 
 /// A call is kept as a message whose text says which way it went and how long it took,
@@ -481,6 +508,10 @@ pub async fn add_message(
             &MessageInput {
                 kind: Some(kind),
                 body,
+                whatsapp_template: form
+                    .whatsapp_template
+                    .clone()
+                    .filter(|t| !t.trim().is_empty() && kind == MessageKind::Outbound),
                 ..MessageInput::default()
             },
         )
@@ -738,6 +769,7 @@ mod tests {
             body: " Llamó por la factura de octubre. ".into(),
             direction: direction.map(str::to_string),
             minutes: minutes.map(str::to_string),
+            whatsapp_template: None,
         }
     }
 

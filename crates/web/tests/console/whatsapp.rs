@@ -33,6 +33,17 @@ async fn whatsapp_desk(db: &TestDb) -> Result<Desk, Box<dyn std::error::Error>> 
     .await
 }
 
+mod composer;
+
+mod composing {
+    use super::composer::*;
+    soporte_store::on_both_databases!(
+        composer_desk;
+        after_24_hours_the_composer_only_sends_a_template,
+        while_the_window_is_open_the_composer_counts_it_down,
+    );
+}
+
 soporte_store::on_both_databases!(
     whatsapp_desk;
     a_whatsapp_ticket_reads_as_a_chat,

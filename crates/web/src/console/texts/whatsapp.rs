@@ -52,4 +52,13 @@ pub struct WhatsAppTexts {
     pub reconnect: &'static str,
     pub token_expired: &'static str,
     pub agent_number: &'static str,
+    /// The reply composer on a WhatsApp ticket: the 24-hour window and templates.
+    pub window_open: &'static str,
+    pub window_until: &'static str,
+    pub window_closed: &'static str,
+    pub template: &'static str,
+    pub free_text: &'static str,
+    pub template_text: &'static str,
+    pub no_templates: &'static str,
+    pub send_template: &'static str,
 }
