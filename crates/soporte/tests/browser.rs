@@ -6,9 +6,6 @@
 //! chromedriver, or the mail servers, these tests say they were skipped; under `CI=true` they
 //! fail.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 #[path = "support/browser.rs"]
@@ -17,7 +14,7 @@ mod browser;
 mod mail;
 mod support;
 
-use browser::{Browser, ENTER, until};
+use browser::{Browser, ENTER, add_agent, until};
 use mail::{deliver, imap_folder, received, request, ticket_count, unique};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -29,33 +26,6 @@ const SUBJECT: &str = "No puedo publicar la página de garantía";
 /// An error report that says neither since when nor with which user, and brings no
 /// screenshot: the ticket starts with missing items.
 const BODY: &str = "Hola, al darle a Publicar sale un error y no se guarda nada.";
-
-/// Adds an agent who can log in to the console, the way an operator does.
-fn add_agent(config: &Path, email: &str, name: &str, password: &str) -> TestResult {
-    let mut add = support::soporte_command()
-        .arg("--config")
-        .arg(config)
-        .args(["agent", "add", "--email", email, "--name", name, "--admin"])
-        .arg("--password-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    add.stdin
-        .take()
-        .ok_or("no stdin")?
-        .write_all(format!("{password}\n").as_bytes())?;
-    let out = add.wait_with_output()?;
-    if !out.status.success() {
-        return Err(format!(
-            "soporte agent add failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    Ok(())
-}
 
 /// The decoded text of an e-mail.
 fn body_text(raw: &str) -> Option<String> {

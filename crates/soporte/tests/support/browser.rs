@@ -7,7 +7,7 @@
 //! source next to the test's other artifacts and says which selector it waited for, on which
 //! page, and where the screenshot is.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -476,4 +476,31 @@ fn driver_port(stdout: std::process::ChildStdout) -> Result<u16, Error> {
         .into()),
         Err(_) => Err("did not say which port it listens on within 30 s".into()),
     }
+}
+
+/// Adds an agent who can log in to the console, the way an operator does.
+pub fn add_agent(config: &Path, email: &str, name: &str, password: &str) -> Result<(), Error> {
+    let mut add = super::support::soporte_command()
+        .arg("--config")
+        .arg(config)
+        .args(["agent", "add", "--email", email, "--name", name, "--admin"])
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    add.stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(format!("{password}\n").as_bytes())?;
+    let out = add.wait_with_output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "soporte agent add failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(())
 }
