@@ -130,6 +130,9 @@ pub struct WhatsAppDetails {
     pub frequently_forwarded: bool,
     pub reactions: Vec<Reaction>,
     pub edits: Vec<Edit>,
+    /// The text as first received, once the customer has edited it (the message's text is
+    /// the latest edit's).
+    pub original_text: Option<String>,
     pub revoked_at: Option<Timestamp>,
     pub delivery_error: Option<DeliveryError>,
     pub media: Vec<MediaState>,

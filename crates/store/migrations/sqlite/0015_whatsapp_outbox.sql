@@ -12,3 +12,5 @@ ALTER TABLE whatsapp_tickets ADD COLUMN settle_version BIGINT NOT NULL DEFAULT 0
 -- The conversation's last message either way: support writing keeps a request alive, so the
 -- customer's answer to it joins the same ticket however long they took.
 ALTER TABLE whatsapp_tickets ADD COLUMN last_activity_at BIGINT;
+-- What a customer's message said before their first edit: received, so kept for support.
+ALTER TABLE whatsapp_messages ADD COLUMN original_text TEXT;

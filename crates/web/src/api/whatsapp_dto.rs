@@ -26,6 +26,8 @@ pub struct WhatsAppOut {
     pub reactions: Vec<ReactionOut>,
     /// The customer's edits, oldest first (the message's `text` is the latest).
     pub edits: Vec<EditOut>,
+    /// The text as first received, once the customer has edited it.
+    pub original_text: Option<String>,
     /// When the customer deleted the message for everyone (its text stays for support).
     #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<Timestamp>,
@@ -102,6 +104,7 @@ impl From<WhatsAppDetails> for WhatsAppOut {
                     at: e.at,
                 })
                 .collect(),
+            original_text: w.original_text.clone(),
             revoked_at: w.revoked_at,
             media: w
                 .media

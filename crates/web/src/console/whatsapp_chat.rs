@@ -154,13 +154,14 @@ impl<'a> Chat<'a> {
             reactions: details.map(|d| self.reactions(d)).unwrap_or_default(),
             edited,
             versions: details.map(|d| self.versions(d)).unwrap_or_default(),
-            original_kept: matches!(
-                &content,
-                Some(InboundContent::Media {
-                    caption: Some(_),
-                    ..
-                })
-            ),
+            original_kept: details.is_some_and(|d| d.original_text.is_some())
+                || matches!(
+                    &content,
+                    Some(InboundContent::Media {
+                        caption: Some(_),
+                        ..
+                    })
+                ),
             revoked: details.is_some_and(|d| d.revoked_at.is_some()),
             tick: (side == "ours").then(|| tick(m, w)),
         };
@@ -318,14 +319,16 @@ impl<'a> Chat<'a> {
     }
 
     /// The texts a message had before its latest edit. Each edit holds the text it put in
-    /// place, so the versions are the edits but the last; the text before the first edit
-    /// survives only as a media caption.
+    /// place, so the versions are the text as received, then the edits but the last. (Edits
+    /// taken in before the text as received was kept show a media caption instead.)
     fn versions(&self, d: &WhatsAppDetails) -> Vec<(String, String)> {
         let mut versions = Vec::new();
         if d.edits.is_empty() {
             return versions;
         }
-        if let Ok(InboundContent::Media {
+        if let Some(original) = &d.original_text {
+            versions.push((original.clone(), String::new()));
+        } else if let Ok(InboundContent::Media {
             caption: Some(caption),
             ..
         }) = serde_json::from_value::<InboundContent>(d.content.clone())
@@ -520,6 +523,7 @@ mod tests {
                 frequently_forwarded: false,
                 reactions: vec![],
                 edits: vec![],
+                original_text: None,
                 revoked_at: None,
                 delivery_error: None,
                 media,

@@ -354,6 +354,10 @@ async fn a_whatsapp_ticket_reads_as_a_chat(desk: &Desk) -> TestResult {
     assert!(old.contains("sigo igual, ya lo he probado todo"), "{old}");
     assert!(old.contains("<details class=\"versions\">"), "{old}");
     assert!(old.contains("editado"), "{old}");
+    assert!(
+        !old.contains("no se conserva"),
+        "the text as first received is among the versions: {old}"
+    );
 
     let deleted = bubble(html, "mensaje equivocado");
     assert!(deleted.contains("eliminado por el cliente"), "{deleted}");

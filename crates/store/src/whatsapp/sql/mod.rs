@@ -106,7 +106,7 @@ pub(crate) async fn insert_whatsapp_message(
 }
 
 const DETAIL_COLUMNS: &str = "message_id, wamid, phone_number_id, wa_id, content_type, content, reply_to_wamid, forwarded, \
-     frequently_forwarded, reactions, edits, revoked_at, delivery, delivery_error";
+     frequently_forwarded, reactions, edits, original_text, revoked_at, delivery, delivery_error";
 
 fn details_from_row(r: &DbRow) -> Result<(MessageId, WhatsAppDetails, Option<Delivery>)> {
     let details = WhatsAppDetails {
@@ -120,6 +120,7 @@ fn details_from_row(r: &DbRow) -> Result<(MessageId, WhatsAppDetails, Option<Del
         frequently_forwarded: r.try_get("frequently_forwarded")?,
         reactions: from_json(r.try_get::<&str, _>("reactions")?)?,
         edits: from_json(r.try_get::<&str, _>("edits")?)?,
+        original_text: r.try_get("original_text")?,
         revoked_at: opt_ts(r.try_get("revoked_at")?),
         delivery_error: r
             .try_get::<Option<&str>, _>("delivery_error")?
@@ -257,6 +258,14 @@ impl SqlStore {
         .execute(&mut *tx)
         .await?;
         if let Some(text) = &changes.new_text {
+            // The first edit keeps what the message said when it came.
+            sqlx::query(
+                "UPDATE whatsapp_messages SET original_text = COALESCE(original_text, \
+                 (SELECT body_text FROM messages WHERE id = $1)) WHERE message_id = $1",
+            )
+            .bind(message)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("UPDATE messages SET body_text = $2 WHERE id = $1")
                 .bind(message)
                 .bind(text)

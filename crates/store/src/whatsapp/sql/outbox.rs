@@ -87,6 +87,7 @@ pub(crate) async fn queue_whatsapp(
         frequently_forwarded: false,
         reactions: vec![],
         edits: vec![],
+        original_text: None,
         revoked_at: None,
         delivery_error: None,
         media: vec![],

@@ -183,6 +183,10 @@ async fn reactions_edits_and_deletions_change_the_message_they_name(w: &WhatsApp
     let m = &messages[0];
     assert_eq!(m["whatsapp"]["reactions"][0]["emoji"], "🙏");
     assert_eq!(m["whatsapp"]["edits"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        m["whatsapp"]["original_text"], "no puedo publicar",
+        "what the customer first wrote is kept"
+    );
     assert_eq!(m["text"], "no puedo publicar la página de inicio");
     assert!(m["whatsapp"]["revoked_at"].is_string(), "{m}");
     Ok(())
