@@ -4,7 +4,7 @@
 
 use crate::{App, AppError, Principal, Result};
 use jiff::Timestamp;
-use soporte_core::ids::{MessageId, TicketId};
+use soporte_core::ids::MessageId;
 use soporte_core::ticket::{MessageKind, Ticket};
 use soporte_core::whatsapp::{
     OutgoingContent, OutgoingWhatsApp, TemplateValues, WhatsAppRequest, WhatsAppTemplate,
@@ -119,13 +119,16 @@ impl App {
     /// An agent opened the ticket: the customer's messages show as read on their phone
     /// (one read mark for the newest, which covers the ones before it). True when a mark
     /// was queued.
-    pub async fn whatsapp_ticket_opened(&self, who: &Principal, id: TicketId) -> Result<bool> {
-        if !who.is_agent() || !self.whatsapp_enabled() {
+    pub async fn whatsapp_ticket_opened(&self, who: &Principal, ticket: &Ticket) -> Result<bool> {
+        if !who.is_agent()
+            || ticket.channel != soporte_core::support::Channel::Whatsapp
+            || !self.whatsapp_enabled()
+        {
             return Ok(false);
         }
         Ok(self
             .store
-            .queue_whatsapp_read_mark(id, Timestamp::now())
+            .queue_whatsapp_read_mark(ticket.id, Timestamp::now())
             .await?)
     }
 

@@ -236,9 +236,10 @@ pub async fn opening_the_ticket_marks_the_customers_messages_read_once(desk: &De
         .await?;
     let agent = desk.app.authenticate(&desk.admin).await?;
     let id = soporte_core::ids::TicketId(ticket);
-    assert!(desk.app.whatsapp_ticket_opened(&agent, id).await?);
+    let opened = desk.app.ticket(&agent, id).await?;
+    assert!(desk.app.whatsapp_ticket_opened(&agent, &opened).await?);
     assert!(
-        !desk.app.whatsapp_ticket_opened(&agent, id).await?,
+        !desk.app.whatsapp_ticket_opened(&agent, &opened).await?,
         "nothing new to mark"
     );
     desk.deliver_all().await?;
@@ -248,7 +249,7 @@ pub async fn opening_the_ticket_marks_the_customers_messages_read_once(desk: &De
     assert_eq!(marks[0].phone_number_id, ANA_NUMBER);
     desk.receive(&from_customer(text("wamid.Q3", "Hola otra vez", 1)))
         .await?;
-    assert!(desk.app.whatsapp_ticket_opened(&agent, id).await?);
+    assert!(desk.app.whatsapp_ticket_opened(&agent, &opened).await?);
     desk.deliver_all().await?;
     assert_eq!(desk.graph.read_marks().len(), 2);
     Ok(())

@@ -208,7 +208,7 @@ pub async fn page(
     let detail = app.ticket_detail(who, TicketId(id)).await?;
     let ticket = &detail.ticket;
     // The customer sees their messages read once an agent has the ticket open.
-    if let Err(e) = app.whatsapp_ticket_opened(who, ticket.id).await {
+    if let Err(e) = app.whatsapp_ticket_opened(who, ticket).await {
         tracing::warn!(ticket = id, error = %e, "WhatsApp read mark not queued");
     }
     let events = app.ticket_events(who, ticket.id).await?;

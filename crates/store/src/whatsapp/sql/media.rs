@@ -18,6 +18,17 @@ impl SqlStore {
         limit: u32,
         lease_until: Timestamp,
     ) -> Result<Vec<PendingMedia>> {
+        let at = to_micros(now());
+        // Polled every second: an idle poll reads, and leaves the writer alone.
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM whatsapp_media WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1",
+        )
+        .bind(at)
+        .fetch_optional(&self.reader)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let sql = format!(
             "UPDATE whatsapp_media SET lease_until = $1 WHERE id IN (SELECT id FROM whatsapp_media WHERE status = 'pending' \
              AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $3{SKIP_LOCKED}) \
@@ -26,7 +37,7 @@ impl SqlStore {
         let mut tx = begin_write(&self.writer).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(to_micros(lease_until))
-            .bind(to_micros(now()))
+            .bind(at)
             .bind(i64::from(limit))
             .fetch_all(&mut *tx)
             .await?;

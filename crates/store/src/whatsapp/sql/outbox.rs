@@ -53,9 +53,10 @@ pub(crate) async fn queue_whatsapp(
         WhatsAppRequest::Send(_) => outgoing.as_ref().map(|m| m.id),
         WhatsAppRequest::MarkRead { .. } => None,
     };
+    // Sends to one customer leave in order; read marks wait for nothing.
     let recipient = match &item.request {
         WhatsAppRequest::Send(message) => message.to.clone(),
-        WhatsAppRequest::MarkRead { .. } => String::new(),
+        WhatsAppRequest::MarkRead { wamid } => format!("read:{wamid}"),
     };
     sqlx::query(
         "INSERT INTO whatsapp_outbox (ticket_id, message_id, phone_number_id, recipient, kind, request, status, \
@@ -249,6 +250,16 @@ impl SqlStore {
         lease_until: Timestamp,
     ) -> Result<Vec<WhatsAppOutboxItem>> {
         let at = to_micros(now());
+        // Workers poll every second: an idle poll reads, and leaves the writer alone.
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM whatsapp_outbox WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1",
+        )
+        .bind(at)
+        .fetch_optional(&self.reader)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         // One row per conversation at a time, oldest first: a chat's messages must arrive
         // in the order they were written, so a send that waits to be retried holds back
         // the ones after it.
@@ -386,6 +397,19 @@ impl SqlStore {
     }
 
     pub(super) async fn queue_read_mark(&self, ticket: TicketId, at: Timestamp) -> Result<bool> {
+        // Agents open tickets all day: a read on the reader settles most visits without
+        // taking the writer.
+        let unmarked: Option<bool> = sqlx::query_scalar(
+            "SELECT COALESCE(w.read_marked_wamid, '') <> COALESCE((SELECT m.wamid FROM whatsapp_messages m \
+             JOIN messages x ON x.id = m.message_id WHERE m.ticket_id = w.ticket_id AND x.kind = 'inbound' \
+             AND m.wamid IS NOT NULL ORDER BY m.message_id DESC LIMIT 1), '') FROM whatsapp_tickets w WHERE w.ticket_id = $1",
+        )
+        .bind(ticket.0)
+        .fetch_optional(&self.reader)
+        .await?;
+        if unmarked != Some(true) {
+            return Ok(false);
+        }
         let mut tx = begin_write(&self.writer).await?;
         let sql = format!(
             "SELECT phone_number_id, wa_id, read_marked_wamid FROM whatsapp_tickets WHERE ticket_id = $1{FOR_UPDATE}"
@@ -448,10 +472,18 @@ impl SqlStore {
             apply_early_statuses(&mut tx, wamid).await?;
             tx.commit().await?;
         }
-        sqlx::query("DELETE FROM whatsapp_early_statuses WHERE at < $1")
-            .bind(to_micros(now() - EARLY_STATUS_KEPT))
-            .execute(&self.writer)
-            .await?;
+        let cutoff = to_micros(now() - EARLY_STATUS_KEPT);
+        let stale: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM whatsapp_early_statuses WHERE at < $1 LIMIT 1")
+                .bind(cutoff)
+                .fetch_optional(&self.reader)
+                .await?;
+        if stale.is_some() {
+            sqlx::query("DELETE FROM whatsapp_early_statuses WHERE at < $1")
+                .bind(cutoff)
+                .execute(&self.writer)
+                .await?;
+        }
         Ok(wamids.len())
     }
 }

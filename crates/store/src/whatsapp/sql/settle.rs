@@ -15,6 +15,18 @@ impl SqlStore {
         limit: u32,
         lease_until: Timestamp,
     ) -> Result<Vec<WhatsAppTicket>> {
+        let at = to_micros(now());
+        // Polled every second: an idle poll reads, and leaves the writer alone.
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT ticket_id FROM whatsapp_tickets WHERE settle_at IS NOT NULL AND settle_at <= $1 \
+             AND (settle_lease_until IS NULL OR settle_lease_until < $1) LIMIT 1",
+        )
+        .bind(at)
+        .fetch_optional(&self.reader)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let sql = format!(
             "UPDATE whatsapp_tickets SET settle_lease_until = $1 WHERE ticket_id IN (SELECT ticket_id FROM whatsapp_tickets \
              WHERE settle_at IS NOT NULL AND settle_at <= $2 AND (settle_lease_until IS NULL OR settle_lease_until < $2) \
@@ -23,7 +35,7 @@ impl SqlStore {
         let mut tx = begin_write(&self.writer).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(to_micros(lease_until))
-            .bind(to_micros(now()))
+            .bind(at)
             .bind(i64::from(limit))
             .fetch_all(&mut *tx)
             .await?;
