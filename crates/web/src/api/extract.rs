@@ -53,3 +53,76 @@ where
 {
     Option::<T>::deserialize(d).map(Some)
 }
+
+/// A body sent as JSON, or as `multipart/form-data` with the same fields as text parts and
+/// any number of file parts.
+pub enum JsonOrForm<T> {
+    Json(T),
+    Form(FormParts),
+}
+
+/// A multipart body read whole: its text fields in order, and its files.
+#[derive(Default)]
+pub struct FormParts {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<soporte_app::Upload>,
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonOrForm<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::Multipart;
+        use axum::extract::multipart::MultipartError;
+        use axum::http::{StatusCode, header};
+        let is_multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+        if !is_multipart {
+            let ApiJson(body) = ApiJson::<T>::from_request(req, state).await?;
+            return Ok(JsonOrForm::Json(body));
+        }
+        let read_error = |e: MultipartError| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                crate::problem::too_large()
+            } else {
+                Problem::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text())
+            }
+        };
+        let mut multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text()))?;
+        let mut parts = FormParts::default();
+        while let Some(field) = multipart.next_field().await.map_err(read_error)? {
+            let name = field.name().unwrap_or_default().to_string();
+            if let Some(filename) = field.file_name().map(str::to_string) {
+                let media_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_string();
+                let bytes = field.bytes().await.map_err(read_error)?;
+                parts.files.push(soporte_app::Upload {
+                    filename,
+                    media_type,
+                    bytes: bytes.to_vec(),
+                });
+            } else {
+                let value = field.text().await.map_err(read_error)?;
+                parts.fields.push((name, value));
+            }
+        }
+        Ok(JsonOrForm::Form(parts))
+    }
+}
+
+/// A form field the endpoint cannot take.
+pub fn invalid_field(field: &str, detail: String) -> Problem {
+    Problem::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+        detail,
+    )
+    .with_field(field)
+}

@@ -2,14 +2,14 @@
 //! a call log, or the customer's answer; as JSON, or as `multipart/form-data` with files.
 
 use super::dto::{CreatedMessage, MessageCreate};
-use super::extract::{ApiJson, ApiPath};
+use super::extract::{ApiPath, FormParts, JsonOrForm, invalid_field};
 use crate::auth::Caller;
-use crate::problem::{Problem, ProblemDocument, too_large};
+use crate::problem::{Problem, ProblemDocument};
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use soporte_app::{App, MessageInput, Upload};
+use soporte_app::{App, MessageInput};
 use soporte_core::ids::{MessageId, TicketId};
 use soporte_core::ticket::MessageKind;
 
@@ -25,27 +25,17 @@ pub async fn add_message(
     State(app): State<App>,
     Caller(who): Caller,
     ApiPath(id): ApiPath<i64>,
-    req: Request,
+    body: JsonOrForm<MessageCreate>,
 ) -> Result<Response, Problem> {
-    let is_multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    let input = if is_multipart {
-        let multipart = Multipart::from_request(req, &app)
-            .await
-            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text()))?;
-        message_from_multipart(multipart).await?
-    } else {
-        let ApiJson(body) = ApiJson::<MessageCreate>::from_request(req, &app).await?;
-        MessageInput {
+    let input = match body {
+        JsonOrForm::Form(parts) => message_from_form(parts)?,
+        JsonOrForm::Json(body) => MessageInput {
             kind: body.kind,
             body: body.body,
             attachments: vec![],
             whatsapp_template: body.whatsapp_template,
             reply_to: body.reply_to_message_id.map(MessageId),
-        }
+        },
     };
     let (ticket, message) = app.add_message(&who, TicketId(id), &input).await?;
     Ok((
@@ -58,53 +48,31 @@ pub async fn add_message(
         .into_response())
 }
 
-async fn message_from_multipart(mut multipart: Multipart) -> Result<MessageInput, Problem> {
-    let mut input = MessageInput::default();
-    let invalid = |field: &str, detail: String| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", detail).with_field(field)
+fn message_from_form(parts: FormParts) -> Result<MessageInput, Problem> {
+    let mut input = MessageInput {
+        attachments: parts.files,
+        ..MessageInput::default()
     };
-    let read_error = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            Problem::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text())
-        }
-    };
-    while let Some(field) = multipart.next_field().await.map_err(read_error)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if let Some(filename) = field.file_name().map(str::to_string) {
-            let media_type = field
-                .content_type()
-                .unwrap_or("application/octet-stream")
-                .to_string();
-            let bytes = field.bytes().await.map_err(read_error)?;
-            input.attachments.push(Upload {
-                filename,
-                media_type,
-                bytes: bytes.to_vec(),
-            });
-            continue;
-        }
-        let value = field.text().await.map_err(read_error)?;
+    for (name, value) in parts.fields {
         match name.as_str() {
             "body" => input.body = value,
             "kind" => {
                 input.kind = Some(
                     value
                         .parse::<MessageKind>()
-                        .map_err(|e| invalid("kind", e.to_string()))?,
+                        .map_err(|e| invalid_field("kind", e.to_string()))?,
                 )
             }
             "whatsapp_template" => input.whatsapp_template = Some(value),
             "reply_to_message_id" => {
                 input.reply_to = Some(MessageId(value.trim().parse::<i64>().map_err(|_| {
-                    invalid(
+                    invalid_field(
                         "reply_to_message_id",
                         format!("not a message id: {value:?}"),
                     )
                 })?))
             }
-            other => return Err(invalid(other, format!("unknown field {other:?}"))),
+            other => return Err(invalid_field(other, format!("unknown field {other:?}"))),
         }
     }
     Ok(input)

@@ -1,17 +1,17 @@
 //! Tickets, their messages, history and attachments.
 
 use super::dto::*;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, FormParts, JsonOrForm, invalid_field};
 use crate::auth::Caller;
-use crate::problem::{Problem, ProblemDocument, too_large};
+use crate::problem::{Problem, ProblemDocument};
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
-use soporte_app::{App, TicketFilter, TicketInput, TicketUpdate, Upload};
+use soporte_app::{App, TicketFilter, TicketInput, TicketUpdate};
 use soporte_app::{AssigneeFilter, Cursor, TicketSort, TypeFilter};
 use soporte_core::ids::{AccountId, AgentId, AttachmentId, TicketId};
 use soporte_core::support::{Channel, Priority, SupportType};
@@ -37,21 +37,11 @@ fn parse_value<T: std::str::FromStr<Err = soporte_core::ValidationError>>(
 pub async fn create_ticket(
     State(app): State<App>,
     Caller(who): Caller,
-    req: Request,
+    body: JsonOrForm<TicketCreate>,
 ) -> Result<Response, Problem> {
-    let is_multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    let input = if is_multipart {
-        let multipart = Multipart::from_request(req, &app)
-            .await
-            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text()))?;
-        ticket_from_multipart(multipart).await?
-    } else {
-        let ApiJson(body) = ApiJson::<TicketCreate>::from_request(req, &app).await?;
-        TicketInput {
+    let input = match body {
+        JsonOrForm::Form(parts) => ticket_from_form(parts)?,
+        JsonOrForm::Json(body) => TicketInput {
             subject: body.subject,
             body: body.body,
             requester_email: body.requester_email,
@@ -60,42 +50,20 @@ pub async fn create_ticket(
             priority: body.priority,
             channel: body.channel,
             attachments: vec![],
-        }
+        },
     };
     let ticket = app.create_ticket(&who, &input).await?;
     Ok((StatusCode::CREATED, Json(TicketOut::from(ticket))).into_response())
 }
 
-async fn ticket_from_multipart(mut multipart: Multipart) -> Result<TicketInput, Problem> {
-    let mut input = TicketInput::default();
+fn ticket_from_form(parts: FormParts) -> Result<TicketInput, Problem> {
+    let mut input = TicketInput {
+        attachments: parts.files,
+        ..TicketInput::default()
+    };
     let mut seen_subject = false;
     let mut seen_body = false;
-    let invalid = |field: &str, detail: String| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", detail).with_field(field)
-    };
-    let read_error = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            Problem::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text())
-        }
-    };
-    while let Some(field) = multipart.next_field().await.map_err(read_error)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if let Some(filename) = field.file_name().map(str::to_string) {
-            let media_type = field
-                .content_type()
-                .unwrap_or("application/octet-stream")
-                .to_string();
-            let bytes = field.bytes().await.map_err(read_error)?;
-            input.attachments.push(Upload {
-                filename,
-                media_type,
-                bytes: bytes.to_vec(),
-            });
-            continue;
-        }
-        let value = field.text().await.map_err(read_error)?;
+    for (name, value) in parts.fields {
         match name.as_str() {
             "subject" => {
                 input.subject = value;
@@ -111,31 +79,31 @@ async fn ticket_from_multipart(mut multipart: Multipart) -> Result<TicketInput, 
                 input.support_type = Some(
                     value
                         .parse::<SupportType>()
-                        .map_err(|e| invalid("type", e.to_string()))?,
+                        .map_err(|e| invalid_field("type", e.to_string()))?,
                 )
             }
             "priority" => {
                 input.priority = Some(
                     value
                         .parse::<Priority>()
-                        .map_err(|e| invalid("priority", e.to_string()))?,
+                        .map_err(|e| invalid_field("priority", e.to_string()))?,
                 )
             }
             "channel" => {
                 input.channel = Some(
                     value
                         .parse::<Channel>()
-                        .map_err(|e| invalid("channel", e.to_string()))?,
+                        .map_err(|e| invalid_field("channel", e.to_string()))?,
                 )
             }
-            other => return Err(invalid(other, format!("unknown field {other:?}"))),
+            other => return Err(invalid_field(other, format!("unknown field {other:?}"))),
         }
     }
     if !seen_subject {
-        return Err(invalid("subject", "missing field `subject`".into()));
+        return Err(invalid_field("subject", "missing field `subject`".into()));
     }
     if !seen_body {
-        return Err(invalid("body", "missing field `body`".into()));
+        return Err(invalid_field("body", "missing field `body`".into()));
     }
     Ok(input)
 }
