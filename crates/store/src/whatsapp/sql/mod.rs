@@ -222,6 +222,17 @@ fn conversation_from_row(r: &DbRow) -> Result<WhatsAppTicket> {
 }
 
 impl SqlStore {
+    /// Whether `sql` (a query for one id, with the current time as `$1`) finds anything
+    /// due. The channel's workers poll every second: an idle poll reads, and leaves the
+    /// writer alone.
+    pub(super) async fn any_due(&self, sql: &'static str, at: i64) -> Result<bool> {
+        let due: Option<i64> = sqlx::query_scalar(sql)
+            .bind(at)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(due.is_some())
+    }
+
     /// Locks the WhatsApp details of the message with `wamid` and changes them with
     /// `change`; false when no message has it.
     async fn change_whatsapp_message(

@@ -250,14 +250,12 @@ impl SqlStore {
         lease_until: Timestamp,
     ) -> Result<Vec<WhatsAppOutboxItem>> {
         let at = to_micros(now());
-        // Workers poll every second: an idle poll reads, and leaves the writer alone.
-        let due: Option<i64> = sqlx::query_scalar(
+        if !self.any_due(
             "SELECT id FROM whatsapp_outbox WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1",
+            at,
         )
-        .bind(at)
-        .fetch_optional(&self.reader)
-        .await?;
-        if due.is_none() {
+        .await?
+        {
             return Ok(Vec::new());
         }
         // One row per conversation at a time, oldest first: a chat's messages must arrive

@@ -16,15 +16,13 @@ impl SqlStore {
         lease_until: Timestamp,
     ) -> Result<Vec<WhatsAppTicket>> {
         let at = to_micros(now());
-        // Polled every second: an idle poll reads, and leaves the writer alone.
-        let due: Option<i64> = sqlx::query_scalar(
+        if !self.any_due(
             "SELECT ticket_id FROM whatsapp_tickets WHERE settle_at IS NOT NULL AND settle_at <= $1 \
              AND (settle_lease_until IS NULL OR settle_lease_until < $1) LIMIT 1",
+            at,
         )
-        .bind(at)
-        .fetch_optional(&self.reader)
-        .await?;
-        if due.is_none() {
+        .await?
+        {
             return Ok(Vec::new());
         }
         let sql = format!(
