@@ -82,6 +82,8 @@ pub struct AccountUpdate {
 #[derive(Debug, Clone, Default)]
 pub struct ContactInput {
     pub account_id: Option<AccountId>,
+    /// Sees all of the account's requests; needs `account_id`.
+    pub account_manager: bool,
     pub name: String,
     pub emails: Vec<String>,
     pub phones: Vec<String>,
@@ -90,6 +92,9 @@ pub struct ContactInput {
 #[derive(Debug, Clone, Default)]
 pub struct ContactUpdate {
     pub account_id: Option<Option<AccountId>>,
+    /// Left out, a change of account ends being the old one's manager; a contact left
+    /// without an account is nobody's manager.
+    pub account_manager: Option<bool>,
     pub name: Option<String>,
     pub emails: Option<Vec<String>>,
     pub phones: Option<Vec<String>>,
@@ -372,6 +377,7 @@ impl App {
     pub async fn create_contact(&self, input: &ContactInput) -> Result<Contact> {
         let new = NewContact {
             account_id: input.account_id,
+            account_manager: input.account_manager,
             name: normalize_name("name", &input.name)?,
             emails: list_of("emails", &input.emails, MAX_CONTACT_EMAILS, normalize_email)?,
             phones: list_of("phones", &input.phones, MAX_CONTACT_PHONES, normalize_phone)?,
@@ -388,6 +394,7 @@ impl App {
     pub async fn update_contact(&self, id: ContactId, input: &ContactUpdate) -> Result<Contact> {
         let patch = ContactPatch {
             account_id: input.account_id,
+            account_manager: input.account_manager,
             name: input
                 .name
                 .as_deref()
@@ -407,6 +414,8 @@ impl App {
         Ok(self.store.update_contact(id, &patch).await?)
     }
 
+    /// A contact as the caller may read it: agents read anyone; a customer reads
+    /// themselves, and their account's manager the account's people too.
     pub async fn contact(&self, who: &Principal, id: ContactId) -> Result<Contact> {
         let contact = self
             .store
@@ -414,8 +423,10 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("contact", id))?;
         if let Principal::Contact { contact: me } = who {
-            let same_account = me.account_id.is_some() && me.account_id == contact.account_id;
-            if me.id != contact.id && !same_account {
+            let manages = me.account_manager
+                && me.account_id.is_some()
+                && me.account_id == contact.account_id;
+            if me.id != contact.id && !manages {
                 return Err(AppError::not_found("contact", id));
             }
         }

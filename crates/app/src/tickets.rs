@@ -7,7 +7,7 @@ use crate::policy::{AcknowledgementMail, NewRequest};
 use crate::{App, AppError, Principal, Result};
 use jiff::Timestamp;
 use soporte_core::auth::contact_may_see;
-use soporte_core::directory::{Contact, normalize_email};
+use soporte_core::directory::normalize_email;
 use soporte_core::email::Mailbox;
 use soporte_core::ids::{AccountId, AgentId, AttachmentId, MessageId, TicketId};
 use soporte_core::support::{Channel, Priority, SupportType};
@@ -182,6 +182,7 @@ impl App {
                         let account = self.store.account_by_domain(domain).await?;
                         Requester::New(NewContact {
                             account_id: account.map(|a| a.id),
+                            account_manager: false,
                             name: input
                                 .requester_name
                                 .as_deref()
@@ -277,7 +278,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("ticket", id))?;
         match who {
-            Principal::Contact { contact } if !visible_to(contact, &ticket) => {
+            Principal::Contact { contact } if !contact_may_see(&ticket, contact) => {
                 Err(AppError::not_found("ticket", id))
             }
             _ => Ok(ticket),
@@ -482,17 +483,19 @@ impl App {
             limit: limit + 1,
         };
         if let Principal::Contact { contact } = who {
+            if let (Some(own), Some(asked)) = (contact.account_id, filter.account_id)
+                && own != asked
+            {
+                return Ok(TicketPage {
+                    items: vec![],
+                    next: None,
+                });
+            }
             match contact.account_id {
-                Some(own) => {
-                    if filter.account_id.is_some_and(|a| a != own) {
-                        return Ok(TicketPage {
-                            items: vec![],
-                            next: None,
-                        });
-                    }
-                    query.account_id = Some(own);
-                }
-                None => query.requester_id = Some(contact.id),
+                // The manager's view is the account's: requests the manager made before
+                // joining it are not listed (they are still readable one by one).
+                Some(own) if contact.account_manager => query.account_id = Some(own),
+                _ => query.requester_id = Some(contact.id),
             }
         }
         let mut items = self.store.list_tickets(&query).await?;
@@ -672,10 +675,6 @@ impl App {
         let bytes = self.blobs.get(&attachment.sha256).await?;
         Ok((attachment, bytes))
     }
-}
-
-fn visible_to(contact: &Contact, ticket: &Ticket) -> bool {
-    contact_may_see(ticket, contact.id, contact.account_id)
 }
 
 impl App {

@@ -297,6 +297,7 @@ async fn run_tickets_scenario(db: &str, bench: &BenchDatabase, args: &TicketsArg
     // Phase 1: tickets written straight through the store.
     let contact = NewContact {
         account_id: None,
+        account_manager: false,
         name: "Lucía Fernández".into(),
         emails: vec![CUSTOMER_EMAIL.into()],
         phones: vec!["+34 600 123 456".into()],

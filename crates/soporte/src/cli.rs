@@ -162,7 +162,8 @@ struct TokenOwnerArgs {
     /// E-mail of the agent who owns the token.
     #[arg(long, group = "owner")]
     agent: Option<String>,
-    /// E-mail of a customer contact (a contact token sees only its account's tickets).
+    /// E-mail of a customer contact (a contact token sees the contact's own tickets, or all
+    /// of the account's when the contact is its manager).
     #[arg(long, group = "owner")]
     contact: Option<String>,
 }

@@ -581,6 +581,7 @@ impl App {
             let account = self.store.account_by_domain(domain).await?;
             let new = NewContact {
                 account_id: account.map(|a| a.id),
+                account_manager: false,
                 name: sender
                     .name
                     .clone()

@@ -343,6 +343,7 @@ impl App {
         }
         let new = NewContact {
             account_id: None,
+            account_manager: false,
             name: profile_name
                 .map(|n| n.trim().chars().take(200).collect())
                 .unwrap_or_else(|| phone.clone()),

@@ -182,6 +182,7 @@ pub(super) async fn seed(database: &ConsoleDatabase, tickets: usize) -> Result<S
             };
             let new = NewContact {
                 account_id: account,
+                account_manager: false,
                 name: name.clone(),
                 emails: vec![email],
                 phones: vec![format!("+34 6{:08}", 10_000_000 + c)],

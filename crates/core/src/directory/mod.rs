@@ -31,6 +31,10 @@ pub struct Account {
 pub struct Contact {
     pub id: ContactId,
     pub account_id: Option<AccountId>,
+    /// The account's manager sees all of the account's requests, not only their own. Only
+    /// a contact of an account can be one.
+    #[serde(default)]
+    pub account_manager: bool,
     pub name: String,
     pub emails: Vec<String>,
     pub phones: Vec<String>,

@@ -94,14 +94,19 @@ pub struct AccountPatch {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewContact {
     pub account_id: Option<AccountId>,
+    /// Refused without an account: there is no account to manage.
+    pub account_manager: bool,
     pub name: String,
     pub emails: Vec<String>,
     pub phones: Vec<String>,
 }
 
+/// A change of account ends being the old account's manager, unless the same patch says
+/// otherwise: managing one company says nothing about the next.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContactPatch {
     pub account_id: Option<Option<AccountId>>,
+    pub account_manager: Option<bool>,
     pub name: Option<String>,
     pub emails: Option<Vec<String>>,
     pub phones: Option<Vec<String>>,

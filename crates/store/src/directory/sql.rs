@@ -71,12 +71,14 @@ fn account_from_row(r: &DbRow) -> Result<Account> {
     })
 }
 
-const CONTACT_COLUMNS: &str = "id, account_id, name, emails, phones, created_at, updated_at";
+const CONTACT_COLUMNS: &str =
+    "id, account_id, account_manager, name, emails, phones, created_at, updated_at";
 
 fn contact_from_row(r: &DbRow) -> Result<Contact> {
     Ok(Contact {
         id: ContactId(r.try_get("id")?),
         account_id: r.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
+        account_manager: r.try_get("account_manager")?,
         name: r.try_get("name")?,
         emails: from_json(r.try_get::<&str, _>("emails")?)?,
         phones: from_json(r.try_get::<&str, _>("phones")?)?,
@@ -93,11 +95,13 @@ pub(super) async fn insert_contact(
     new: &NewContact,
     at: Timestamp,
 ) -> Result<Contact> {
+    check_manager_has_account(new.account_manager, new.account_id)?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO contacts (account_id, name, emails, phones, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        "INSERT INTO contacts (account_id, account_manager, name, emails, phones, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
     )
     .bind(new.account_id.map(|a| a.0))
+    .bind(new.account_manager)
     .bind(&new.name)
     .bind(json_of(&new.emails)?)
     .bind(json_of(&new.phones)?)
@@ -108,6 +112,7 @@ pub(super) async fn insert_contact(
     let contact = Contact {
         id: ContactId(id),
         account_id: new.account_id,
+        account_manager: new.account_manager,
         name: new.name.clone(),
         emails: new.emails.clone(),
         phones: new.phones.clone(),
@@ -116,6 +121,18 @@ pub(super) async fn insert_contact(
     };
     write_contact_lookups(tx, &contact).await?;
     Ok(contact)
+}
+
+/// Being an account's manager needs an account; the directory keeps it so, whoever writes.
+fn check_manager_has_account(manager: bool, account: Option<AccountId>) -> Result<()> {
+    if manager && account.is_none() {
+        return Err(soporte_core::ValidationError::new(
+            "account_manager",
+            "only a contact of an account can be its manager",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The lookup tables behind "who wrote this?": one row per e-mail (unique) and phone.
@@ -533,9 +550,16 @@ impl DirectoryStore for SqlStore {
             .await?
             .ok_or_else(|| StoreError::not_found("contact", id.0))?;
         let mut contact = contact_from_row(&row)?;
-        if let Some(v) = patch.account_id {
+        if let Some(v) = patch.account_id
+            && v != contact.account_id
+        {
             contact.account_id = v;
+            contact.account_manager = false;
         }
+        if let Some(v) = patch.account_manager {
+            contact.account_manager = v;
+        }
+        check_manager_has_account(contact.account_manager, contact.account_id)?;
         if let Some(v) = &patch.name {
             contact.name.clone_from(v);
         }
@@ -547,7 +571,8 @@ impl DirectoryStore for SqlStore {
         }
         contact.updated_at = now();
         sqlx::query(
-            "UPDATE contacts SET account_id = $2, name = $3, emails = $4, phones = $5, updated_at = $6 WHERE id = $1",
+            "UPDATE contacts SET account_id = $2, name = $3, emails = $4, phones = $5, updated_at = $6, \
+             account_manager = $7 WHERE id = $1",
         )
         .bind(id.0)
         .bind(contact.account_id.map(|a| a.0))
@@ -555,6 +580,7 @@ impl DirectoryStore for SqlStore {
         .bind(json_of(&contact.emails)?)
         .bind(json_of(&contact.phones)?)
         .bind(to_micros(contact.updated_at))
+        .bind(contact.account_manager)
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "account_id", "account does not exist"))?;

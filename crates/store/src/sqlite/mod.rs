@@ -94,6 +94,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "whatsapp_outbox",
         sql: include_str!("../../migrations/sqlite/0015_whatsapp_outbox.sql"),
     },
+    Migration {
+        version: 16,
+        name: "account_manager",
+        sql: include_str!("../../migrations/sqlite/0016_account_manager.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`. A search row's rowid

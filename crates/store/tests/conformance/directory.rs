@@ -8,6 +8,7 @@ soporte_store::on_both_databases!(
     accounts_own_their_domains,
     account_import_is_all_or_nothing,
     contacts_are_found_by_any_of_their_emails,
+    an_account_manager_belongs_to_the_account,
 );
 
 async fn agents_are_unique_by_email_and_editable(store: &Arc<dyn Store>) -> TestResult {
@@ -190,5 +191,109 @@ async fn contacts_are_found_by_any_of_their_emails(store: &Arc<dyn Store>) -> Te
         store.update_contact(luis.id, &bad_account).await,
         Err(StoreError::Invalid(_))
     ));
+    Ok(())
+}
+
+async fn an_account_manager_belongs_to_the_account(store: &Arc<dyn Store>) -> TestResult {
+    let shop = store
+        .create_account(&account("Tienda", &["tienda.es"]))
+        .await?;
+    let other = store.create_account(&account("Otra", &["otra.es"])).await?;
+    let mut new = new_contact("marta@tienda.es", Some(shop.id));
+    new.account_manager = true;
+    let marta = store.create_contact(&new).await?;
+    assert!(marta.account_manager);
+    assert_eq!(store.contact(marta.id).await?, Some(marta.clone()));
+    assert_eq!(
+        store.contact_by_email("marta@tienda.es").await?,
+        Some(marta.clone()),
+        "the lookups read the flag too"
+    );
+    let listed = store
+        .list_contacts(Some(shop.id), &PageRequest::default())
+        .await?;
+    assert_eq!(listed, std::slice::from_ref(&marta));
+
+    let mut loner = new_contact("pepe@gmail.com", None);
+    loner.account_manager = true;
+    assert!(
+        matches!(store.create_contact(&loner).await, Err(StoreError::Invalid(ref v)) if v.field == "account_manager"),
+        "nobody manages an account they are not in"
+    );
+    assert_eq!(store.contact_by_email("pepe@gmail.com").await?, None);
+
+    let set = |manager: bool| ContactPatch {
+        account_manager: Some(manager),
+        ..ContactPatch::default()
+    };
+    assert!(
+        !store
+            .update_contact(marta.id, &set(false))
+            .await?
+            .account_manager
+    );
+    assert!(
+        store
+            .update_contact(marta.id, &set(true))
+            .await?
+            .account_manager
+    );
+
+    // Keeping the account (named again in the patch) keeps the flag.
+    let same = ContactPatch {
+        account_id: Some(Some(shop.id)),
+        ..ContactPatch::default()
+    };
+    assert!(store.update_contact(marta.id, &same).await?.account_manager);
+
+    // Moving to another account ends managing the old one, unless the patch says so.
+    let moved = ContactPatch {
+        account_id: Some(Some(other.id)),
+        ..ContactPatch::default()
+    };
+    let marta_moved = store.update_contact(marta.id, &moved).await?;
+    assert_eq!(marta_moved.account_id, Some(other.id));
+    assert!(!marta_moved.account_manager);
+    let back_as_manager = ContactPatch {
+        account_id: Some(Some(shop.id)),
+        account_manager: Some(true),
+        ..ContactPatch::default()
+    };
+    assert!(
+        store
+            .update_contact(marta.id, &back_as_manager)
+            .await?
+            .account_manager
+    );
+
+    // Leaving the account clears the flag in the same update.
+    let removed = ContactPatch {
+        account_id: Some(None),
+        ..ContactPatch::default()
+    };
+    let marta_alone = store.update_contact(marta.id, &removed).await?;
+    assert_eq!(marta_alone.account_id, None);
+    assert!(!marta_alone.account_manager);
+    assert_eq!(store.contact(marta.id).await?, Some(marta_alone.clone()));
+
+    let refused = store.update_contact(marta.id, &set(true)).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(ref v)) if v.field == "account_manager"),
+        "{refused:?}"
+    );
+    let both = ContactPatch {
+        account_id: Some(None),
+        account_manager: Some(true),
+        ..ContactPatch::default()
+    };
+    assert!(matches!(
+        store.update_contact(marta.id, &both).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(
+        store.contact(marta.id).await?,
+        Some(marta_alone),
+        "a refused change writes nothing"
+    );
     Ok(())
 }

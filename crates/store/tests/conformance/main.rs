@@ -66,6 +66,7 @@ fn account(name: &str, domains: &[&str]) -> NewAccount {
 fn new_contact(email: &str, account_id: Option<AccountId>) -> NewContact {
     NewContact {
         account_id,
+        account_manager: false,
         name: "Luis Pérez".into(),
         emails: vec![email.into()],
         phones: vec!["+34911234567".into()],

@@ -119,6 +119,7 @@ pub async fn create_contact(
     who.require_admin()?;
     let input = ContactInput {
         account_id: body.account_id.map(AccountId),
+        account_manager: body.account_manager,
         name: body.name,
         emails: body.emails,
         phones: body.phones,
@@ -141,7 +142,8 @@ pub async fn list_contacts(
     Ok(Json(contacts.into_iter().map(ContactOut::from).collect()))
 }
 
-/// One contact (agents, or a customer for people of their own account).
+/// One contact (agents; a customer reads themselves, their account's manager the account's
+/// people).
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", responses((status = 200, body = ContactOut), (status = 404, body = ProblemDocument)))]
 pub async fn get_contact(
     State(app): State<App>,
@@ -163,6 +165,7 @@ pub async fn patch_contact(
     who.require_admin()?;
     let input = ContactUpdate {
         account_id: body.account_id.map(|o| o.map(AccountId)),
+        account_manager: body.account_manager,
         name: body.name,
         emails: body.emails,
         phones: body.phones,
@@ -172,7 +175,8 @@ pub async fn patch_contact(
     ))
 }
 
-/// Issue an API token for a customer contact (admin). It sees only its account's tickets.
+/// Issue an API token for a customer contact (admin). It sees the contact's own tickets, or
+/// all of the account's when the contact is its manager.
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/tokens", request_body = TokenCreate, responses(
     (status = 201, body = TokenOut), (status = 404, body = ProblemDocument)))]
 pub async fn create_contact_token(

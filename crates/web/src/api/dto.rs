@@ -84,6 +84,10 @@ impl From<Account> for AccountOut {
 #[serde(deny_unknown_fields)]
 pub struct ContactCreate {
     pub account_id: Option<i64>,
+    /// The account's manager sees all of the account's tickets; other contacts see the
+    /// ones they asked for. Needs `account_id`.
+    #[serde(default)]
+    pub account_manager: bool,
     pub name: String,
     #[serde(default)]
     pub emails: Vec<String>,
@@ -97,6 +101,9 @@ pub struct ContactPatchBody {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]
     pub account_id: Option<Option<i64>>,
+    /// Absent with a new `account_id`, the contact stops being the old account's
+    /// manager; removing the account always clears it.
+    pub account_manager: Option<bool>,
     pub name: Option<String>,
     pub emails: Option<Vec<String>>,
     pub phones: Option<Vec<String>>,
@@ -106,6 +113,8 @@ pub struct ContactPatchBody {
 pub struct ContactOut {
     pub id: i64,
     pub account_id: Option<i64>,
+    /// Sees all of the account's tickets, not only their own.
+    pub account_manager: bool,
     pub name: String,
     pub emails: Vec<String>,
     pub phones: Vec<String>,
@@ -120,6 +129,7 @@ impl From<Contact> for ContactOut {
         Self {
             id: c.id.0,
             account_id: c.account_id.map(|x| x.0),
+            account_manager: c.account_manager,
             name: c.name,
             emails: c.emails,
             phones: c.phones,

@@ -410,6 +410,7 @@ pub async fn create_contact(
     let account = account_choice("account", &form.account)?;
     let input = ContactInput {
         account_id: account,
+        account_manager: false,
         name: form.name.clone(),
         emails: list(&form.emails),
         phones: phones(&form.phones),
@@ -459,6 +460,7 @@ pub async fn update_contact(
     }
     let update = ContactUpdate {
         account_id: Some(account),
+        account_manager: None,
         name: Some(form.name),
         emails: Some(list(&form.emails)),
         phones: Some(phones(&form.phones)),

@@ -13,7 +13,7 @@ soporte_store::on_both_databases!(
     tokens_are_required_and_checked,
     console_sessions_are_no_api_credential,
     bad_input_gets_a_problem_and_writes_nothing,
-    customer_tokens_see_only_their_account,
+    customer_tokens_see_only_their_own_requests,
     service_endpoints_answer,
 );
 
@@ -213,7 +213,8 @@ async fn bad_input_gets_a_problem_and_writes_nothing(api: &Api) -> TestResult {
     Ok(())
 }
 
-async fn customer_tokens_see_only_their_account(api: &Api) -> TestResult {
+/// A contact who is not the account's manager; `managers.rs` has what a manager sees.
+async fn customer_tokens_see_only_their_own_requests(api: &Api) -> TestResult {
     let shop = id(&api
         .post(
             "/api/v1/accounts",
@@ -248,12 +249,6 @@ async fn customer_tokens_see_only_their_account(api: &Api) -> TestResult {
             json!({"subject": "De otra empresa", "body": "x", "requester_email": "pepe@otra.es"}),
         )
         .await?);
-    api.post(
-        &format!("/api/v1/tickets/{colleague}/messages"),
-        json!({"kind": "note", "body": "nota interna"}),
-    )
-    .await?;
-
     let as_luis = |method: &'static str, path: String, body: Option<Value>| {
         let token = luis_token.clone();
         async move { api.call(method, &path, Some(&token), body).await }
@@ -267,33 +262,40 @@ async fn customer_tokens_see_only_their_account(api: &Api) -> TestResult {
     assert_eq!(own.status, StatusCode::CREATED, "{}", own.json);
     assert_eq!(own.json["channel"], "portal");
     assert_eq!(own.json["account_id"], shop);
+    let mine = id(&own);
+    api.post(
+        &format!("/api/v1/tickets/{mine}/messages"),
+        json!({"kind": "note", "body": "nota interna"}),
+    )
+    .await?;
 
     let listed = as_luis("GET", "/api/v1/tickets".into(), None).await?;
-    let mut ids: Vec<i64> = listed.json["items"]
+    let ids: Vec<i64> = listed.json["items"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|t| t["id"].as_i64())
         .collect();
-    ids.sort_unstable();
-    assert_eq!(ids, [colleague, id(&own)]);
+    assert_eq!(ids, [mine], "a colleague's request is not theirs to see");
     assert_eq!(
         as_luis("GET", format!("/api/v1/tickets?account_id={other}"), None)
             .await?
             .json["items"],
         json!([])
     );
-    assert_problem(
-        &as_luis("GET", format!("/api/v1/tickets/{foreign}"), None).await?,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    );
+    for other_request in [foreign, colleague] {
+        assert_problem(
+            &as_luis("GET", format!("/api/v1/tickets/{other_request}"), None).await?,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
+    }
     assert_problem(
         &as_luis("GET", format!("/api/v1/accounts/{other}"), None).await?,
         StatusCode::NOT_FOUND,
         "not_found",
     );
-    let seen = as_luis("GET", format!("/api/v1/tickets/{colleague}"), None).await?;
+    let seen = as_luis("GET", format!("/api/v1/tickets/{mine}"), None).await?;
     assert_eq!(
         seen.json["messages"].as_array().map(Vec::len),
         Some(2),
@@ -302,7 +304,7 @@ async fn customer_tokens_see_only_their_account(api: &Api) -> TestResult {
     assert_problem(
         &as_luis(
             "PATCH",
-            format!("/api/v1/tickets/{colleague}"),
+            format!("/api/v1/tickets/{mine}"),
             Some(json!({"status": "solved"})),
         )
         .await?,
@@ -312,7 +314,7 @@ async fn customer_tokens_see_only_their_account(api: &Api) -> TestResult {
     assert_problem(
         &as_luis(
             "POST",
-            format!("/api/v1/tickets/{colleague}/messages"),
+            format!("/api/v1/tickets/{mine}/messages"),
             Some(json!({"kind": "note", "body": "x"})),
         )
         .await?,
@@ -322,23 +324,25 @@ async fn customer_tokens_see_only_their_account(api: &Api) -> TestResult {
     assert_eq!(
         as_luis(
             "POST",
-            format!("/api/v1/tickets/{colleague}/messages"),
+            format!("/api/v1/tickets/{mine}/messages"),
             Some(json!({"body": "Más datos"}))
         )
         .await?
         .status,
         StatusCode::CREATED
     );
-    assert_problem(
-        &as_luis(
-            "POST",
-            format!("/api/v1/tickets/{foreign}/messages"),
-            Some(json!({"body": "x"})),
-        )
-        .await?,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    );
+    for other_request in [foreign, colleague] {
+        assert_problem(
+            &as_luis(
+                "POST",
+                format!("/api/v1/tickets/{other_request}/messages"),
+                Some(json!({"body": "x"})),
+            )
+            .await?,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
+    }
     // The team's endpoints do not exist for a customer, as the README says.
     for (method, path) in [
         ("GET", "/api/v1/accounts".to_string()),
@@ -346,7 +350,7 @@ async fn customer_tokens_see_only_their_account(api: &Api) -> TestResult {
         ("GET", "/api/v1/admin/outbox".to_string()),
         ("GET", "/api/v1/admin/quarantine".to_string()),
         ("GET", "/api/v1/policy".to_string()),
-        ("GET", format!("/api/v1/tickets/{colleague}/events")),
+        ("GET", format!("/api/v1/tickets/{mine}/events")),
     ] {
         let reply = as_luis(method, path.clone(), None).await?;
         assert_eq!(

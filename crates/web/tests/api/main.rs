@@ -3,6 +3,7 @@
 mod access;
 mod directory;
 mod intake;
+mod managers;
 mod outage;
 mod tickets;
 mod whatsapp;
