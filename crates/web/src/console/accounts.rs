@@ -174,6 +174,8 @@ pub struct ContactRow {
     pub account: String,
     pub account_id: Option<i64>,
     pub account_name: String,
+    /// Sees all of the account's requests.
+    pub manager: bool,
 }
 
 fn contact_row(
@@ -188,6 +190,7 @@ fn contact_row(
             .account_id
             .and_then(|a| names.get(&a).cloned())
             .unwrap_or_default(),
+        manager: c.account_manager,
         name: c.name,
         emails: c.emails.join(", "),
         phones: c.phones.join(", "),
@@ -212,6 +215,7 @@ pub struct TypedContact {
     pub name: String,
     pub emails: String,
     pub phones: String,
+    pub manager: bool,
 }
 
 #[derive(Template)]
@@ -394,6 +398,9 @@ pub struct ContactForm {
     phones: String,
     #[serde(default)]
     account: String,
+    /// A ticked checkbox is sent, an unticked one is not.
+    #[serde(default)]
+    account_manager: Option<String>,
     /// Where to go back to: an account's page or the directory.
     #[serde(default)]
     back: String,
@@ -410,7 +417,7 @@ pub async fn create_contact(
     let account = account_choice("account", &form.account)?;
     let input = ContactInput {
         account_id: account,
-        account_manager: false,
+        account_manager: form.account_manager.is_some(),
         name: form.name.clone(),
         emails: list(&form.emails),
         phones: phones(&form.phones),
@@ -423,6 +430,7 @@ pub async fn create_contact(
         Err(e) => refusal(e)?,
     };
     let typed = TypedContact {
+        manager: form.account_manager.is_some(),
         name: form.name,
         emails: form.emails,
         phones: form.phones,
@@ -444,7 +452,8 @@ pub async fn create_contact(
     }
 }
 
-/// Changes a person: name, addresses, phones, and the account they belong to.
+/// Changes a person: name, addresses, phones, the account they belong to and whether they
+/// are its manager.
 pub async fn update_contact(
     State(app): State<App>,
     console: Console,
@@ -460,7 +469,9 @@ pub async fn update_contact(
     }
     let update = ContactUpdate {
         account_id: Some(account),
-        account_manager: None,
+        // Taking someone out of their account ends their being its manager, whatever the
+        // box still says.
+        account_manager: account.map(|_| form.account_manager.is_some()),
         name: Some(form.name),
         emails: Some(list(&form.emails)),
         phones: Some(phones(&form.phones)),

@@ -185,6 +185,8 @@ pub(super) static ENGLISH: Texts = Texts {
     phones: "Phones",
     people: "People",
     people_hint: "Everyone who has written or been added. Someone writing from an unknown domain has no account: give them their account's number.",
+    account_manager: "Account manager (sees all of the account's requests)",
+    account_manager_badge: "Manager",
     invitation_sent: "A link to choose the password was sent to",
     agent_details: "Details, phones and support types",
     agent_phone: "Phone",

@@ -227,6 +227,10 @@ pub struct Texts {
     pub phones: &'static str,
     pub people: &'static str,
     pub people_hint: &'static str,
+    /// The checkbox that makes a contact their account's manager.
+    pub account_manager: &'static str,
+    /// The badge of a contact who is their account's manager.
+    pub account_manager_badge: &'static str,
     pub invitation_sent: &'static str,
     pub agent_details: &'static str,
     pub agent_phone: &'static str,

@@ -185,6 +185,8 @@ pub(super) static SPANISH: Texts = Texts {
     phones: "Teléfonos",
     people: "Personas",
     people_hint: "Todas las personas que han escrito o que se han dado de alta. Quien escribe desde un dominio desconocido queda sin cuenta: póngale el número de su cuenta.",
+    account_manager: "Responsable de la cuenta (ve todas las solicitudes de la cuenta)",
+    account_manager_badge: "Responsable",
     invitation_sent: "Se ha enviado un enlace para elegir la contraseña a",
     agent_details: "Datos, teléfonos y tipos de soporte",
     agent_phone: "Teléfono",
