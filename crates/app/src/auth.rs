@@ -14,7 +14,7 @@ use soporte_core::directory::{Agent, Contact};
 use soporte_core::ids::TokenId;
 use soporte_store::{NewToken, TokenOwner, TokenRecord};
 
-const TOKEN_PREFIX: &str = "sop_";
+pub(crate) const TOKEN_PREFIX: &str = "sop_";
 /// The label of tokens that are console sessions.
 pub const SESSION_LABEL: &str = "console session";
 /// Wrong passwords allowed per account within [`LOGIN_WINDOW`].
@@ -176,16 +176,16 @@ impl App {
     /// unknown tokens are all simply "unauthorized".
     pub async fn authenticate(&self, bearer: &str) -> Result<Principal> {
         let record = self.live_token(bearer).await?;
-        // A console session lives in a cookie, with a lifetime of its own: it is no API
-        // credential, however it is presented.
-        if record.label == SESSION_LABEL {
+        // Console and portal sessions live in cookies, with lifetimes of their own: they
+        // are no API credentials, however they are presented.
+        if record.label == SESSION_LABEL || record.label == crate::portal::PORTAL_SESSION_LABEL {
             return Err(AppError::Unauthorized);
         }
         self.principal_of(record).await
     }
 
     /// The unrevoked token behind a plaintext.
-    async fn live_token(&self, plaintext: &str) -> Result<TokenRecord> {
+    pub(crate) async fn live_token(&self, plaintext: &str) -> Result<TokenRecord> {
         if !plaintext.starts_with(TOKEN_PREFIX) || plaintext.len() > 200 {
             return Err(AppError::Unauthorized);
         }
@@ -238,11 +238,13 @@ impl App {
         scope: TokenScope,
         label: &str,
     ) -> Result<IssuedToken> {
-        if label.trim().eq_ignore_ascii_case(SESSION_LABEL) {
-            return Err(AppError::invalid(
-                "label",
-                format!("\"{SESSION_LABEL}\" is reserved for console sessions"),
-            ));
+        for reserved in [SESSION_LABEL, crate::portal::PORTAL_SESSION_LABEL] {
+            if label.trim().eq_ignore_ascii_case(reserved) {
+                return Err(AppError::invalid(
+                    "label",
+                    format!("\"{reserved}\" is reserved for sessions"),
+                ));
+            }
         }
         self.issue(owner, scope, label).await
     }
@@ -539,6 +541,16 @@ impl App {
             .agent_password_hash(agent.id)
             .await?
             .ok_or(AppError::Unauthorized)?;
+        if self.check_password_hash(password, hash).await? {
+            Ok(agent)
+        } else {
+            Err(AppError::Unauthorized)
+        }
+    }
+
+    /// Checks a password against its argon2 hash, waiting for one of the
+    /// [`PASSWORD_CHECKS_AT_ONCE`] turns.
+    pub(crate) async fn check_password_hash(&self, password: &str, hash: String) -> Result<bool> {
         // Waiting for a turn holds only the request; the 19 MiB of a check are taken by the
         // few that run.
         let _turn = tokio::time::timeout(PASSWORD_CHECK_WAIT, self.password_checks.acquire())
@@ -548,14 +560,9 @@ impl App {
             })?
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        if ok {
-            Ok(agent)
-        } else {
-            Err(AppError::Unauthorized)
-        }
+            .map_err(|e| AppError::Internal(e.to_string()))
     }
 }
 

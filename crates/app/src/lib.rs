@@ -8,6 +8,7 @@ mod directory;
 pub mod email;
 mod error;
 pub mod policy;
+pub mod portal;
 pub mod secrets;
 pub mod settings;
 mod tickets;
@@ -63,6 +64,8 @@ pub struct AppSettings {
     pub console: settings::ConsoleSettings,
     /// The WhatsApp channel, when configured.
     pub whatsapp: Option<whatsapp::WhatsAppSettings>,
+    /// The customer portal's switches.
+    pub portal: portal::PortalSettings,
 }
 
 impl AppSettings {
@@ -78,6 +81,7 @@ impl AppSettings {
             file_mailboxes: Vec::new(),
             console: settings::ConsoleSettings::default(),
             whatsapp: None,
+            portal: portal::PortalSettings::default(),
         }
     }
 }

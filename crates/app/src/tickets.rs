@@ -42,6 +42,9 @@ pub struct TicketInput {
     pub support_type: Option<SupportType>,
     pub priority: Option<Priority>,
     pub channel: Option<Channel>,
+    /// Where in the product it happens, as the customer picked it (one of the policy's
+    /// product areas).
+    pub product_area: Option<String>,
     pub attachments: Vec<Upload>,
 }
 
@@ -67,6 +70,9 @@ pub struct MessageInput {
     pub whatsapp_template: Option<String>,
     /// On a WhatsApp ticket: the customer's message the answer quotes.
     pub reply_to: Option<MessageId>,
+    /// Where a customer's message was written, when not on the ticket's own channel (a
+    /// reply from the portal to a request that came by e-mail).
+    pub channel: Option<Channel>,
 }
 
 /// How long an agent counts as having a ticket open after their page last said so (the
@@ -252,7 +258,7 @@ impl App {
             assignment_reason: prepared.assignment.map(|a| a.reason.to_string()),
             account_id,
             requester,
-            product_area: None,
+            product_area: input.product_area.clone(),
             tags: vec![],
             body_text: body,
             body_html: None,
@@ -634,9 +640,10 @@ impl App {
         let new = NewMessage {
             kind,
             author,
-            channel: match kind {
-                MessageKind::Call => Channel::Phone,
-                MessageKind::Note => Channel::Api,
+            channel: match (kind, input.channel) {
+                (MessageKind::Call, _) => Channel::Phone,
+                (MessageKind::Note, _) => Channel::Api,
+                (MessageKind::Inbound, Some(channel)) => channel,
                 _ => ticket.channel,
             },
             body_text: body,

@@ -12,6 +12,7 @@
 //! | `search/` | full-text search over tickets |
 //! | `mail/` | e-mail threading, IMAP positions, bounces, quarantine |
 //! | `outbox/` | outgoing e-mail waiting for delivery |
+//! | `portal/` | customers' one-time links (sign in, add what is missing, rate), their passwords, ratings of solved requests |
 //! | `whatsapp/` | WhatsApp webhook bodies, message details, reactions, delivery reports, conversations, windows, media to fetch |
 //! | `settings/` | console configuration sections, canned replies |
 //! | `classifier/` | agents' type corrections, trained models |
@@ -29,6 +30,7 @@ mod directory;
 mod error;
 mod mail;
 mod outbox;
+mod portal;
 pub mod postgres;
 mod schema;
 mod search;
@@ -51,6 +53,10 @@ pub use directory::{
 pub use error::StoreError;
 pub use mail::{MailStore, MailboxPosition, QuarantineItem};
 pub use outbox::{NewOutbox, OutboxItem, OutboxStore};
+pub use portal::{
+    NewPortalLink, NewSatisfaction, PortalLinkPurpose, PortalLinkRecord, PortalSession,
+    PortalStore, Satisfaction,
+};
 pub use schema::AppliedMigration;
 pub use search::SearchStore;
 pub use settings::{CannedReply, SettingsStore, StoredSetting};
@@ -91,6 +97,7 @@ pub trait Store:
     + ClassifierStore
     + BlobContentStore
     + WhatsAppStore
+    + PortalStore
     + Send
     + Sync
     + 'static

@@ -96,6 +96,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "account_manager",
         sql: include_str!("../migrations/postgres/0016_account_manager.sql"),
     },
+    Migration {
+        version: 17,
+        name: "portal",
+        sql: include_str!("../migrations/postgres/0017_portal.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.

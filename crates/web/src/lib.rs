@@ -1,13 +1,16 @@
 //! Soporte's HTTP front. `/api/v1` is the JSON API (described by `/api/v1/openapi.json`),
 //! `/healthz` tells a load balancer whether this instance can serve, and everything else
-//! is the agent console (see [`console`]), but `/webhooks/*`, where other systems (Meta's
-//! WhatsApp) hand over what happened on their side.
+//! is the agent console (see [`console`]), but `/portal`, the customers' portal (see
+//! [`portal`]), and `/webhooks/*`, where other systems (Meta's WhatsApp) hand over what
+//! happened on their side.
 
 mod api;
 mod auth;
 mod connection;
 pub mod console;
 mod message_view;
+mod pages;
+pub mod portal;
 mod problem;
 pub mod webhooks;
 
@@ -37,6 +40,7 @@ pub fn router(app: App, config: &WebConfig) -> Router {
     Router::new()
         .nest("/api/v1", api::routes())
         .merge(console::routes())
+        .merge(portal::routes())
         .merge(webhooks::routes())
         .route("/healthz", axum::routing::get(api::health::healthz))
         .fallback(problem::not_found_route)

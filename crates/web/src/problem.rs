@@ -220,7 +220,7 @@ pub async fn finish(response: Response) -> Response {
         headers
             .entry(header::CONTENT_SECURITY_POLICY)
             .or_insert(HeaderValue::from_static(
-                crate::console::CONTENT_SECURITY_POLICY,
+                crate::pages::CONTENT_SECURITY_POLICY,
             ));
         headers
             .entry(header::REFERRER_POLICY)

@@ -47,6 +47,7 @@ Para que podamos ayudarle, escríbanos a {{ support_email }} con todos los detal
 {% for item in missing %}  - {{ item }}\n{% endfor %}\n\
 Un ejemplo de buena descripción: «En Sitios Web, estoy creando la página 'Política de Garantía' \
 y cuando añado un elemento de texto se añaden dos elementos de golpe en lugar de uno».\n{% endif %}\
+{% if portal_link %}\nPuede añadirlo aquí, sin volver a escribirlo todo: {{ portal_link }}\n{% endif %}\
 {% if agent_phone %}\nSi es urgente, puede llamar directamente a su agente personal, {{ agent }}, al {{ agent_phone }}.\n{% endif %}\n\
 Su agente le responderá lo antes posible. Si quiere añadir algo, responda a este mensaje \
 manteniendo el número {{ number }}.\n\n\
@@ -78,6 +79,7 @@ So that we can help you, please write to {{ support_email }} with all the detail
 {% for item in missing %}  - {{ item }}\n{% endfor %}\n\
 An example of a good description: \"In Web Sites, I am creating the page 'Warranty Policy' \
 and when I add a text element two elements are added at once instead of one\".\n{% endif %}\
+{% if portal_link %}\nYou can add it here, without writing everything again: {{ portal_link }}\n{% endif %}\
 {% if agent_phone %}\nIf it is urgent, you can call your personal agent, {{ agent }}, on {{ agent_phone }}.\n{% endif %}\n\
 Your agent will answer as soon as possible. To add something, reply to this message \
 keeping the number {{ number }}.\n\n\
@@ -127,7 +129,7 @@ Reply to this e-mail to continue with request {{ number }}."
     }
 
     /// The variables a template may use.
-    pub const VARIABLES: [&'static str; 12] = [
+    pub const VARIABLES: [&'static str; 13] = [
         "number",
         "subject",
         "name",
@@ -140,6 +142,7 @@ Reply to this e-mail to continue with request {{ number }}."
         "agent_phone",
         "reason",
         "detail",
+        "portal_link",
     ];
 
     /// What the template `name` says with made-up values, for an editor's preview; `None`
@@ -159,6 +162,7 @@ Reply to this e-mail to continue with request {{ number }}."
             missing: &missing,
             type_label: if english { "Technical" } else { "Técnico" },
             agent_phone: "+34 600 111 222",
+            portal_link: "https://soporte.vendomia.com/portal/link?token=…",
             reason: if english { "Urgent" } else { "Urgente" },
             detail: if english {
                 "Due by 26/11/2026 13:00"
@@ -213,6 +217,7 @@ Reply to this e-mail to continue with request {{ number }}."
                 agent_phone => values.agent_phone,
                 reason => values.reason,
                 detail => values.detail,
+                portal_link => values.portal_link,
             },
         )
         // Templates are validated at start; a failure here would be a bug, and an e-mail
@@ -238,6 +243,8 @@ pub(crate) struct Values<'a> {
     pub agent_phone: &'a str,
     pub reason: &'a str,
     pub detail: &'a str,
+    /// The portal link where the customer adds what is missing (empty: none).
+    pub portal_link: &'a str,
 }
 
 impl<'a> Values<'a> {
@@ -260,6 +267,7 @@ impl<'a> Values<'a> {
             agent_phone: "",
             reason: "",
             detail: "",
+            portal_link: "",
         }
     }
 }

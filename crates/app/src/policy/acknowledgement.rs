@@ -21,6 +21,8 @@ pub(crate) struct Acknowledgement {
     pub redirected_type: Option<SupportType>,
     /// The personal agent and their phone, where urgent matters of the type may go by phone.
     pub urgent_contact: Option<(String, String)>,
+    /// The "add what is missing" link, when something is missing.
+    pub portal_link: Option<crate::portal::MissingItemsLink>,
 }
 
 fn type_label(t: SupportType, language: Language) -> &'static str {
@@ -58,7 +60,7 @@ pub(crate) fn missing_items_draft(
 }
 
 impl Acknowledgement {
-    pub fn text(&self, ticket: &Ticket, settings: &AppSettings) -> String {
+    pub fn text(&self, ticket: &Ticket, settings: &AppSettings, portal_link: &str) -> String {
         let email = &settings.email;
         let templates = &email.templates;
         let missing: Vec<&str> = self
@@ -75,6 +77,7 @@ impl Acknowledgement {
             agent,
             agent_phone: phone,
             missing: &missing,
+            portal_link,
             redirect: self.redirected_type.is_some(),
             type_label: self
                 .redirected_type
@@ -89,10 +92,20 @@ impl Acknowledgement {
         templates.render("acknowledgement_body", &values)
     }
 
+    /// The answer as kept on the ticket: where the e-mail carries the one-time link to add
+    /// what is missing, the kept text has a placeholder (see
+    /// [`crate::portal::MissingItemsLink`]).
     pub fn answer(&self, ticket: &Ticket, settings: &AppSettings) -> AutomaticAnswer {
+        let placeholder = self.portal_link.as_ref().map_or("", |_| {
+            crate::portal::MissingItemsLink::placeholder(settings.email.language)
+        });
         AutomaticAnswer {
             channel: self.channel,
-            body_text: self.text(ticket, settings),
+            body_text: self.text(ticket, settings, placeholder),
+            portal_link: self
+                .portal_link
+                .as_ref()
+                .map(|link| link.row(ticket, Timestamp::now())),
         }
     }
 }

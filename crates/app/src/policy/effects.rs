@@ -35,6 +35,8 @@ pub(crate) struct PolicyEffects {
     pub judged_at: Option<Timestamp>,
     /// A new ticket from imported history: no notifications, no SLA clock.
     pub history: bool,
+    /// Portal links the change's outgoing message carries.
+    pub portal_links: Vec<soporte_store::NewPortalLink>,
 }
 
 pub(crate) struct IntakeEffects {
@@ -270,6 +272,7 @@ impl TicketEffects for PolicyEffects {
         }
         if change.outgoing_message().is_some() {
             c.whatsapp.extend(self.whatsapp.iter().cloned());
+            c.portal_links.extend(self.portal_links.iter().cloned());
         }
         c
     }

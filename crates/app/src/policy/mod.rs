@@ -147,12 +147,27 @@ impl App {
             Some(assignment) => Some(assignment),
             None => self.route_by_load(&agents, decision.support_type).await?,
         };
+        let settings = self.settings();
+        // The link goes by e-mail only: it signs its holder in as the customer.
+        let portal_link =
+            (may_answer && answer_by.is_some() && decision.checklist.missing().next().is_some())
+                .then(|| crate::portal::MissingItemsLink::new(&settings))
+                .flatten();
+        let answer_by = match (&portal_link, answer_by) {
+            (Some(link), Some(mail)) => Some(Arc::new(crate::portal::WithPortalLink {
+                inner: mail,
+                placeholder: crate::portal::MissingItemsLink::placeholder(settings.email.language),
+                url: link.url.clone(),
+            }) as Arc<dyn OutgoingMail>),
+            (_, mail) => mail,
+        };
         let acknowledgement = may_answer.then(|| Acknowledgement {
             channel: request.channel,
             name: request.requester_name.to_string(),
             missing: decision.checklist.missing().collect(),
             redirected_type: decision.redirect.and(decision.support_type),
             urgent_contact,
+            portal_link,
         });
         let effects = Arc::new(PolicyEffects {
             policy: self.settings().policy.clone(),
@@ -166,6 +181,7 @@ impl App {
             whatsapp: Vec::new(),
             judged_at: None,
             history: request.history,
+            portal_links: Vec::new(),
         });
         Ok(PreparedTicket {
             decision,
@@ -209,6 +225,7 @@ impl App {
             whatsapp,
             judged_at: None,
             history: false,
+            portal_links: Vec::new(),
         }
     }
 

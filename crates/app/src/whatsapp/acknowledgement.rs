@@ -27,6 +27,9 @@ pub(crate) struct WhatsAppAcknowledgement<'a> {
     pub request_text: &'a str,
     pub missing: &'a [ChecklistItem],
     pub pointer: Pointer,
+    /// The one-time portal link where the missing items can be added (when something is
+    /// missing).
+    pub portal_link: Option<&'a str>,
 }
 
 fn type_words(t: SupportType, language: Language) -> &'static str {
@@ -75,6 +78,11 @@ impl WhatsAppAcknowledgement<'_> {
                             text.push_str(&format!(
                                 "\n\nPara resolverla sin volver a preguntarle, envíenos por aquí:{items}"
                             ));
+                            if let Some(link) = self.portal_link {
+                                text.push_str(&format!(
+                                    "\n\nO, si lo prefiere, añádalo en el portal: {link}"
+                                ));
+                            }
                         }
                     }
                     Pointer::Email(t) => {
@@ -109,6 +117,11 @@ impl WhatsAppAcknowledgement<'_> {
                             text.push_str(&format!(
                                 "\n\nSo that we can solve it without asking again, please send us here:{items}"
                             ));
+                            if let Some(link) = self.portal_link {
+                                text.push_str(&format!(
+                                    "\n\nOr, if you prefer, add it on the portal: {link}"
+                                ));
+                            }
                         }
                     }
                     Pointer::Email(t) => {
@@ -150,6 +163,7 @@ mod tests {
             request_text: "Hola, sale un error 500 & no sé qué hacer",
             missing,
             pointer,
+            portal_link: None,
         }
     }
 
@@ -165,6 +179,17 @@ mod tests {
         assert!(!text.contains("mailto:"), "{text}");
         let complete = ack(Pointer::Stay, &[]).text(&email);
         assert!(!complete.contains("envíenos"), "{complete}");
+        let with_link = WhatsAppAcknowledgement {
+            portal_link: Some("https://soporte.vendomia.com/portal/link?token=abc"),
+            ..ack(Pointer::Stay, &[ChecklistItem::Screenshot])
+        }
+        .text(&email);
+        assert!(
+            with_link.ends_with(
+                "añádalo en el portal: https://soporte.vendomia.com/portal/link?token=abc"
+            ),
+            "{with_link}"
+        );
     }
 
     #[test]

@@ -290,21 +290,37 @@ impl App {
             (None, _, _) => Pointer::Stay,
         };
         let name = contact.as_ref().map_or("", |c| c.name.as_str());
-        let body = WhatsAppAcknowledgement {
+        let link = if missing_now.is_empty() {
+            None
+        } else {
+            crate::portal::MissingItemsLink::new(&settings)
+        };
+        let placeholder = crate::portal::MissingItemsLink::placeholder(settings.email.language);
+        let acknowledgement = WhatsAppAcknowledgement {
             name,
             number: &ticket.number,
             subject: &ticket.subject,
             request_text: &text,
             missing: &missing_now,
             pointer,
-        }
-        .text(&settings.email);
+            portal_link: link.as_ref().map(|_| placeholder),
+        };
+        // The kept message shows a placeholder; only the message sent carries the link.
+        let body = acknowledgement.text(&settings.email);
+        let sent = match &link {
+            Some(link) => WhatsAppAcknowledgement {
+                portal_link: Some(&link.url),
+                ..acknowledgement
+            }
+            .text(&settings.email),
+            None => body.clone(),
+        };
         let sends = vec![NewWhatsAppOutbox {
             kind: "acknowledgement".into(),
             phone_number_id: conversation.phone_number_id.clone(),
             request: WhatsAppRequest::Send(OutgoingWhatsApp {
                 to: conversation.wa_id.clone(),
-                content: OutgoingContent::Text { body: body.clone() },
+                content: OutgoingContent::Text { body: sent },
                 reply_to: None,
             }),
             delivers_message: true,
@@ -322,9 +338,12 @@ impl App {
                 ..MessageExtra::default()
             },
         };
-        let effects = Arc::new(self.change_effects(None, sends, Arc::clone(agents)));
+        let mut effects = self.change_effects(None, sends, Arc::clone(agents));
+        effects
+            .portal_links
+            .extend(link.map(|link| link.row(&ticket, Timestamp::now())));
         self.store
-            .add_message_with(ticket.id, &new, effects)
+            .add_message_with(ticket.id, &new, Arc::new(effects))
             .await?;
         Ok(true)
     }

@@ -72,6 +72,7 @@ impl TicketEffects for SeedEffects {
         (self.plan.messages >= 2).then(|| AutomaticAnswer {
             channel: self.plan.channel,
             body_text: ACKNOWLEDGEMENT.to_string(),
+            portal_link: None,
         })
     }
 

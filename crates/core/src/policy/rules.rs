@@ -144,6 +144,51 @@ impl SlaTargets {
     }
 }
 
+/// How a support type is named and explained to customers choosing what their request is
+/// about (the portal's form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportTypeText {
+    pub support_type: SupportType,
+    pub label_es: String,
+    pub label_en: String,
+    pub description_es: String,
+    pub description_en: String,
+}
+
+/// The three types as the policy describes them.
+pub fn default_support_type_texts() -> Vec<SupportTypeText> {
+    let text = |support_type, label_es: &str, label_en: &str, es: &str, en: &str| SupportTypeText {
+        support_type,
+        label_es: label_es.into(),
+        label_en: label_en.into(),
+        description_es: es.into(),
+        description_en: en.into(),
+    };
+    vec![
+        text(
+            SupportType::Administrative,
+            "Administrativo",
+            "Administrative",
+            "Facturas, rectificaciones y gestiones de la cuenta.",
+            "Invoices, corrected invoices and managing the account.",
+        ),
+        text(
+            SupportType::Usage,
+            "Uso de la herramienta",
+            "Tool usage",
+            "Dudas sobre cómo usar la herramienta; el correo para lo no urgente.",
+            "Questions about how to use the tool; e-mail for what is not urgent.",
+        ),
+        text(
+            SupportType::Technical,
+            "Técnico",
+            "Technical",
+            "Cambios, mejoras y errores de la aplicación; solo por correo.",
+            "Changes, improvements and bugs of the application; by e-mail only.",
+        ),
+    ]
+}
+
 /// Everything the policy engine needs besides the trained classifier.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -158,6 +203,8 @@ pub struct Policy {
     pub sla: SlaTargets,
     /// Share of a target after which a ticket is "at risk".
     pub at_risk_fraction: f64,
+    /// The types' names and descriptions for customers.
+    pub support_types: Vec<SupportTypeText>,
 }
 
 impl Default for Policy {
@@ -171,6 +218,7 @@ impl Default for Policy {
             calendar: BusinessCalendar::spanish_default(),
             sla: SlaTargets::default(),
             at_risk_fraction: 0.8,
+            support_types: default_support_type_texts(),
         }
     }
 }

@@ -62,6 +62,37 @@ pub struct Config {
     pub policy: PolicyConfig,
     /// The agents' WhatsApp numbers (Meta's Cloud API); without it the channel is off.
     pub whatsapp: Option<WhatsAppConfig>,
+    /// The customer portal under `/portal`.
+    pub portal: PortalConfig,
+}
+
+/// The `[portal]` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PortalConfig {
+    /// Days after a request is solved during which its customer may reopen it.
+    pub reopen_within_days: u32,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        Self {
+            reopen_within_days: 7,
+        }
+    }
+}
+
+impl PortalConfig {
+    pub fn settings(&self) -> Result<soporte_app::portal::PortalSettings> {
+        if self.reopen_within_days > 365 {
+            bail!("config key `portal.reopen_within_days`: must be at most 365");
+        }
+        Ok(soporte_app::portal::PortalSettings {
+            reopen_within: jiff::SignedDuration::from_hours(
+                i64::from(self.reopen_within_days) * 24,
+            ),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -185,6 +216,9 @@ pub struct SupportTypeConfig {
     pub label_es: String,
     pub label_en: String,
     pub description_es: String,
+    /// The description in English; empty means the Spanish one.
+    #[serde(default)]
+    pub description_en: String,
     /// Channels this type of request is handled on.
     pub channels: Vec<Channel>,
     /// Channels for urgent cases (the personal agent's phone).
@@ -193,39 +227,33 @@ pub struct SupportTypeConfig {
 
 impl Default for Config {
     fn default() -> Self {
-        let mut support_types = BTreeMap::new();
-        support_types.insert(
-            SupportType::Administrative,
-            SupportTypeConfig {
-                label_es: "Administrativo".into(),
-                label_en: "Administrative".into(),
-                description_es: "Facturas, rectificaciones y gestiones de la cuenta.".into(),
-                channels: vec![Channel::Email],
-                urgent_channels: vec![Channel::Phone],
-            },
-        );
-        support_types.insert(
-            SupportType::Usage,
-            SupportTypeConfig {
-                label_es: "Uso de la herramienta".into(),
-                label_en: "Tool usage".into(),
-                description_es:
-                    "Dudas sobre cómo usar la herramienta; el correo para lo no urgente.".into(),
-                channels: vec![Channel::Email, Channel::Whatsapp, Channel::Phone],
-                urgent_channels: vec![Channel::Whatsapp, Channel::Phone],
-            },
-        );
-        support_types.insert(
-            SupportType::Technical,
-            SupportTypeConfig {
-                label_es: "Técnico".into(),
-                label_en: "Technical".into(),
-                description_es: "Cambios, mejoras y errores de la aplicación; solo por correo."
-                    .into(),
-                channels: vec![Channel::Email],
-                urgent_channels: vec![],
-            },
-        );
+        // The policy's channels per type: e-mail for all; the agent's WhatsApp and phone
+        // for usage questions; the phone for urgent administrative matters.
+        let channels = |t: SupportType| match t {
+            SupportType::Administrative => (vec![Channel::Email], vec![Channel::Phone]),
+            SupportType::Usage => (
+                vec![Channel::Email, Channel::Whatsapp, Channel::Phone],
+                vec![Channel::Whatsapp, Channel::Phone],
+            ),
+            SupportType::Technical => (vec![Channel::Email], vec![]),
+        };
+        let support_types = soporte_core::policy::rules::default_support_type_texts()
+            .into_iter()
+            .map(|text| {
+                let (channels, urgent_channels) = channels(text.support_type);
+                (
+                    text.support_type,
+                    SupportTypeConfig {
+                        label_es: text.label_es,
+                        label_en: text.label_en,
+                        description_es: text.description_es,
+                        description_en: text.description_en,
+                        channels,
+                        urgent_channels,
+                    },
+                )
+            })
+            .collect();
         Self {
             listen: "127.0.0.1:8080".into(),
             public_url: String::new(),
@@ -256,6 +284,7 @@ impl Default for Config {
             support_types,
             policy: PolicyConfig::default(),
             whatsapp: None,
+            portal: PortalConfig::default(),
         }
     }
 }
@@ -417,6 +446,7 @@ impl Config {
         if let Some(whatsapp) = &self.whatsapp {
             whatsapp.channel()?;
         }
+        self.portal.settings()?;
         Ok(())
     }
 

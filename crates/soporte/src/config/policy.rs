@@ -146,6 +146,20 @@ impl PolicyConfig {
             calendar,
             sla,
             at_risk_fraction: self.at_risk_fraction,
+            support_types: support_types
+                .iter()
+                .map(|(t, c)| soporte_core::policy::rules::SupportTypeText {
+                    support_type: *t,
+                    label_es: c.label_es.clone(),
+                    label_en: c.label_en.clone(),
+                    description_es: c.description_es.clone(),
+                    description_en: if c.description_en.trim().is_empty() {
+                        c.description_es.clone()
+                    } else {
+                        c.description_en.clone()
+                    },
+                })
+                .collect(),
         })
     }
 }

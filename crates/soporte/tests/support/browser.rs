@@ -225,6 +225,28 @@ impl Browser {
         })
     }
 
+    /// Makes the window `width` by `height` CSS pixels (a phone is 390 wide).
+    // Only some of the test binaries that share this file take these two.
+    #[allow(dead_code)]
+    pub async fn resize(&self, width: u32, height: u32) -> Result<(), Error> {
+        match self.client.set_window_size(width, height).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self
+                .fail(&format!("resizing to {width}x{height}: {e}"))
+                .await),
+        }
+    }
+
+    /// Runs `script` in the page, as a user's action the WebDriver protocol has no command
+    /// for (pasting from the clipboard).
+    #[allow(dead_code)]
+    pub async fn run_script(&self, script: &str) -> Result<(), Error> {
+        match self.client.execute(script, vec![]).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.fail(&format!("running a script: {e}")).await),
+        }
+    }
+
     /// Names what the test does next, for the failure messages.
     pub fn step(&mut self, name: &str) {
         eprintln!("browser step: {name}");

@@ -29,6 +29,8 @@ mod directory;
 mod mail;
 #[path = "../outbox/sql.rs"]
 mod outbox;
+#[path = "../portal/sql.rs"]
+mod portal;
 #[path = "../schema/sql.rs"]
 mod schema;
 #[path = "../search/sql.rs"]

@@ -38,6 +38,9 @@ pub struct Consequences {
     pub events: Vec<soporte_core::ticket::EventKind>,
     pub outbox: Vec<NewOutbox>,
     pub whatsapp: Vec<NewWhatsAppOutbox>,
+    /// One-time portal links an outgoing message carries (the acknowledgement's "add
+    /// what is missing"), kept in the same transaction as the message that shows them.
+    pub portal_links: Vec<crate::NewPortalLink>,
 }
 
 /// Rules applied inside a ticket's transaction, after the change itself: they may adjust

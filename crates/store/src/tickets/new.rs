@@ -84,4 +84,6 @@ pub struct NewTicket {
 pub struct AutomaticAnswer {
     pub channel: Channel,
     pub body_text: String,
+    /// The portal link the answer's text carries, kept with it.
+    pub portal_link: Option<crate::NewPortalLink>,
 }

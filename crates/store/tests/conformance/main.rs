@@ -28,6 +28,7 @@ mod access;
 mod blobs;
 mod directory;
 mod outage;
+mod portal;
 mod schema;
 mod search;
 mod settings;

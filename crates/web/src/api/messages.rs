@@ -35,6 +35,7 @@ pub async fn add_message(
             attachments: vec![],
             whatsapp_template: body.whatsapp_template,
             reply_to: body.reply_to_message_id.map(MessageId),
+            channel: None,
         },
     };
     let (ticket, message) = app.add_message(&who, TicketId(id), &input).await?;

@@ -49,6 +49,7 @@ pub async fn create_ticket(
             support_type: body.support_type,
             priority: body.priority,
             channel: body.channel,
+            product_area: None,
             attachments: vec![],
         },
     };

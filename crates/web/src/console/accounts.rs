@@ -501,6 +501,8 @@ struct ContactsPage<'a> {
     page: Page<'a>,
     error: Option<String>,
     email: String,
+    /// The address a portal invitation was just sent to.
+    invited: String,
     contacts: Vec<ContactRow>,
     next: Option<i64>,
     accounts: Vec<(i64, String)>,
@@ -513,6 +515,9 @@ pub struct ContactsQuery {
     /// Find the person with this address.
     #[serde(default)]
     email: String,
+    /// A portal invitation was just sent to this address.
+    #[serde(default)]
+    invited: String,
 }
 
 async fn contacts_page(
@@ -562,6 +567,7 @@ async fn contacts_page(
         page: Page::of(console, "/admin/contacts"),
         error,
         email: email.to_string(),
+        invited: q.invited.clone(),
         contacts: contacts
             .into_iter()
             .map(|c| contact_row(c, &names))
@@ -570,6 +576,26 @@ async fn contacts_page(
         accounts,
         typed,
     }))
+}
+
+/// Sends a person a one-time link into the customer portal.
+pub async fn invite_contact(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<super::session::CsrfForm>,
+) -> Result<Response, ConsoleError> {
+    console.check_csrf(form.token())?;
+    app.invite_contact(&console.principal, ContactId(id))
+        .await?;
+    let contact = app.contact(&console.principal, ContactId(id)).await?;
+    let email = contact.emails.first().cloned().unwrap_or_default();
+    let to = format!(
+        "/admin/contacts?email={}&invited={}",
+        super::forms::percent_encoded(&email),
+        super::forms::percent_encoded(&email)
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// Everyone who has written, with their account; found by address.

@@ -57,14 +57,4 @@ pub fn refused(html: Response) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()
 }
 
-/// `text` for a URL's path or query: letters, digits and `-_./` as they are.
-pub fn percent_encoded(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use crate::pages::percent_encoded;

@@ -17,10 +17,10 @@ mod two_factor;
 mod whatsapp_chat;
 mod whatsapp_composer;
 
-use askama::Template;
+pub use crate::pages::render;
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use soporte_app::App;
 pub use texts::Lang;
@@ -123,6 +123,10 @@ pub fn routes() -> Router<App> {
         )
         .route("/admin/contacts/{id}", post(accounts::update_contact))
         .route(
+            "/admin/contacts/{id}/invite",
+            post(accounts::invite_contact),
+        )
+        .route(
             "/admin/canned",
             get(admin::canned).post(admin::create_canned),
         )
@@ -175,38 +179,6 @@ impl<'a> Page<'a> {
 
     pub fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
-    }
-}
-
-/// Pages carry customer data: never cached, never framed, and scripts only from here.
-pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; form-action 'self'; connect-src 'self'; frame-src 'self'; \
-     frame-ancestors 'none'; base-uri 'none'";
-
-pub fn render(template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => {
-            let mut response = Html(html).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-            );
-            headers.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            headers.insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("same-origin"),
-            );
-            response
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "console template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
-        }
     }
 }
 

@@ -10,9 +10,10 @@
 use super::error::ConsoleError;
 use super::texts::{Lang, Texts};
 use super::{Page, render};
+pub(super) use crate::pages::{client_address, cookie, local_or, same_origin, set_cookie_at};
 use askama::Template;
 use axum::extract::{FromRequestParts, Query, State};
-use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,29 +25,10 @@ use soporte_core::directory::Agent;
 pub const SESSION_COOKIE: &str = "soporte_session";
 pub const LANG_COOKIE: &str = "soporte_lang";
 
-/// The value of cookie `name` in the request, if sent.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
-}
-
 pub fn lang_of(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
         .and_then(Lang::from_code)
         .unwrap_or_default()
-}
-
-fn over_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
 pub(super) fn set_cookie(
@@ -58,53 +40,9 @@ pub(super) fn set_cookie(
     set_cookie_at(headers, name, value, max_age_secs, "/")
 }
 
-/// An HttpOnly, SameSite=Lax cookie sent back only to paths under `path`.
-pub(super) fn set_cookie_at(
-    headers: &HeaderMap,
-    name: &str,
-    value: &str,
-    max_age_secs: i64,
-    path: &str,
-) -> HeaderValue {
-    let secure = if over_https(headers) { "; Secure" } else { "" };
-    let cookie = format!(
-        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-    );
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-/// A request from another site carries its own `Origin`: refused before anything else.
-pub(super) fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest.trim_end_matches('/'));
-    origin_host.is_some() && origin_host == host
-}
-
 /// Where to go after logging in: only a path on this site.
 pub(super) fn local_path(next: Option<&str>) -> &str {
     local_or(next, "/inbox")
-}
-
-/// `path` when it is a path on this site, else `fallback`: a form's "come back to" field
-/// must never send the browser elsewhere. Browsers drop tabs and newlines from an address
-/// and read `\\` as `/`, so `/\t/evil.example` would take them to `//evil.example`: a path
-/// is only taken as it is when it holds no control character, space or backslash at all.
-pub(super) fn local_or<'a>(path: Option<&'a str>, fallback: &'a str) -> &'a str {
-    match path {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.chars().any(|c| c <= ' ' || c == '\u{7f}' || c == '\\') =>
-        {
-            p
-        }
-        _ => fallback,
-    }
 }
 
 /// An agent signed in to the console, as every page sees it.
@@ -204,13 +142,6 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// The address the request came from, when the server knows it (not in in-process tests).
-pub(super) fn client_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
-    extensions
-        .get::<axum::extract::ConnectInfo<crate::connection::ClientAddress>>()
-        .map(|info| info.0.0.ip())
-}
-
 pub async fn login(
     State(app): State<App>,
     extensions: axum::http::Extensions,
@@ -270,6 +201,12 @@ pub(super) fn login_page_with(lang: Lang, next: &str, notice: &str) -> Response 
 pub struct CsrfForm {
     #[serde(rename = "_csrf")]
     csrf: String,
+}
+
+impl CsrfForm {
+    pub fn token(&self) -> &str {
+        &self.csrf
+    }
 }
 
 pub async fn logout(

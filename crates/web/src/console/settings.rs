@@ -333,7 +333,7 @@ struct TemplatesPage<'a> {
     saved: bool,
     error: Option<String>,
     templates: Vec<TemplateRow>,
-    variables: [&'static str; 12],
+    variables: [&'static str; 13],
     from: Option<String>,
 }
 

@@ -8,6 +8,7 @@ use super::super::deferred::Deferred;
 use super::super::directory::insert_contact;
 use super::super::mail::insert_position;
 use super::super::outbox::push_outbox_row;
+use super::super::portal::push_portal_link_row;
 use super::super::values::{actor_parts, corrupt, json_of, now};
 use super::super::whatsapp::{insert_whatsapp_message, queue_whatsapp};
 use super::super::{DbConn, FOR_UPDATE, push_search_row};
@@ -143,7 +144,8 @@ pub(crate) async fn write_new_ticket(
         closed_at: None,
         policy: new.policy.clone(),
     };
-    let mut answer = match effects.answer(&ticket) {
+    let automatic = effects.answer(&ticket);
+    let mut answer = match &automatic {
         Some(answer) => Some(
             insert_message(
                 tx,
@@ -170,7 +172,7 @@ pub(crate) async fn write_new_ticket(
         ),
         None => None,
     };
-    let consequences = effects.apply(
+    let mut consequences = effects.apply(
         TicketChange::Created {
             message: &message,
             answer: answer.as_ref(),
@@ -178,6 +180,9 @@ pub(crate) async fn write_new_ticket(
         &mut ticket,
         at,
     );
+    consequences
+        .portal_links
+        .extend(automatic.and_then(|a| a.portal_link));
     write_ticket_state(tx, &mut later, &ticket).await?;
     let answer_added = answer.as_ref().map(|answer| EventKind::MessageAdded {
         message_id: answer.id,
@@ -419,6 +424,14 @@ pub(super) async fn write_consequences(
 ) -> Result<()> {
     events.extend(consequences.events.iter().map(|e| (Actor::System, e)));
     insert_events(tx, later, ticket.id, &events, at).await?;
+    for link in &consequences.portal_links {
+        later
+            .add(tx, |insert| {
+                push_portal_link_row(insert, link);
+                Ok(())
+            })
+            .await?;
+    }
     let mut outgoing = outgoing;
     for item in &consequences.outbox {
         let delivered = if item.delivers_message {

@@ -231,6 +231,9 @@ pub struct Texts {
     pub account_manager: &'static str,
     /// The badge of a contact who is their account's manager.
     pub account_manager_badge: &'static str,
+    pub invite_to_portal: &'static str,
+    pub invite_to_portal_hint: &'static str,
+    pub portal_invitation_sent: &'static str,
     pub invitation_sent: &'static str,
     pub agent_details: &'static str,
     pub agent_phone: &'static str,

@@ -1,0 +1,97 @@
+//! The customer portal under `/portal`: server-rendered pages (askama templates under
+//! `templates/portal/`), mobile first, Spanish by default and English by choice, with one
+//! style sheet of its own and no framework. Customers sign in by a one-time link or a
+//! password of their own; the session lives in a cookie sent only to `/portal`, apart
+//! from the agents' console session.
+//!
+//! | path | what |
+//! |---|---|
+//! | `/portal/` | the front door: sign in by link or password |
+//! | `/portal/link` | a one-time link: a button that spends it (GET), spending it (POST) |
+//! | `/portal/requests` | the customer's requests (a manager's: the account's); POST sends a new one |
+//! | `/portal/requests/new` | the guided form, with its live checklist (`/new/check`) |
+//! | `/portal/requests/{number}` | one request: conversation, attachments, reply |
+//! | `/portal/password` | choosing a password |
+
+mod error;
+mod new_request;
+mod requests;
+mod session;
+mod sign_in;
+mod texts;
+mod time;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use soporte_app::App;
+
+pub use error::PortalError;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/portal", get(|| async { Redirect::to("/portal/") }))
+        .route("/portal/", get(sign_in::front_door))
+        .route("/portal/sign-in/link", post(sign_in::request_link))
+        .route("/portal/sign-in/password", post(sign_in::password_sign_in))
+        .route(
+            "/portal/link",
+            get(sign_in::link_page).post(sign_in::use_link),
+        )
+        .route("/portal/sign-out", post(sign_in::sign_out))
+        .route(
+            "/portal/password",
+            get(sign_in::password_page).post(sign_in::save_password),
+        )
+        .route("/portal/language", get(session::switch_language))
+        .route(
+            "/portal/requests",
+            get(requests::list).post(new_request::submit),
+        )
+        .route("/portal/requests/new", get(new_request::page))
+        .route("/portal/requests/new/check", post(new_request::check))
+        .route("/portal/requests/{number}", get(requests::page))
+        .route("/portal/requests/{number}/replies", post(requests::reply))
+        .route(
+            "/portal/requests/{number}/missing",
+            post(requests::add_missing),
+        )
+        .route(
+            "/portal/requests/{number}/solved",
+            post(requests::mark_solved),
+        )
+        .route("/portal/requests/{number}/reopen", post(requests::reopen))
+        .route("/portal/attachments/{id}", get(requests::attachment))
+        .route("/portal/assets/portal.css", get(stylesheet))
+        .route("/portal/assets/portal.js", get(script))
+}
+
+const STYLESHEET: &str = include_str!("../../assets/portal.css");
+/// htmx (vendored, licence in `assets/htmx.LICENSE`) for the live checklist, then the
+/// form's screenshots (paste, drop, thumbnails): one script, only on the form's page.
+const SCRIPT: &str = concat!(
+    include_str!("../../assets/htmx.min.js"),
+    "\n",
+    include_str!("../../assets/portal.js")
+);
+
+fn asset(body: &'static str, media_type: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, media_type),
+            // The URL carries the version, so a new release is fetched anew.
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn stylesheet() -> Response {
+    asset(STYLESHEET, "text/css; charset=utf-8")
+}
+
+async fn script() -> Response {
+    asset(SCRIPT, "text/javascript; charset=utf-8")
+}
