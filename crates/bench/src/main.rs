@@ -1,6 +1,6 @@
 //! `soporte-bench`: throughput and latency of Soporte on SQLite and PostgreSQL.
 //!
-//! Six scenarios:
+//! Seven scenarios:
 //! * `tickets` fills a fresh database the way a busy helpdesk would, then measures the
 //!   JSON API over real HTTP (see `tickets.rs`);
 //! * `mail` takes a Maildir of realistic Spanish support e-mail in, end to end, through
@@ -12,6 +12,9 @@
 //!   precision/recall on their labelled sets, and the time of one intake decision;
 //! * `hostile` reads hostile input (nested HTML, MIME nesting and parts, headers, quoted and
 //!   search text) at doubling sizes and shows how its cost grows (see `hostile.rs`);
+//! * `portal` measures the customer portal's pages for the manager of an account with
+//!   2,000 requests on the console's 100,000 tickets, and the live checklist (see
+//!   `portal.rs`);
 //! * `whatsapp` POSTs signed webhook bodies from concurrent senders to a served instance
 //!   and measures how many are kept per second, the answer's latency, and the intake of the
 //!   kept bodies into tickets (see `whatsapp.rs`).
@@ -25,6 +28,7 @@ mod hostile;
 mod mail;
 mod mail_corpus;
 mod policy;
+mod portal;
 mod report;
 mod tickets;
 mod whatsapp;
@@ -58,6 +62,9 @@ enum Scenario {
     /// The WhatsApp webhook: signed bodies kept per second from concurrent senders, the
     /// answer's latency, then the intake into tickets.
     Whatsapp(whatsapp::WhatsAppArgs),
+    /// The customer portal's pages for the manager of an account with 2,000 requests, on a
+    /// database of 100,000 tickets, and the live checklist of the new-request form.
+    Portal(portal::PortalArgs),
 }
 
 #[tokio::main]
@@ -69,5 +76,6 @@ async fn main() -> Result<()> {
         Scenario::Policy(args) => policy::run(args),
         Scenario::Hostile(args) => hostile::run(args),
         Scenario::Whatsapp(args) => whatsapp::run(args).await,
+        Scenario::Portal(args) => portal::run(args).await,
     }
 }

@@ -27,7 +27,7 @@ mod seed;
 use crate::report::{load_average, peak_rss_bytes, report_figure, reset_peak_rss};
 use anyhow::{Context, Result, ensure};
 use measure::{Desk, measure_pages};
-use seed::seed;
+pub(crate) use seed::seed;
 use soporte_app::{App, AppSettings};
 use soporte_core::ticket::TicketPrefix;
 use soporte_store::sqlite::SqliteStore;
@@ -115,9 +115,9 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
 
 /// A migrated SQLite database and blob store behind the use cases: a fresh one, or the one
 /// an earlier run seeded and kept.
-struct ConsoleDatabase {
-    app: App,
-    store: Arc<dyn Store>,
+pub(crate) struct ConsoleDatabase {
+    pub(crate) app: App,
+    pub(crate) store: Arc<dyn Store>,
     blobs: Arc<dyn BlobStore>,
     root: PathBuf,
     db_path: PathBuf,
@@ -126,7 +126,7 @@ struct ConsoleDatabase {
 }
 
 impl ConsoleDatabase {
-    async fn open(keep_in: Option<&Path>) -> Result<Self> {
+    pub(crate) async fn open(keep_in: Option<&Path>) -> Result<Self> {
         let seeded_before = keep_in.is_some_and(Path::exists);
         let (root, dir) = match keep_in {
             Some(dir) => {
@@ -227,7 +227,7 @@ impl ConsoleDatabase {
 }
 
 /// What the measurements need to know about the seeded database.
-struct Seeded {
+pub(crate) struct Seeded {
     /// Every ticket, and the tickets with the most messages (six).
     ticket_ids: Vec<i64>,
     long_ticket_ids: Vec<i64>,

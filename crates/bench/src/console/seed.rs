@@ -112,7 +112,7 @@ impl TicketEffects for SeedEffects {
     }
 }
 
-pub(super) async fn seed(database: &ConsoleDatabase, tickets: usize) -> Result<Seeded> {
+pub(crate) async fn seed(database: &ConsoleDatabase, tickets: usize) -> Result<Seeded> {
     let started = Instant::now();
     let store = Arc::clone(&database.store);
     let app = &database.app;
