@@ -127,6 +127,11 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     Ok(buf)
 }
 
+/// A secret for a token or a one-time link: 256 random bits, URL-safe.
+pub(crate) fn new_secret() -> Result<String> {
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
+}
+
 pub fn hash_token(plaintext: &str) -> String {
     hex::encode(Sha256::digest(plaintext.as_bytes()))
 }
@@ -201,7 +206,7 @@ impl App {
     }
 
     /// Who a live token speaks for; disabled agents speak for no one.
-    async fn principal_of(&self, record: TokenRecord) -> Result<Principal> {
+    pub(crate) async fn principal_of(&self, record: TokenRecord) -> Result<Principal> {
         let principal = match record.owner {
             TokenOwner::Agent(id) => {
                 let agent = self.store.agent(id).await?.ok_or(AppError::Unauthorized)?;
@@ -288,10 +293,7 @@ impl App {
                 }
             }
         }
-        let plaintext = format!(
-            "{TOKEN_PREFIX}{}",
-            URL_SAFE_NO_PAD.encode(random_bytes::<32>()?)
-        );
+        let plaintext = format!("{TOKEN_PREFIX}{}", new_secret()?);
         let record = self
             .store
             .create_token(&NewToken {
@@ -358,21 +360,37 @@ impl App {
     /// The agent behind a session cookie. Sessions end on logout, when the agent is
     /// disabled, and [`SESSION_LIFETIME`] after login, whichever comes first.
     pub async fn session(&self, plaintext: &str) -> Result<Principal> {
-        if !plaintext.starts_with(TOKEN_PREFIX) || plaintext.len() > 200 {
-            return Err(AppError::Unauthorized);
-        }
-        let record = self.live_token(plaintext).await?;
-        let fresh = Timestamp::now().duration_since(record.created_at) < SESSION_LIFETIME;
-        if record.label != SESSION_LABEL || !fresh {
-            return Err(AppError::Unauthorized);
-        }
+        let record = self
+            .live_session(plaintext, SESSION_LABEL, SESSION_LIFETIME)
+            .await?;
         self.principal_of(record).await
+    }
+
+    /// The session (a token labelled `label`) behind a cookie, while it is unrevoked and
+    /// younger than `lifetime`; the caller then asks who it speaks for.
+    pub(crate) async fn live_session(
+        &self,
+        plaintext: &str,
+        label: &str,
+        lifetime: SignedDuration,
+    ) -> Result<TokenRecord> {
+        let record = self.live_token(plaintext).await?;
+        let fresh = Timestamp::now().duration_since(record.created_at) < lifetime;
+        if record.label != label || !fresh {
+            return Err(AppError::Unauthorized);
+        }
+        Ok(record)
     }
 
     /// Logs a session out; an unknown or finished session is no error.
     pub async fn end_session(&self, plaintext: &str) -> Result<()> {
+        self.end_session_labelled(plaintext, SESSION_LABEL).await
+    }
+
+    /// Ends the session labelled `label` behind `plaintext`, if there is one.
+    pub(crate) async fn end_session_labelled(&self, plaintext: &str, label: &str) -> Result<()> {
         if let Some(record) = self.store.token_by_hash(&hash_token(plaintext)).await?
-            && record.label == SESSION_LABEL
+            && record.label == label
         {
             self.store.revoke_token(record.id).await?;
         }
@@ -433,7 +451,7 @@ impl App {
 
     async fn send_password_link(&self, agent: &Agent, kind: PasswordLink) -> Result<()> {
         let now = Timestamp::now();
-        let secret = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+        let secret = new_secret()?;
         let link = format!(
             "{}/password/reset?token={secret}",
             self.settings().public_url.trim_end_matches('/')

@@ -16,8 +16,6 @@ use crate::settings::SettingsChange;
 use crate::{
     App, AppError, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW, Principal, Result, hash_token,
 };
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use soporte_core::directory::Agent;
@@ -329,7 +327,7 @@ impl App {
         if !self.two_factor_enabled(agent.id).await? {
             return Ok(Login::Session(self.open_session(agent).await?));
         }
-        let pending = format!("pl_{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()?));
+        let pending = format!("pl_{}", crate::auth::new_secret()?);
         let now = Timestamp::now();
         self.store
             .create_login_challenge(

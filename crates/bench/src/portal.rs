@@ -8,10 +8,11 @@
 //! request's page with its conversation, and the live checklist the new-request form asks
 //! for as the customer types.
 
+use crate::console::measure::{PageRequest, Reply, read_reply};
 use crate::console::{ConsoleDatabase, seed};
 use crate::report::{Measured, load_average, millis, run_concurrently, target_column};
 use anyhow::{Context, Result, bail, ensure};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::header::{CONTENT_TYPE, COOKIE, HOST};
 use hyper::{Method, Request, StatusCode};
@@ -45,26 +46,6 @@ pub struct PortalArgs {
     concurrency: usize,
 }
 
-type PageRequest = Request<Full<Bytes>>;
-
-/// A response read to its end: the time to produce the whole page is what counts.
-struct Reply {
-    status: StatusCode,
-    body: Bytes,
-}
-
-async fn read_reply<B>(response: hyper::Response<B>) -> Result<Reply>
-where
-    B: hyper::body::Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
-    let (parts, body) = response.into_parts();
-    Ok(Reply {
-        status: parts.status,
-        body: body.collect().await?.to_bytes(),
-    })
-}
-
 /// The portal's router with the manager's session cookie.
 #[derive(Clone)]
 struct Customer {
@@ -83,7 +64,7 @@ impl Customer {
             request = request.header(CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
         let body = Full::new(Bytes::from(form.unwrap_or_default()));
-        let Reply { status, body } = self.router.clone().oneshot(request.body(body)?).await?;
+        let Reply { status, body, .. } = self.router.clone().oneshot(request.body(body)?).await?;
         if status != StatusCode::OK {
             bail!(
                 "{method} {path}: {status} {}",

@@ -9,6 +9,7 @@ mod auth;
 mod connection;
 pub mod console;
 mod message_view;
+mod multipart;
 mod pages;
 pub mod portal;
 mod problem;

@@ -121,3 +121,23 @@ pub fn percent_encoded(text: &str) -> String {
         })
         .collect()
 }
+
+/// A list's "where the next page starts" as a link carries it: `key.id`.
+pub(crate) fn cursor_text(cursor: soporte_app::Cursor) -> String {
+    format!("{}.{}", cursor.key, cursor.id)
+}
+
+/// The cursor of a `?after=key.id` link; `None` for anything else.
+pub(crate) fn cursor_of(text: &str) -> Option<soporte_app::Cursor> {
+    let (key, id) = text.split_once('.')?;
+    Some(soporte_app::Cursor {
+        key: key.parse().ok()?,
+        id: id.parse().ok()?,
+    })
+}
+
+/// The company's time zone, in which every page shows times.
+pub(crate) fn madrid() -> &'static jiff::tz::TimeZone {
+    static ZONE: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+    ZONE.get_or_init(|| jiff::tz::TimeZone::get("Europe/Madrid").unwrap_or(jiff::tz::TimeZone::UTC))
+}

@@ -112,8 +112,11 @@ impl App {
             None => None,
         };
         let known_sender = account.as_ref().map(|a| {
-            let address = request.requester_email.unwrap_or_default();
-            format!("{} <{address}>, cuenta {}", request.requester_name, a.name)
+            known_sender(
+                request.requester_name,
+                request.requester_email.unwrap_or_default(),
+                a,
+            )
         });
         let classifier = self.classifier.current();
         let decision = decide_intake(
@@ -251,7 +254,7 @@ impl App {
 
     /// Where the type allows urgent matters by phone, the acknowledgement names the phone
     /// of the agent covering the account.
-    fn urgent_contact(
+    pub(crate) fn urgent_contact(
         &self,
         decision: &IntakeDecision,
         covering: Option<&Assignment>,
@@ -270,4 +273,14 @@ impl App {
         let agent = agents.iter().find(|a| a.id == covering)?;
         Some((agent.name.clone(), agent.phone.clone()?))
     }
+}
+
+/// How the checklist's account-and-user detector is told who wrote: a known contact of an
+/// account.
+pub(crate) fn known_sender(
+    name: &str,
+    address: &str,
+    account: &soporte_core::directory::Account,
+) -> String {
+    format!("{name} <{address}>, cuenta {}", account.name)
 }

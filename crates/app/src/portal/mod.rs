@@ -73,6 +73,14 @@ pub fn csrf_token(session: &str) -> String {
     ))
 }
 
+/// Where a one-time link's secret opens the portal.
+pub(crate) fn link_url(settings: &crate::AppSettings, secret: &str) -> String {
+    format!(
+        "{}/portal/link?token={secret}",
+        settings.public_url.trim_end_matches('/')
+    )
+}
+
 /// The one-time "add what is missing" link of an acknowledgement, drawn before the
 /// ticket's transaction. The message kept on the ticket shows only [`Self::placeholder`]:
 /// the link signs its holder in as the customer, so agents reading the conversation must
@@ -87,13 +95,8 @@ impl MissingItemsLink {
     /// A fresh link; `None` when no random secret could be drawn (the acknowledgement then
     /// goes without one).
     pub fn new(settings: &crate::AppSettings) -> Option<Self> {
-        use base64::Engine;
-        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(crate::auth::random_bytes::<32>().ok()?);
-        let url = format!(
-            "{}/portal/link?token={secret}",
-            settings.public_url.trim_end_matches('/')
-        );
+        let secret = crate::auth::new_secret().ok()?;
+        let url = link_url(settings, &secret);
         Some(Self { secret, url })
     }
 

@@ -130,8 +130,8 @@ impl App {
             None => None,
         };
         let known_sender = account.as_ref().map(|a| {
-            let address = user.contact.emails.first().cloned().unwrap_or_default();
-            format!("{} <{address}>, cuenta {}", user.contact.name, a.name)
+            let address = user.contact.emails.first().map_or("", String::as_str);
+            crate::policy::known_sender(&user.contact.name, address, a)
         });
         let settings = self.settings();
         let classifier = self.classifier.current();
@@ -148,18 +148,19 @@ impl App {
                 priority: draft.urgent.then_some(Priority::Urgent),
             },
         );
-        let phone = match (decision.support_type, &account) {
-            (Some(support_type), Some(account))
-                if settings.policy.channels.urgent_by_phone(support_type) =>
-            {
+        // The phone is named as the acknowledgement will name it.
+        let by_phone = decision
+            .support_type
+            .is_some_and(|t| settings.policy.channels.urgent_by_phone(t));
+        let phone = match &account {
+            Some(account) if by_phone => {
                 let agents = self.store.list_agents().await?;
-                assign_for_account(
+                let covering = assign_for_account(
                     account,
                     |id| agents.iter().find(|a| a.id == id).cloned(),
                     Timestamp::now(),
-                )
-                .and_then(|covering| agents.iter().find(|a| a.id == covering.agent_id))
-                .and_then(|agent| Some((agent.name.clone(), agent.phone.clone()?)))
+                );
+                self.urgent_contact(&decision, covering.as_ref(), &agents)
             }
             _ => None,
         };

@@ -89,18 +89,23 @@ impl App {
     /// One request by its number ("VND-000123"), with what its customer may read of it.
     /// Another account's request, like one that does not exist, is not found.
     pub async fn portal_request(&self, user: &PortalUser, number: &str) -> Result<TicketDetail> {
-        let id = self
-            .ticket_reference(number)
-            .ok_or_else(|| AppError::not_found("request", number))?;
-        let detail = self
-            .ticket_detail(&user.principal(), id)
+        let id = self.portal_ticket_id(number)?;
+        self.ticket_detail(&user.principal(), id)
             .await
-            .map_err(|e| match e {
-                AppError::NotFound { .. } => AppError::not_found("request", number),
-                other => other,
-            })?;
-        debug_assert!(detail.messages.iter().all(|m| m.kind != MessageKind::Note));
-        Ok(detail)
+            .map_err(|e| not_found_as_request(e, number))
+    }
+
+    /// The request by its number, without its conversation: what an action on it checks.
+    async fn portal_ticket(&self, user: &PortalUser, number: &str) -> Result<Ticket> {
+        let id = self.portal_ticket_id(number)?;
+        self.ticket(&user.principal(), id)
+            .await
+            .map_err(|e| not_found_as_request(e, number))
+    }
+
+    fn portal_ticket_id(&self, number: &str) -> Result<soporte_core::ids::TicketId> {
+        self.ticket_reference(number)
+            .ok_or_else(|| AppError::not_found("request", number))
     }
 
     /// The customer writes on their request, with files: it joins the conversation as
@@ -118,8 +123,8 @@ impl App {
                 code: "upload_refused",
                 message: format!("{refusal:?}"),
             })?;
-        let detail = self.portal_request(user, number).await?;
-        match detail.ticket.status {
+        let ticket = self.portal_ticket(user, number).await?;
+        match ticket.status {
             Status::Closed => return Err(AppError::TicketClosed),
             Status::Solved => {
                 return Err(AppError::Forbidden(
@@ -131,7 +136,7 @@ impl App {
         let (ticket, _) = self
             .add_message(
                 &user.principal(),
-                detail.ticket.id,
+                ticket.id,
                 &MessageInput {
                     kind: Some(MessageKind::Inbound),
                     body: text.to_string(),
@@ -172,27 +177,26 @@ impl App {
 
     /// The customer says their request is solved.
     pub async fn portal_mark_solved(&self, user: &PortalUser, number: &str) -> Result<Ticket> {
-        let detail = self.portal_request(user, number).await?;
-        match detail.ticket.status {
-            Status::Solved => return Ok(detail.ticket),
+        let ticket = self.portal_ticket(user, number).await?;
+        match ticket.status {
+            Status::Solved => return Ok(ticket),
             Status::Closed => return Err(AppError::TicketClosed),
             _ => {}
         }
-        self.customer_sets_status(user, &detail.ticket, Status::Solved)
+        self.customer_sets_status(user, &ticket, Status::Solved)
             .await
     }
 
     /// The customer reopens a solved request, within the configured time after it was
     /// solved; after that, or once closed, they write a new one.
     pub async fn portal_reopen(&self, user: &PortalUser, number: &str) -> Result<Ticket> {
-        let detail = self.portal_request(user, number).await?;
-        if !self.may_reopen(&detail.ticket, jiff::Timestamp::now()) {
+        let ticket = self.portal_ticket(user, number).await?;
+        if !self.may_reopen(&ticket, jiff::Timestamp::now()) {
             return Err(AppError::Forbidden(
                 "this request can no longer be reopened; write a new one".into(),
             ));
         }
-        self.customer_sets_status(user, &detail.ticket, Status::Open)
-            .await
+        self.customer_sets_status(user, &ticket, Status::Open).await
     }
 
     /// Whether the customer may still reopen a request: solved, and within
@@ -223,6 +227,15 @@ impl App {
                 effects,
             )
             .await?)
+    }
+}
+
+/// Another account's request reads as one that does not exist, under the number the
+/// customer used.
+fn not_found_as_request(e: AppError, number: &str) -> AppError {
+    match e {
+        AppError::NotFound { .. } => AppError::not_found("request", number),
+        other => other,
     }
 }
 

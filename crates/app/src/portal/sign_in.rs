@@ -5,12 +5,10 @@ use super::{
     INVITATION_LIFETIME, LINK_REQUEST_WINDOW, LINKS_KEPT, LINKS_PER_ADDRESS, LINKS_PER_CLIENT,
     PORTAL_SESSION_LABEL, PORTAL_SESSION_LIFETIME, SIGN_IN_LINK_LIFETIME,
 };
-use crate::auth::{TOKEN_PREFIX, hash_token, random_bytes};
+use crate::auth::{TOKEN_PREFIX, hash_token};
 use crate::email::Language;
 use crate::{App, AppError, Principal, Result};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use soporte_core::directory::{Contact, normalize_email};
 use soporte_core::ids::{ContactId, TokenId};
 use soporte_store::{NewOutbox, NewPortalLink, PortalLinkPurpose, PortalSession, TokenOwner};
@@ -52,11 +50,6 @@ impl PortalUser {
             contact: self.contact.clone(),
         }
     }
-}
-
-/// A link's secret: 256 random bits, URL-safe.
-fn new_secret() -> Result<String> {
-    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
 }
 
 /// A secret as it may arrive from a link: a mail client may add spaces or cut nothing
@@ -142,9 +135,9 @@ impl App {
             LinkEmail::Invitation => (PortalLinkPurpose::Invitation, INVITATION_LIFETIME),
         };
         let now = Timestamp::now();
-        let secret = new_secret()?;
+        let secret = crate::auth::new_secret()?;
         let settings = self.settings();
-        let link = self.portal_link_url(&secret);
+        let link = super::link_url(&settings, &secret);
         let text = link_email(
             kind,
             language,
@@ -193,14 +186,6 @@ impl App {
         Ok(())
     }
 
-    /// Where a link's secret opens the portal.
-    fn portal_link_url(&self, secret: &str) -> String {
-        format!(
-            "{}/portal/link?token={secret}",
-            self.settings().public_url.trim_end_matches('/')
-        )
-    }
-
     /// What became of a link, without spending it.
     pub async fn portal_link_state(&self, secret: &str) -> Result<LinkState> {
         let Some(hash) = link_hash(secret) else {
@@ -224,7 +209,7 @@ impl App {
         let Some(hash) = link_hash(secret) else {
             return Ok(Err(LinkState::Unknown));
         };
-        let session = format!("{TOKEN_PREFIX}{}", new_secret()?);
+        let session = format!("{TOKEN_PREFIX}{}", crate::auth::new_secret()?);
         let opened = self
             .store
             .sign_in_with_portal_link(
@@ -260,7 +245,7 @@ impl App {
     /// Opens a portal session for a contact whose identity was proved otherwise (their
     /// password).
     pub(crate) async fn open_portal_session(&self, contact: ContactId) -> Result<String> {
-        let session = format!("{TOKEN_PREFIX}{}", new_secret()?);
+        let session = format!("{TOKEN_PREFIX}{}", crate::auth::new_secret()?);
         self.store
             .create_token(&soporte_store::NewToken {
                 token_hash: hash_token(&session),
@@ -275,39 +260,20 @@ impl App {
     /// The customer behind a portal session cookie. Sessions end on signing out, when a
     /// new password is chosen elsewhere, and [`PORTAL_SESSION_LIFETIME`] after signing in.
     pub async fn portal_session(&self, plaintext: &str) -> Result<PortalUser> {
-        let record = self.live_token(plaintext).await?;
-        let fresh = Timestamp::now().duration_since(record.created_at) < PORTAL_SESSION_LIFETIME;
-        let TokenOwner::Contact(id) = record.owner else {
-            return Err(AppError::Unauthorized);
-        };
-        if record.label != PORTAL_SESSION_LABEL || !fresh {
-            return Err(AppError::Unauthorized);
+        let record = self
+            .live_session(plaintext, PORTAL_SESSION_LABEL, PORTAL_SESSION_LIFETIME)
+            .await?;
+        let session = record.id;
+        match self.principal_of(record).await? {
+            Principal::Contact { contact } => Ok(PortalUser { contact, session }),
+            Principal::Agent { .. } => Err(AppError::Unauthorized),
         }
-        let contact = self
-            .store
-            .contact(id)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let stale = record
-            .last_used_at
-            .is_none_or(|t| Timestamp::now().duration_since(t) > SignedDuration::from_mins(5));
-        if stale {
-            self.store.touch_token(record.id).await?;
-        }
-        Ok(PortalUser {
-            contact,
-            session: record.id,
-        })
     }
 
     /// Signs a portal session out; an unknown or finished session is no error.
     pub async fn end_portal_session(&self, plaintext: &str) -> Result<()> {
-        if let Some(record) = self.store.token_by_hash(&hash_token(plaintext)).await?
-            && record.label == PORTAL_SESSION_LABEL
-        {
-            self.store.revoke_token(record.id).await?;
-        }
-        Ok(())
+        self.end_session_labelled(plaintext, PORTAL_SESSION_LABEL)
+            .await
     }
 }
 

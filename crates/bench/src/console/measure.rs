@@ -21,17 +21,17 @@ use tower::util::BoxCloneSyncService;
 /// The Host the browser sends; the console compares it with Origin on forms.
 const HOST_NAME: &str = "soporte.bench";
 
-type PageRequest = Request<Full<Bytes>>;
+pub(crate) type PageRequest = Request<Full<Bytes>>;
 
 /// A response read to its end.
-struct Reply {
-    status: StatusCode,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
     headers: HeaderMap,
-    body: Bytes,
+    pub(crate) body: Bytes,
 }
 
 /// Reads a response to its end: the time to produce the whole page is what counts.
-async fn read_reply<B>(response: hyper::Response<B>) -> Result<Reply>
+pub(crate) async fn read_reply<B>(response: hyper::Response<B>) -> Result<Reply>
 where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,

@@ -19,7 +19,7 @@
 //! the console's own few lines) and one style sheet, both from this server, and nothing
 //! from any other host.
 
-mod measure;
+pub(crate) mod measure;
 mod plan;
 mod references;
 mod seed;

@@ -3,7 +3,7 @@
 
 use super::outbox::push_outbox_row;
 use super::values::{corrupt, json_of, now, opt_ts, parse};
-use super::{Db, DbRow, SqlStore, begin_write, lock_login_key};
+use super::{Db, DbConn, DbRow, SqlStore, begin_write, lock_login_key};
 use crate::{
     AccessStore, NewOutbox, NewToken, Result, StoreError, TokenOwner, TokenRecord, TwoFactorRecord,
 };
@@ -37,38 +37,48 @@ fn token_from_row(r: &DbRow) -> Result<TokenRecord> {
     })
 }
 
+/// Keeps a token (by its hash) created at `at`, on `conn` (a transaction's, when the
+/// token comes with other writes).
+pub(super) async fn insert_token(
+    conn: &mut DbConn,
+    new: &NewToken,
+    at: Timestamp,
+) -> Result<TokenRecord> {
+    let (agent, contact) = match new.owner {
+        TokenOwner::Agent(a) => (Some(a.0), None),
+        TokenOwner::Contact(c) => (None, Some(c.0)),
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_tokens (token_hash, scope, agent_id, contact_id, label, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&new.token_hash)
+    .bind(new.scope.as_str())
+    .bind(agent)
+    .bind(contact)
+    .bind(&new.label)
+    .bind(to_micros(at))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| StoreError::from_write(e, "owner", "token owner does not exist"))?;
+    Ok(TokenRecord {
+        id: TokenId(id),
+        scope: new.scope,
+        owner: new.owner,
+        label: new.label.clone(),
+        created_at: at,
+        last_used_at: None,
+        revoked_at: None,
+    })
+}
+
 #[async_trait]
 impl AccessStore for SqlStore {
     // ----- tokens and sessions
 
     async fn create_token(&self, new: &NewToken) -> Result<TokenRecord> {
-        let at = now();
-        let (agent, contact) = match new.owner {
-            TokenOwner::Agent(a) => (Some(a.0), None),
-            TokenOwner::Contact(c) => (None, Some(c.0)),
-        };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (token_hash, scope, agent_id, contact_id, label, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(&new.token_hash)
-        .bind(new.scope.as_str())
-        .bind(agent)
-        .bind(contact)
-        .bind(&new.label)
-        .bind(to_micros(at))
-        .fetch_one(&self.writer)
-        .await
-        .map_err(|e| StoreError::from_write(e, "owner", "token owner does not exist"))?;
-        Ok(TokenRecord {
-            id: TokenId(id),
-            scope: new.scope,
-            owner: new.owner,
-            label: new.label.clone(),
-            created_at: at,
-            last_used_at: None,
-            revoked_at: None,
-        })
+        let mut conn = self.writer.acquire().await?;
+        insert_token(&mut conn, new, now()).await
     }
 
     async fn token_by_hash(&self, token_hash: &str) -> Result<Option<TokenRecord>> {

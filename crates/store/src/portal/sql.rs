@@ -1,5 +1,6 @@
 //! The portal's SQL: one-time links, contacts' passwords and ratings.
 
+use super::access::insert_token;
 use super::outbox::push_outbox_row;
 use super::values::{corrupt, json_of, opt_ts, parse};
 use super::{Db, DbRow, SqlStore, begin_write};
@@ -7,10 +8,9 @@ use crate::portal::{
     NewPortalLink, NewSatisfaction, PortalLinkPurpose, PortalLinkRecord, PortalSession,
     PortalStore, Satisfaction,
 };
-use crate::{NewOutbox, Result, StoreError, TokenOwner, TokenRecord};
+use crate::{NewOutbox, Result, StoreError, TokenRecord};
 use async_trait::async_trait;
 use jiff::Timestamp;
-use soporte_core::auth::TokenScope;
 use soporte_core::ids::{ContactId, TicketId, TokenId};
 use soporte_core::time::{from_micros, to_micros};
 use sqlx::{QueryBuilder, Row};
@@ -124,28 +124,8 @@ impl PortalStore for SqlStore {
         else {
             return Ok(None);
         };
-        let token = session.token_for(link.contact);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (token_hash, scope, agent_id, contact_id, label, created_at) \
-             VALUES ($1, $2, NULL, $3, $4, $5) RETURNING id",
-        )
-        .bind(&token.token_hash)
-        .bind(TokenScope::Contact.as_str())
-        .bind(link.contact.0)
-        .bind(&token.label)
-        .bind(to_micros(at))
-        .fetch_one(&mut *tx)
-        .await?;
+        let record = insert_token(&mut tx, &session.token_for(link.contact), at).await?;
         tx.commit().await?;
-        let record = TokenRecord {
-            id: TokenId(id),
-            scope: TokenScope::Contact,
-            owner: TokenOwner::Contact(link.contact),
-            label: token.label,
-            created_at: at,
-            last_used_at: None,
-            revoked_at: None,
-        };
         Ok(Some((link, record)))
     }
 

@@ -61,12 +61,7 @@ pub enum JsonOrForm<T> {
     Form(FormParts),
 }
 
-/// A multipart body read whole: its text fields in order, and its files.
-#[derive(Default)]
-pub struct FormParts {
-    pub fields: Vec<(String, String)>,
-    pub files: Vec<soporte_app::Upload>,
-}
+pub use crate::multipart::FormParts;
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonOrForm<T> {
     type Rejection = Problem;
@@ -91,28 +86,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonOrForm<T> {
                 Problem::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text())
             }
         };
-        let mut multipart = Multipart::from_request(req, state)
+        let multipart = Multipart::from_request(req, state)
             .await
             .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "invalid_body", e.body_text()))?;
-        let mut parts = FormParts::default();
-        while let Some(field) = multipart.next_field().await.map_err(read_error)? {
-            let name = field.name().unwrap_or_default().to_string();
-            if let Some(filename) = field.file_name().map(str::to_string) {
-                let media_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_string();
-                let bytes = field.bytes().await.map_err(read_error)?;
-                parts.files.push(soporte_app::Upload {
-                    filename,
-                    media_type,
-                    bytes: bytes.to_vec(),
-                });
-            } else {
-                let value = field.text().await.map_err(read_error)?;
-                parts.fields.push((name, value));
-            }
-        }
+        let parts = FormParts::read(multipart).await.map_err(read_error)?;
         Ok(JsonOrForm::Form(parts))
     }
 }

@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use soporte_app::{App, TicketFilter};
-use soporte_app::{AssigneeFilter, Cursor, TicketSort, TypeFilter};
+use soporte_app::{AssigneeFilter, TicketSort, TypeFilter};
 use soporte_core::ids::AgentId;
 use soporte_core::policy::sla::SlaState;
 use soporte_core::support::{Priority, SupportType};
@@ -131,13 +131,7 @@ fn sort_key(sort: TicketSort) -> &'static str {
     }
 }
 
-fn cursor_of(text: &str) -> Option<Cursor> {
-    let (key, id) = text.split_once('.')?;
-    Some(Cursor {
-        key: key.parse().ok()?,
-        id: id.parse().ok()?,
-    })
-}
+use crate::pages::{cursor_of, cursor_text};
 
 #[derive(Deserialize, Default)]
 pub struct InboxQuery {
@@ -356,7 +350,7 @@ pub async fn inbox(
 
     let requesters = requester_names(&app, &console, &page.items).await?;
     let rows = rows(&page.items, &names, &requesters, &console);
-    let next = page.next.map(|c| format!("{}.{}", c.key, c.id));
+    let next = page.next.map(cursor_text);
     let refresh_url = format!(
         "/inbox?view={}&type={type_key}&sort={}&partial=true",
         view.key(),
@@ -476,7 +470,7 @@ mod tests {
     fn cursors_round_trip_and_nonsense_is_ignored() {
         assert_eq!(
             cursor_of("1700000000.42"),
-            Some(Cursor {
+            Some(soporte_app::Cursor {
                 key: 1_700_000_000,
                 id: 42
             })

@@ -2,13 +2,8 @@
 
 use super::texts::Lang;
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
-use std::sync::OnceLock;
 
-fn madrid() -> &'static TimeZone {
-    static ZONE: OnceLock<TimeZone> = OnceLock::new();
-    ZONE.get_or_init(|| TimeZone::get("Europe/Madrid").unwrap_or(TimeZone::UTC))
-}
+use crate::pages::madrid;
 
 pub fn local(at: Timestamp, lang: Lang) -> String {
     let zoned = at.to_zoned_datetime(madrid().clone());

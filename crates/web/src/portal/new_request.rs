@@ -3,10 +3,11 @@
 //! the server as the customer writes (htmx, debounced). The form never blocks sending.
 
 use super::error::PortalError;
-use super::requests::{MultipartForm, read_form, refusal_words};
+use super::requests::{read_form, refusal_words};
 use super::session::{Customer, Frame};
 use super::texts::PortalTexts;
 use crate::console::Lang;
+use crate::multipart::FormParts;
 use crate::pages::render;
 use askama::Template;
 use axum::Form;
@@ -84,7 +85,7 @@ pub struct DraftFields {
 }
 
 impl DraftFields {
-    fn of(form: &MultipartForm) -> Self {
+    fn of(form: &FormParts) -> Self {
         let f = |name: &str| form.field(name).to_string();
         Self {
             subject: f("subject"),

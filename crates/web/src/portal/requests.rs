@@ -6,7 +6,8 @@ use super::session::{Customer, Frame};
 use super::texts::PortalTexts;
 use super::time;
 use crate::console::Lang;
-use crate::pages::render;
+use crate::multipart::FormParts;
+use crate::pages::{cursor_of, cursor_text, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 use soporte_app::portal::{MissingItemsInput, RequestList, UploadRefusal, check_uploads};
-use soporte_app::{App, AppError, Cursor, Upload};
+use soporte_app::{App, AppError};
 use soporte_core::ids::AttachmentId;
 use soporte_core::support::Channel;
 use soporte_core::ticket::{Actor, Attachment, Message, MessageKind, Status, Ticket};
@@ -49,14 +50,6 @@ pub struct ListQuery {
     #[serde(default)]
     closed: bool,
     after: Option<String>,
-}
-
-fn cursor_of(text: &str) -> Option<Cursor> {
-    let (key, id) = text.split_once('.')?;
-    Some(Cursor {
-        key: key.parse().ok()?,
-        id: id.parse().ok()?,
-    })
 }
 
 fn turn_of(status: Status) -> &'static str {
@@ -111,7 +104,7 @@ pub async fn list(
         finished: q.closed,
         manager: customer.user.contact.account_manager,
         rows,
-        next: page.next.map(|c| format!("{}.{}", c.key, c.id)),
+        next: page.next.map(cursor_text),
     }))
 }
 
@@ -426,59 +419,16 @@ pub(super) fn refusal_words(lang: Lang, refusal: &UploadRefusal) -> String {
     }
 }
 
-/// A portal form sent as `multipart/form-data`: its text fields and its files.
-pub(super) struct MultipartForm {
-    fields: Vec<(String, String)>,
-    pub(super) files: Vec<Upload>,
-}
-
-impl MultipartForm {
-    pub(super) fn field(&self, name: &str) -> &str {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-}
-
-pub(super) async fn read_form(
-    mut multipart: Multipart,
-    lang: Lang,
-) -> Result<MultipartForm, PortalError> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        let status = e.status();
-        PortalError::App(
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::invalid("files", "the files together are too large")
-            } else {
-                AppError::invalid("form", e.body_text())
-            },
-            lang,
-        )
-    };
-    let mut form = MultipartForm {
-        fields: Vec::new(),
-        files: Vec::new(),
-    };
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if let Some(filename) = field.file_name().map(str::to_string) {
-            let media_type = field
-                .content_type()
-                .unwrap_or("application/octet-stream")
-                .to_string();
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            form.files.push(Upload {
-                filename,
-                media_type,
-                bytes: bytes.to_vec(),
-            });
+/// A portal form sent as `multipart/form-data`, read whole.
+pub(super) async fn read_form(multipart: Multipart, lang: Lang) -> Result<FormParts, PortalError> {
+    FormParts::read(multipart).await.map_err(|e| {
+        let problem = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::invalid("files", "the files together are too large")
         } else {
-            let value = field.text().await.map_err(unreadable)?;
-            form.fields.push((name, value));
-        }
-    }
-    Ok(form)
+            AppError::invalid("form", e.body_text())
+        };
+        PortalError::App(problem, lang)
+    })
 }
 
 pub async fn reply(

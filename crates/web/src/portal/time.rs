@@ -4,13 +4,8 @@
 use crate::console::Lang;
 use jiff::Timestamp;
 use jiff::civil::Weekday;
-use jiff::tz::TimeZone;
-use std::sync::OnceLock;
 
-fn madrid() -> &'static TimeZone {
-    static ZONE: OnceLock<TimeZone> = OnceLock::new();
-    ZONE.get_or_init(|| TimeZone::get("Europe/Madrid").unwrap_or(TimeZone::UTC))
-}
+use crate::pages::madrid;
 
 const MONTHS_ES: [&str; 12] = [
     "enero",
