@@ -81,6 +81,9 @@ for a in "$@"; do
 done
 
 printf '==> soporte tests in %s (CI=%s, %s, %s)\n' "$ROOT" "${CI:-}" "$(cargo --version)" "$(rustc --version)"
+# A build that runs out of disk fails inside rustc with a bare "No space left on device": say up
+# front how much there was (a full run needs about 6 GB under target/).
+printf '    free disk space: %s\n' "$(df -h --output=avail "$ROOT" | tail -n 1 | tr -d ' ')"
 
 step services "scripts/services.sh up"
 SERVICES_STARTED=1

@@ -561,10 +561,16 @@ impl App {
             tags: input.tags.as_deref().map(normalize_tags).transpose()?,
             assignment_reason: Some("manual".into()),
         };
-        let effects = self.policy_effects(None).await?;
+        let agents = Arc::new(self.store.list_agents().await?);
+        let mut effects = self.change_effects(None, Vec::new(), agents);
+        if input.status == Some(soporte_core::ticket::Status::Solved)
+            && let Some(before) = self.store.ticket(id).await?
+        {
+            effects.satisfaction = self.satisfaction_ask(&before).await?;
+        }
         Ok(self
             .store
-            .update_ticket_with(id, &patch, Actor::Agent(agent.id), effects)
+            .update_ticket_with(id, &patch, Actor::Agent(agent.id), Arc::new(effects))
             .await?)
     }
 

@@ -2,7 +2,8 @@
 //! against a `serve` that sends its mail to the SMTP receiver `scripts/test.sh` starts: a
 //! customer signs in by the link they receive, writes a request with a pasted screenshot
 //! while the checklist fills in, follows it and gets the agent's answer, and adds what an
-//! earlier request was missing from its acknowledgement's link. Screenshots are kept in
+//! earlier request was missing from its acknowledgement's link, and rates the request once
+//! it is solved, from the link in the e-mail that says so. Screenshots are kept in
 //! `<target>/browser-artifacts/portal/`. Without Chromium and chromedriver, or the SMTP
 //! receiver, this test says it was skipped; under `CI=true` it fails.
 
@@ -228,6 +229,34 @@ async fn a_customer_writes_follows_and_completes_requests_on_the_portal() -> Tes
     b.screenshot("09-added-390").await?;
     b.resize(1400, 1200).await?;
     b.screenshot("09-added-1400").await?;
+
+    b.step("rate the solved request from the link in the e-mail");
+    api(
+        "PATCH",
+        &format!("/api/v1/tickets/{id}"),
+        r#"{"status": "solved"}"#,
+    )?;
+    let rating_link = until(
+        "the e-mail saying the request is solved",
+        Duration::from_secs(30),
+        || link_in_mail(&servers, &tag, "Díganos de 1 a 5"),
+    )
+    .await?;
+    b.resize(390, 1400).await?;
+    b.goto(&rating_link).await?;
+    b.wait_for("#rating-form .star").await?;
+    b.screenshot("10-rating-390").await?;
+    b.click("#rating-form .star:nth-child(4)").await?;
+    b.fill("#rating-comment", "Lo arreglaron el mismo día.")
+        .await?;
+    b.click("#rating-form button[type=submit]").await?;
+    b.wait_for_text(".done", "Gracias por su valoración")
+        .await?;
+    b.screenshot("11-rated-390").await?;
+    b.goto(&format!("/portal/requests/{number}")).await?;
+    b.wait_for_text("#rating.given", "4 de 5").await?;
+    b.resize(1400, 1200).await?;
+    b.screenshot("12-request-rated-1400").await?;
     b.close().await?;
     Ok(())
 }

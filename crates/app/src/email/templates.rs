@@ -19,6 +19,9 @@ pub struct EmailTemplates {
     /// What agents receive when a ticket needs them now (urgent, SLA at risk or breached).
     pub notification_subject: String,
     pub notification_body: String,
+    /// What the customer receives when an agent solves their request: the rating link.
+    pub satisfaction_subject: String,
+    pub satisfaction_body: String,
 }
 
 #[derive(Debug, Error)]
@@ -64,6 +67,14 @@ Responda a este correo para continuar con la solicitud {{ number }}."
             item_description: "una descripción detallada: qué estaba haciendo, qué esperaba que pasara y qué pasó en su lugar".into(),
             notification_subject: "[{{ number }}] {{ reason }}: {{ subject }}".into(),
             notification_body: "{{ reason }}.\n\nSolicitud {{ number }}: {{ subject }}\n{{ detail }}\n".into(),
+            satisfaction_subject: "[{{ number }}] Resuelta: ¿cómo le hemos atendido?".into(),
+            satisfaction_body: "Hola {{ name }}:\n\n\
+Hemos dado por resuelta su solicitud {{ number }}, «{{ subject }}».\n\n\
+¿Cómo le hemos atendido? Díganos de 1 a 5, y con un comentario si quiere, en este enlace. \
+Sirve una vez, durante 30 días:\n\n{{ portal_link }}\n\n\
+Si el problema sigue, responda a este correo manteniendo el número {{ number }}.\n\n\
+Un saludo,\n{{ company }}\n{{ support_email }}"
+                .into(),
         }
     }
 
@@ -96,6 +107,14 @@ Reply to this e-mail to continue with request {{ number }}."
             item_description: "a detailed description: what you were doing, what you expected and what happened instead".into(),
             notification_subject: "[{{ number }}] {{ reason }}: {{ subject }}".into(),
             notification_body: "{{ reason }}.\n\nRequest {{ number }}: {{ subject }}\n{{ detail }}\n".into(),
+            satisfaction_subject: "[{{ number }}] Solved: how did we do?".into(),
+            satisfaction_body: "Hello {{ name }},\n\n\
+We have marked your request {{ number }}, \"{{ subject }}\", as solved.\n\n\
+How did we do? Tell us from 1 to 5, with a comment if you like, at this link. \
+It works once, for 30 days:\n\n{{ portal_link }}\n\n\
+If the problem persists, reply to this e-mail keeping the number {{ number }}.\n\n\
+Best regards,\n{{ company }}\n{{ support_email }}"
+                .into(),
         }
     }
 
@@ -112,7 +131,7 @@ Reply to this e-mail to continue with request {{ number }}."
     }
 
     /// Every text with its name, in the order an editor shows them.
-    pub fn named(&self) -> [(&'static str, &str); 11] {
+    pub fn named(&self) -> [(&'static str, &str); 13] {
         [
             ("acknowledgement_subject", &self.acknowledgement_subject),
             ("acknowledgement_body", &self.acknowledgement_body),
@@ -125,6 +144,8 @@ Reply to this e-mail to continue with request {{ number }}."
             ("item_description", &self.item_description),
             ("notification_subject", &self.notification_subject),
             ("notification_body", &self.notification_body),
+            ("satisfaction_subject", &self.satisfaction_subject),
+            ("satisfaction_body", &self.satisfaction_body),
         ]
     }
 

@@ -37,6 +37,8 @@ pub(crate) struct PolicyEffects {
     pub history: bool,
     /// Portal links the change's outgoing message carries.
     pub portal_links: Vec<soporte_store::NewPortalLink>,
+    /// The rating e-mail, sent if this change is the one that solves the request.
+    pub satisfaction: Option<crate::portal::SatisfactionAsk>,
 }
 
 pub(crate) struct IntakeEffects {
@@ -229,6 +231,13 @@ impl TicketEffects for PolicyEffects {
                     && !matches!(ticket.status, Status::Solved | Status::Closed)
                 {
                     self.notify(ticket, Reason::Urgent, "", &mut c);
+                }
+                let solved_now = ticket.status == Status::Solved
+                    && !matches!(before.status, Status::Solved | Status::Closed);
+                if let Some(ask) = self.satisfaction.as_ref().filter(|_| solved_now) {
+                    c.events.push(EventKind::SatisfactionAsked);
+                    c.outbox.push(ask.email.clone());
+                    c.portal_links.push(ask.link.clone());
                 }
             }
             TicketChange::MessageAdded { message, .. } => {

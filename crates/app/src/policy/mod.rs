@@ -185,6 +185,7 @@ impl App {
             judged_at: None,
             history: request.history,
             portal_links: Vec::new(),
+            satisfaction: None,
         });
         Ok(PreparedTicket {
             decision,
@@ -229,6 +230,7 @@ impl App {
             judged_at: None,
             history: false,
             portal_links: Vec::new(),
+            satisfaction: None,
         }
     }
 

@@ -11,6 +11,7 @@ mod emails;
 mod new_request;
 mod password;
 mod requests;
+mod satisfaction;
 mod sign_in;
 mod uploads;
 
@@ -19,11 +20,13 @@ pub use password::{
     PORTAL_FAILURES_PER_ADDRESS, PORTAL_FAILURES_PER_CLIENT, portal_session_seconds,
 };
 pub use requests::{MissingItemsInput, REQUESTS_PER_PAGE, RequestList, RequestPage};
+pub(crate) use satisfaction::SatisfactionAsk;
+pub use satisfaction::{MAX_RATING_COMMENT_CHARS, RatingInput, RatingLink};
 pub use sign_in::{LinkState, PortalEntry, PortalUser};
 pub use uploads::{MAX_FILE_BYTES, MAX_FILES, UploadRefusal, check_uploads};
 
 use jiff::SignedDuration;
-pub use soporte_store::PortalLinkPurpose;
+pub use soporte_store::{PortalLinkPurpose, Satisfaction};
 
 /// The label of contact tokens that are portal sessions.
 pub const PORTAL_SESSION_LABEL: &str = "portal session";
@@ -54,12 +57,16 @@ const LINKS_KEPT: SignedDuration = SignedDuration::from_hours(30 * 24);
 pub struct PortalSettings {
     /// How long after a request is solved its customer may reopen it.
     pub reopen_within: SignedDuration,
+    /// Whether customers are asked to rate solved requests (in the portal, and by e-mail
+    /// when an agent solves one).
+    pub satisfaction: bool,
 }
 
 impl Default for PortalSettings {
     fn default() -> Self {
         Self {
             reopen_within: SignedDuration::from_hours(7 * 24),
+            satisfaction: true,
         }
     }
 }

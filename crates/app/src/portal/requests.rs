@@ -96,7 +96,7 @@ impl App {
     }
 
     /// The request by its number, without its conversation: what an action on it checks.
-    async fn portal_ticket(&self, user: &PortalUser, number: &str) -> Result<Ticket> {
+    pub(super) async fn portal_ticket(&self, user: &PortalUser, number: &str) -> Result<Ticket> {
         let id = self.portal_ticket_id(number)?;
         self.ticket(&user.principal(), id)
             .await

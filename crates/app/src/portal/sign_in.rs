@@ -54,7 +54,7 @@ impl PortalUser {
 
 /// A secret as it may arrive from a link: a mail client may add spaces or cut nothing
 /// else; anything too long to be one is no link.
-fn link_hash(secret: &str) -> Option<String> {
+pub(super) fn link_hash(secret: &str) -> Option<String> {
     let secret = secret.trim();
     (!secret.is_empty() && secret.len() <= 100).then(|| hash_token(secret))
 }

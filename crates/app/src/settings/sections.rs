@@ -307,6 +307,8 @@ pub struct TemplateOverrides {
     pub item_description: Option<String>,
     pub notification_subject: Option<String>,
     pub notification_body: Option<String>,
+    pub satisfaction_subject: Option<String>,
+    pub satisfaction_body: Option<String>,
 }
 
 impl TemplateOverrides {
@@ -335,6 +337,8 @@ impl TemplateOverrides {
             "item_description" => &mut self.item_description,
             "notification_subject" => &mut self.notification_subject,
             "notification_body" => &mut self.notification_body,
+            "satisfaction_subject" => &mut self.satisfaction_subject,
+            "satisfaction_body" => &mut self.satisfaction_body,
             _ => return None,
         })
     }
@@ -357,6 +361,8 @@ impl TemplateOverrides {
             (&mut t.item_description, &self.item_description),
             (&mut t.notification_subject, &self.notification_subject),
             (&mut t.notification_body, &self.notification_body),
+            (&mut t.satisfaction_subject, &self.satisfaction_subject),
+            (&mut t.satisfaction_body, &self.satisfaction_body),
         ] {
             if let Some(v) = value {
                 slot.clone_from(v);

@@ -101,6 +101,8 @@ pub enum EventKind {
         agent_id: AgentId,
         reason: String,
     },
+    /// The customer was asked, by e-mail, to rate how the request went: once per request.
+    SatisfactionAsked,
     /// This ticket's conversation moved into `into` (the same request, written twice).
     MergedInto {
         into: TicketId,
@@ -134,6 +136,7 @@ impl EventKind {
             EventKind::SlaDueChanged { .. } => "sla_due_changed",
             EventKind::SlaStateChanged { .. } => "sla_state_changed",
             EventKind::Notified { .. } => "notified",
+            EventKind::SatisfactionAsked => "satisfaction_asked",
             EventKind::MergedInto { .. } => "merged_into",
             EventKind::MergedFrom { .. } => "merged_from",
         }
@@ -184,6 +187,7 @@ mod tests {
                 from: None,
                 to: SlaState::AtRisk,
             },
+            EventKind::SatisfactionAsked,
         ];
         for kind in kinds {
             let json = serde_json::to_value(&kind).unwrap_or_default();

@@ -72,12 +72,15 @@ pub struct Config {
 pub struct PortalConfig {
     /// Days after a request is solved during which its customer may reopen it.
     pub reopen_within_days: u32,
+    /// Ask customers to rate solved requests.
+    pub satisfaction: bool,
 }
 
 impl Default for PortalConfig {
     fn default() -> Self {
         Self {
             reopen_within_days: 7,
+            satisfaction: true,
         }
     }
 }
@@ -91,6 +94,7 @@ impl PortalConfig {
             reopen_within: jiff::SignedDuration::from_hours(
                 i64::from(self.reopen_within_days) * 24,
             ),
+            satisfaction: self.satisfaction,
         })
     }
 }

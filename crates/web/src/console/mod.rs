@@ -12,6 +12,7 @@ mod session;
 mod settings;
 mod texts;
 mod ticket;
+mod ticket_history;
 mod time;
 mod two_factor;
 mod whatsapp_chat;

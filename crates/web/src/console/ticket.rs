@@ -6,6 +6,7 @@
 use super::error::ConsoleError;
 use super::session::Console;
 use super::texts::Texts;
+use super::ticket_history::{CustomerRating, EventView, event_label};
 use super::{Page, render, time, whatsapp_chat, whatsapp_composer};
 use askama::Template;
 use axum::Form;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use soporte_app::{App, AppError, MessageInput, TicketUpdate};
 use soporte_core::ids::{AgentId, AttachmentId, MessageId, TicketId};
 use soporte_core::support::{Priority, SupportType};
-use soporte_core::ticket::{Actor, Event, Message, MessageKind, Status};
+use soporte_core::ticket::{Actor, Message, MessageKind, Status};
 use std::collections::HashMap;
 
 pub struct ChecklistLine {
@@ -54,11 +55,6 @@ pub struct RecentTicket {
     pub number: String,
     pub subject: String,
     pub status_label: &'static str,
-}
-
-pub struct EventView {
-    pub at: String,
-    pub what: String,
 }
 
 pub struct Choice {
@@ -131,6 +127,7 @@ struct TicketPage<'a> {
     recent: Vec<RecentTicket>,
     messages: Vec<MessageView>,
     events: Vec<EventView>,
+    rating: Option<CustomerRating>,
     statuses: Vec<Choice>,
     priorities: Vec<Choice>,
     types: Vec<Choice>,
@@ -154,30 +151,6 @@ fn human_size(bytes: u64) -> String {
         b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
         b if b >= 1024 => format!("{} KB", b / 1024),
         b => format!("{b} B"),
-    }
-}
-
-fn event_label(event: &Event, t: &Texts, names: &HashMap<AgentId, String>) -> String {
-    use soporte_core::ticket::EventKind as E;
-    let spanish = t.lang == super::Lang::Es;
-    let agent = |id: Option<AgentId>| {
-        id.and_then(|a| names.get(&a).cloned())
-            .unwrap_or_else(|| t.unassigned.to_string())
-    };
-    match &event.kind {
-        E::Created { channel } => format!(
-            "{} ({})",
-            if spanish { "Creada" } else { "Created" },
-            t.channel(*channel)
-        ),
-        E::StatusChanged { to, .. } => format!("{}: {}", t.status, t.status(*to)),
-        E::PriorityChanged { to, .. } => format!("{}: {}", t.priority, t.priority(*to)),
-        E::TypeChanged { to, .. } => format!("{}: {}", t.kind_type, t.support_type(*to)),
-        E::Assigned { to, reason, .. } => format!("{}: {} ({reason})", t.assignee, agent(*to)),
-        E::MessageAdded { message_kind, .. } => t.message_kind(*message_kind).to_string(),
-        E::MergedInto { into } => format!("{} #{}", t.merged_into, into.0),
-        E::MergedFrom { from } => format!("{} #{}", t.merged_from, from.0),
-        other => other.name().replace('_', " "),
     }
 }
 
@@ -212,6 +185,10 @@ pub async fn page(
         tracing::warn!(ticket = id, error = %e, "WhatsApp read mark not queued");
     }
     let events = app.ticket_events(who, ticket.id).await?;
+    let rating = app
+        .satisfaction(who, ticket.id)
+        .await?
+        .map(|s| CustomerRating::of(s, console.lang));
     let agents = app.list_agents().await?;
     let names: HashMap<AgentId, String> = agents.iter().map(|a| (a.id, a.name.clone())).collect();
     let requester = app.contact(who, ticket.requester_id).await.ok();
@@ -428,6 +405,7 @@ pub async fn page(
         recent,
         messages,
         events,
+        rating,
         statuses,
         priorities,
         types,

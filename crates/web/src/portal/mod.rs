@@ -7,14 +7,16 @@
 //! | path | what |
 //! |---|---|
 //! | `/portal/` | the front door: sign in by link or password |
-//! | `/portal/link` | a one-time link: a button that spends it (GET), spending it (POST) |
+//! | `/portal/link` | a one-time link: a button that spends it (GET), spending it (POST); a rating link shows the rating form |
+//! | `/portal/rating` | rating a solved request with a rating link's secret |
 //! | `/portal/requests` | the customer's requests (a manager's: the account's); POST sends a new one |
 //! | `/portal/requests/new` | the guided form, with its live checklist (`/new/check`) |
-//! | `/portal/requests/{number}` | one request: conversation, attachments, reply |
+//! | `/portal/requests/{number}` | one request: conversation, attachments, reply, rating once solved |
 //! | `/portal/password` | choosing a password |
 
 mod error;
 mod new_request;
+mod rating;
 mod requests;
 mod session;
 mod sign_in;
@@ -62,6 +64,8 @@ pub fn routes() -> Router<App> {
             post(requests::mark_solved),
         )
         .route("/portal/requests/{number}/reopen", post(requests::reopen))
+        .route("/portal/requests/{number}/rating", post(rating::rate))
+        .route("/portal/rating", post(rating::rate_by_link))
         .route("/portal/attachments/{id}", get(requests::attachment))
         .route("/portal/assets/portal.css", get(stylesheet))
         .route("/portal/assets/portal.js", get(script))

@@ -153,6 +153,7 @@ struct RequestPageView<'a> {
     problem: String,
     draft: &'a str,
     files_hint: String,
+    rating: super::rating::RatingBlock,
 }
 
 fn channel_words(t: &PortalTexts, channel: Channel) -> &'static str {
@@ -227,6 +228,8 @@ enum Notice {
     None,
     Solved,
     Reopened,
+    Rated,
+    AlreadyRated,
 }
 
 #[derive(Default)]
@@ -237,6 +240,7 @@ struct Shown<'a> {
     added: bool,
     problem: String,
     draft: &'a str,
+    rating_problem: &'static str,
 }
 
 async fn show(
@@ -259,6 +263,7 @@ async fn show(
         .map(|m| entry(t, customer, m, now))
         .collect();
     let open = !matches!(ticket.status, Status::Solved | Status::Closed);
+    let rating = super::rating::request_block(app, customer, ticket, shown.rating_problem).await?;
     let missing = ticket
         .policy
         .checklist
@@ -292,6 +297,8 @@ async fn show(
             Notice::None => "",
             Notice::Solved => t.solved_done,
             Notice::Reopened => t.reopened,
+            Notice::Rated => t.rated_thanks,
+            Notice::AlreadyRated => t.already_rated,
         },
         sent: shown.sent,
         created: shown.created,
@@ -310,6 +317,7 @@ async fn show(
             soporte_app::portal::MAX_FILES,
             soporte_app::portal::MAX_FILE_BYTES / (1024 * 1024),
         ),
+        rating,
     }))
 }
 
@@ -344,7 +352,8 @@ pub struct PageQuery {
     created: bool,
     #[serde(default)]
     added: bool,
-    /// What was just done: "solved" or "reopened".
+    /// What was just done: "solved", "reopened", "rated", "already_rated", or
+    /// "rate_invalid" (a rating that was refused).
     #[serde(default)]
     done: String,
 }
@@ -363,7 +372,14 @@ pub async fn page(
             notice: match q.done.as_str() {
                 "solved" => Notice::Solved,
                 "reopened" => Notice::Reopened,
+                "rated" => Notice::Rated,
+                "already_rated" => Notice::AlreadyRated,
                 _ => Notice::None,
+            },
+            rating_problem: if q.done == "rate_invalid" {
+                customer.t.rate_invalid
+            } else {
+                ""
             },
             sent: q.sent,
             created: q.created,

@@ -215,6 +215,13 @@ pub async fn link_page(
     Query(q): Query<LinkQuery>,
 ) -> Result<Response, PortalError> {
     let lang = lang_of(&headers);
+    if let Some(rating) = app
+        .rating_link(&q.token)
+        .await
+        .map_err(|e| PortalError::App(e, lang))?
+    {
+        return Ok(super::rating::link_page(&app, &headers, &q.token, rating));
+    }
     let state = app
         .portal_link_state(&q.token)
         .await

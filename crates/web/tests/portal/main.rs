@@ -6,6 +6,7 @@ mod access;
 mod missing;
 mod new_request;
 mod requests;
+mod satisfaction;
 mod sign_in;
 
 use axum::Router;
@@ -130,6 +131,11 @@ const PNG: &[u8] = &[
 
 impl Portal {
     async fn new(db: &TestDb) -> Fallible<Self> {
+        Self::with_settings(db, |_| {}).await
+    }
+
+    /// The portal with its settings changed by `change` first.
+    async fn with_settings(db: &TestDb, change: impl FnOnce(&mut AppSettings)) -> Fallible<Self> {
         let blobs = tempfile::tempdir()?;
         let mut settings = AppSettings::new(
             TicketPrefix::parse("VND")?,
@@ -137,6 +143,7 @@ impl Portal {
             "soporte@vendomia.com",
         );
         settings.public_url = "https://soporte.vendomia.test".into();
+        change(&mut settings);
         let app = App::new(
             db.store.clone(),
             Arc::new(DiskBlobStore::new(blobs.path())?),
@@ -307,6 +314,56 @@ impl Portal {
             .filter(|item| item.recipient == to && item.kind == kind)
             .max_by_key(|item| item.id)
             .map(|item| item.email.text))
+    }
+
+    /// Every e-mail queued for `to` of kind `kind`, oldest first.
+    async fn emails(
+        &self,
+        to: &str,
+        kind: &str,
+    ) -> Fallible<Vec<soporte_core::email::OutgoingEmail>> {
+        let mut items: Vec<_> = self
+            .store
+            .list_outbox(None, 500)
+            .await?
+            .into_iter()
+            .filter(|item| item.recipient == to && item.kind == kind)
+            .collect();
+        items.sort_by_key(|item| item.id);
+        Ok(items.into_iter().map(|item| item.email).collect())
+    }
+
+    /// Ana, the agent, signed in to the console: her session cookie and anti-forgery token.
+    async fn console(&self) -> Fallible<Browser> {
+        let body = form(&[
+            ("email", "ana@vendomia.com"),
+            ("password", "contraseña larga 1"),
+            ("next", "/inbox"),
+        ]);
+        let page = self
+            .send(
+                "POST",
+                "/login",
+                None,
+                Some((
+                    "application/x-www-form-urlencoded".to_string(),
+                    body.into_bytes(),
+                )),
+                &[],
+            )
+            .await?;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let cookie = page
+            .set_cookie
+            .first()
+            .ok_or("no console session")?
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let inbox = self.send("GET", "/inbox", Some(&cookie), None, &[]).await?;
+        let csrf = hidden_value(&inbox.body, "_csrf").ok_or("no anti-forgery token")?;
+        Ok(Browser { cookie, csrf })
     }
 
     /// Signs in by asking for a link and opening it, as a customer does.

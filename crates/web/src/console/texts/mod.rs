@@ -135,6 +135,9 @@ pub struct Texts {
     pub new_account: &'static str,
     pub merge: &'static str,
     pub merge_into: &'static str,
+    pub satisfaction: &'static str,
+    pub satisfaction_asked: &'static str,
+    pub out_of_five: &'static str,
     pub merged_into: &'static str,
     pub merged_from: &'static str,
     pub canned_replies: &'static str,
@@ -374,6 +377,8 @@ impl Texts {
             ("item_description", true) => "Qué se pide si falta una descripción detallada",
             ("notification_subject", true) => "Aviso a los agentes: asunto",
             ("notification_body", true) => "Aviso a los agentes: texto",
+            ("satisfaction_subject", true) => "Solicitud resuelta, con la valoración: asunto",
+            ("satisfaction_body", true) => "Solicitud resuelta, con la valoración: texto",
             ("acknowledgement_subject", false) => "Acknowledgement: subject",
             ("acknowledgement_body", false) => "Acknowledgement: text",
             ("reply_subject", false) => "Agent's reply: subject",
@@ -385,6 +390,8 @@ impl Texts {
             ("item_description", false) => "Asked for when a detailed description is missing",
             ("notification_subject", false) => "Notice to agents: subject",
             ("notification_body", false) => "Notice to agents: text",
+            ("satisfaction_subject", false) => "Request solved, asking for a rating: subject",
+            ("satisfaction_body", false) => "Request solved, asking for a rating: text",
             _ => "",
         }
     }

@@ -119,6 +119,19 @@ pub struct PortalTexts {
     pub solved_done: &'static str,
     pub reopened: &'static str,
     pub cannot_reopen: &'static str,
+    // Rating a solved request
+    pub rate_title: &'static str,
+    pub rate_intro: &'static str,
+    pub rate_comment: &'static str,
+    pub rate_send: &'static str,
+    pub rate_invalid: &'static str,
+    pub rated_thanks: &'static str,
+    pub already_rated: &'static str,
+    pub your_rating: &'static str,
+    pub out_of_five: &'static str,
+    pub rate_link_title: &'static str,
+    pub rate_link_expired: &'static str,
+    pub rate_follow: &'static str,
     // Adding what is missing
     pub add_missing_title: &'static str,
     pub add_missing_intro: &'static str,
@@ -139,6 +152,23 @@ impl PortalTexts {
         match lang {
             Lang::Es => &spanish::SPANISH,
             Lang::En => &english::ENGLISH,
+        }
+    }
+
+    /// A rating's words, from 1 (bad) to 5 (very good).
+    pub fn rating_word(&self, rating: i16) -> &'static str {
+        match (rating, self.lang) {
+            (1, Lang::Es) => "Muy mal",
+            (2, Lang::Es) => "Mal",
+            (3, Lang::Es) => "Regular",
+            (4, Lang::Es) => "Bien",
+            (5, Lang::Es) => "Muy bien",
+            (1, Lang::En) => "Very poor",
+            (2, Lang::En) => "Poor",
+            (3, Lang::En) => "Fair",
+            (4, Lang::En) => "Good",
+            (5, Lang::En) => "Very good",
+            _ => "",
         }
     }
 
