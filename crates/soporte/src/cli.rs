@@ -240,7 +240,7 @@ pub async fn open(config: Config, key_file: KeyFile) -> Result<Context> {
     if let Some(whatsapp) = &config.whatsapp {
         settings.whatsapp = Some(whatsapp.channel()?.settings);
     }
-    settings.portal = config.portal.settings()?;
+    settings.portal = config.portal.settings(&config.company)?;
     let mut app = App::new(store, Arc::new(blobs), settings)
         .with_mail(Arc::new(soporte_mail::MimeCodec))
         .with_whatsapp(Arc::new(soporte_whatsapp::CloudApiCodec));

@@ -7,6 +7,7 @@
 //! What a customer may see is decided by `soporte_core::auth::contact_may_see`, the same
 //! rule as the API's.
 
+mod brand;
 mod emails;
 mod new_request;
 mod password;
@@ -15,6 +16,7 @@ mod satisfaction;
 mod sign_in;
 mod uploads;
 
+pub use brand::{Brand, BrandError, Colour, Logo, MAX_LOGO_BYTES};
 pub use new_request::{DraftCheck, RequestDraft};
 pub use password::{
     PORTAL_FAILURES_PER_ADDRESS, PORTAL_FAILURES_PER_CLIENT, portal_session_seconds,
@@ -60,6 +62,8 @@ pub struct PortalSettings {
     /// Whether customers are asked to rate solved requests (in the portal, and by e-mail
     /// when an agent solves one).
     pub satisfaction: bool,
+    /// The company's logo and colours, on the portal and its e-mails.
+    pub brand: Brand,
 }
 
 impl Default for PortalSettings {
@@ -67,6 +71,7 @@ impl Default for PortalSettings {
         Self {
             reopen_within: SignedDuration::from_hours(7 * 24),
             satisfaction: true,
+            brand: Brand::default(),
         }
     }
 }

@@ -99,6 +99,13 @@ impl App {
                 &settings.email.from_address,
             )
         };
+        let text = templates.render("satisfaction_body", &values);
+        let html = super::emails::branded_html(
+            &settings,
+            &text,
+            &url,
+            super::emails::button_words(None, settings.email.language),
+        );
         let email = soporte_core::email::OutgoingEmail {
             from: settings.email.sender(),
             to: vec![
@@ -116,8 +123,8 @@ impl App {
             ),
             in_reply_to: None,
             references: vec![],
-            text: templates.render("satisfaction_body", &values),
-            html: None,
+            text,
+            html,
             automatic: true,
             attachments: vec![],
             date_micros: now.as_microsecond(),

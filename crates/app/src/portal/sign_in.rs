@@ -147,6 +147,12 @@ impl App {
             lifetime,
             inviting_agent,
         );
+        let html = super::emails::branded_html(
+            &settings,
+            &text.text,
+            &link,
+            super::emails::button_words(Some(kind), language),
+        );
         let email = soporte_core::email::OutgoingEmail {
             from: settings.email.sender(),
             to: vec![address.to_string()],
@@ -159,7 +165,7 @@ impl App {
             in_reply_to: None,
             references: vec![],
             text: text.text,
-            html: None,
+            html,
             automatic: true,
             attachments: vec![],
             date_micros: now.as_microsecond(),

@@ -3,10 +3,12 @@
 //! (`SOPORTE_LISTEN`, `SOPORTE_COMPANY__NAME` for nested keys). Unknown keys and invalid
 //! values stop the start with a message naming the key.
 
+mod company;
 mod policy;
 mod secrets_key;
 mod whatsapp;
 
+pub use company::Company;
 pub use policy::{PolicyConfig, config_error};
 use secrets_key::SECRETS_KEY_INLINE;
 pub use secrets_key::{DEFAULT_SECRETS_KEY_FILE, LoadedKey};
@@ -86,7 +88,8 @@ impl Default for PortalConfig {
 }
 
 impl PortalConfig {
-    pub fn settings(&self) -> Result<soporte_app::portal::PortalSettings> {
+    /// The portal's settings, with the company's logo and colours.
+    pub fn settings(&self, company: &Company) -> Result<soporte_app::portal::PortalSettings> {
         if self.reopen_within_days > 365 {
             bail!("config key `portal.reopen_within_days`: must be at most 365");
         }
@@ -95,6 +98,7 @@ impl PortalConfig {
                 i64::from(self.reopen_within_days) * 24,
             ),
             satisfaction: self.satisfaction,
+            brand: company.brand()?,
         })
     }
 }
@@ -204,18 +208,6 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Company {
-    pub name: String,
-    /// The support address customers write to.
-    pub support_email: String,
-    /// Letters in front of ticket numbers (`VND-000123`).
-    pub ticket_prefix: String,
-    pub locale: String,
-    pub timezone: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SupportTypeConfig {
     pub label_es: String,
     pub label_en: String,
@@ -284,6 +276,9 @@ impl Default for Config {
                 ticket_prefix: "VND".into(),
                 locale: "es-ES".into(),
                 timezone: "Europe/Madrid".into(),
+                logo_file: None,
+                accent_colour: "#1a56b0".into(),
+                header_colour: "#1b2230".into(),
             },
             support_types,
             policy: PolicyConfig::default(),
@@ -450,7 +445,7 @@ impl Config {
         if let Some(whatsapp) = &self.whatsapp {
             whatsapp.channel()?;
         }
-        self.portal.settings()?;
+        self.portal.settings(&self.company)?;
         Ok(())
     }
 

@@ -13,6 +13,7 @@
 //! | `/portal/requests/new` | the guided form, with its live checklist (`/new/check`) |
 //! | `/portal/requests/{number}` | one request: conversation, attachments, reply, rating once solved |
 //! | `/portal/password` | choosing a password |
+//! | `/portal/assets/brand.css`, `/portal/brand/logo` | the company's colours and logo, from configuration |
 
 mod error;
 mod new_request;
@@ -24,7 +25,8 @@ mod texts;
 mod time;
 
 use axum::Router;
-use axum::http::header;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use soporte_app::App;
@@ -69,6 +71,8 @@ pub fn routes() -> Router<App> {
         .route("/portal/attachments/{id}", get(requests::attachment))
         .route("/portal/assets/portal.css", get(stylesheet))
         .route("/portal/assets/portal.js", get(script))
+        .route("/portal/assets/brand.css", get(brand_stylesheet))
+        .route("/portal/brand/logo", get(logo))
 }
 
 const STYLESHEET: &str = include_str!("../../assets/portal.css");
@@ -98,4 +102,38 @@ async fn stylesheet() -> Response {
 
 async fn script() -> Response {
     asset(SCRIPT, "text/javascript; charset=utf-8")
+}
+
+/// The company's colours, after the portal's own style sheet.
+async fn brand_stylesheet(State(app): State<App>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        app.settings().portal.brand.css(),
+    )
+        .into_response()
+}
+
+/// The company's logo, for the portal's pages and its e-mails (which load it from here).
+async fn logo(State(app): State<App>) -> Response {
+    let settings = app.settings();
+    let Some(logo) = settings.portal.brand.logo.as_ref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, logo.media_type),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            // An SVG opened on its own is a document: it runs nothing and loads nothing.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+            ),
+        ],
+        logo.bytes.clone(),
+    )
+        .into_response()
 }

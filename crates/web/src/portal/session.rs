@@ -37,6 +37,9 @@ pub struct Frame<'a> {
     pub customer: &'a str,
     pub company: String,
     pub support_email: String,
+    /// Changes with the company's colours and logo, for their addresses.
+    pub brand_version: String,
+    pub has_logo: bool,
 }
 
 impl<'a> Frame<'a> {
@@ -50,6 +53,8 @@ impl<'a> Frame<'a> {
             customer: "",
             company: settings.company_name.clone(),
             support_email: settings.support_email.clone(),
+            brand_version: settings.portal.brand.version(),
+            has_logo: settings.portal.brand.logo.is_some(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! bad input out. (Real Chromium drives it in `crates/soporte/tests/browser_portal.rs`.)
 
 mod access;
+mod brand;
 mod missing;
 mod new_request;
 mod requests;
