@@ -18,7 +18,7 @@ use hyper::header::{CONTENT_TYPE, COOKIE, HOST};
 use hyper::{Method, Request, StatusCode};
 use soporte_core::ids::ContactId;
 use soporte_core::support::{Channel, Priority, SupportType};
-use soporte_core::ticket::{Actor, MessageKind, TicketPrefix};
+use soporte_core::ticket::{Actor, MessageKind, Status, TicketPatch, TicketPrefix};
 use soporte_store::{MessageExtra, NewAccount, NewContact, NewMessage, NewTicket, Requester};
 use std::sync::Arc;
 use std::time::Duration;
@@ -123,6 +123,14 @@ pub async fn run(args: PortalArgs) -> Result<()> {
                 .map(|n| format!("/portal/requests/{n}"))
                 .collect(),
         ),
+        (
+            "solved request, rating",
+            numbers
+                .iter()
+                .step_by(3)
+                .map(|n| format!("/portal/requests/{n}"))
+                .collect(),
+        ),
     ] {
         all_pass &= measure(
             &customer,
@@ -161,7 +169,8 @@ pub async fn run(args: PortalArgs) -> Result<()> {
 }
 
 /// The large account: its people (the first is its manager) and their requests, each with
-/// the customer's message and, for most, support's answer and an internal note.
+/// the customer's message and, for most, support's answer and an internal note; a third are
+/// solved.
 async fn seed_large_account(database: &ConsoleDatabase, requests: usize) -> Result<Vec<String>> {
     let store = Arc::clone(&database.store);
     let account = store
@@ -250,6 +259,20 @@ async fn seed_large_account(database: &ConsoleDatabase, requests: usize) -> Resu
                         )
                         .await?;
                 }
+            }
+            // A third of them solved: the closed list has rows, and their pages ask for
+            // (or show) the rating.
+            if i % 3 == 0 {
+                store
+                    .update_ticket(
+                        ticket.id,
+                        &TicketPatch {
+                            status: Some(Status::Solved),
+                            ..TicketPatch::default()
+                        },
+                        Actor::System,
+                    )
+                    .await?;
             }
             Ok(ticket.number)
         }

@@ -137,3 +137,48 @@ async fn logo(State(app): State<App>) -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use soporte_app::portal::Colour;
+
+    /// A colour the style sheet's `:root` gives `name`.
+    fn variable(name: &str) -> Colour {
+        let css = super::STYLESHEET;
+        let at = css
+            .find(&format!("--{name}:"))
+            .map(|i| i + name.len() + 3)
+            .unwrap_or_default();
+        let value = css[at..].split(';').next().unwrap_or_default();
+        Colour::parse(value).unwrap_or(Colour(0xff, 0, 0xff))
+    }
+
+    #[test]
+    fn the_portal_s_colours_meet_wcag_aa_contrast() {
+        let text_pairs = [
+            ("ink", "bg"),
+            ("ink", "paper"),
+            ("muted", "bg"),
+            ("muted", "paper"),
+            ("accent", "bg"),
+            ("accent", "paper"),
+            ("accent-ink", "accent"),
+            ("top-ink", "top"),
+            ("bad", "paper"),
+            ("good", "paper"),
+            ("you", "paper"),
+        ];
+        for (text, on) in text_pairs {
+            let contrast = variable(text).contrast(variable(on));
+            assert!(contrast >= 4.5, "--{text} on --{on}: {contrast:.2}:1");
+        }
+        // Text on the tinted boxes (the expectation, a chosen type).
+        for tint in ["#e8f0fc", "#eef4fd"] {
+            let tint = Colour::parse(tint).unwrap_or(Colour::WHITE);
+            assert!(variable("ink").contrast(tint) >= 4.5);
+        }
+        // The edges of fields, which say where to type (WCAG 1.4.11: 3:1).
+        let contrast = variable("edge").contrast(variable("paper"));
+        assert!(contrast >= 3.0, "field edges: {contrast:.2}:1");
+    }
+}

@@ -3,7 +3,7 @@
 //! the server as the customer writes (htmx, debounced). The form never blocks sending.
 
 use super::error::PortalError;
-use super::requests::{read_form, refusal_words};
+use super::requests::read_form;
 use super::session::{Customer, Frame};
 use super::texts::PortalTexts;
 use crate::console::Lang;
@@ -251,7 +251,7 @@ pub async fn submit(
     };
     let files = match check_uploads(form.files.clone()) {
         Ok(files) => files,
-        Err(refusal) => return refused(refusal_words(customer.lang, &refusal)).await,
+        Err(refusal) => return refused(customer.t.upload_refusal(&refusal)).await,
     };
     let has_image = files.iter().any(|f| f.media_type.starts_with("image/"));
     let draft = fields.draft(customer.lang, has_image);
@@ -261,11 +261,9 @@ pub async fn submit(
                 .into_response(),
         ),
         Err(AppError::Invalid(v)) => {
-            let words = match (v.field.as_str(), customer.lang) {
-                ("subject", Lang::Es) => "Escriba un asunto.".to_string(),
-                ("subject", Lang::En) => "Write a subject.".to_string(),
-                ("body", Lang::Es) => "Escriba una descripción.".to_string(),
-                ("body", Lang::En) => "Write a description.".to_string(),
+            let words = match v.field.as_str() {
+                "subject" => customer.t.subject_wanted.to_string(),
+                "body" => customer.t.description_wanted.to_string(),
                 _ => format!("{}: {}", v.field, v.message),
             };
             refused(words).await

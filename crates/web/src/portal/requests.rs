@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
-use soporte_app::portal::{MissingItemsInput, RequestList, UploadRefusal, check_uploads};
+use soporte_app::portal::{MissingItemsInput, RequestList, check_uploads};
 use soporte_app::{App, AppError};
 use soporte_core::ids::AttachmentId;
 use soporte_core::support::Channel;
@@ -390,51 +390,6 @@ pub async fn page(
     .await
 }
 
-/// What a refused upload is called in the customer's language.
-pub(super) fn refusal_words(lang: Lang, refusal: &UploadRefusal) -> String {
-    let mb = |bytes: usize| bytes / (1024 * 1024);
-    match (lang, refusal) {
-        (Lang::Es, UploadRefusal::TooMany { limit }) => {
-            format!("Puede adjuntar como mucho {limit} archivos a la vez.")
-        }
-        (Lang::En, UploadRefusal::TooMany { limit }) => {
-            format!("You can attach at most {limit} files at a time.")
-        }
-        (
-            Lang::Es,
-            UploadRefusal::TooLarge {
-                filename,
-                limit_bytes,
-            },
-        ) => format!(
-            "«{filename}» es demasiado grande: el límite es de {} MB por archivo.",
-            mb(*limit_bytes)
-        ),
-        (
-            Lang::En,
-            UploadRefusal::TooLarge {
-                filename,
-                limit_bytes,
-            },
-        ) => format!(
-            "\"{filename}\" is too large: the limit is {} MB a file.",
-            mb(*limit_bytes)
-        ),
-        (Lang::Es, UploadRefusal::NotAnImage { filename }) => format!(
-            "«{filename}» no es una imagen PNG, JPEG, GIF ni WebP, aunque su nombre lo parezca."
-        ),
-        (Lang::En, UploadRefusal::NotAnImage { filename }) => {
-            format!("\"{filename}\" is no PNG, JPEG, GIF or WebP image, whatever its name says.")
-        }
-        (Lang::Es, UploadRefusal::NotAccepted { filename }) => format!(
-            "«{filename}» no es un tipo de archivo admitido: imágenes (PNG, JPEG, GIF, WebP), PDF, texto o documentos de Office."
-        ),
-        (Lang::En, UploadRefusal::NotAccepted { filename }) => format!(
-            "\"{filename}\" is not a file type we take: images (PNG, JPEG, GIF, WebP), PDF, text or office documents."
-        ),
-    }
-}
-
 /// A portal form sent as `multipart/form-data`, read whole.
 pub(super) async fn read_form(multipart: Multipart, lang: Lang) -> Result<FormParts, PortalError> {
     FormParts::read(multipart).await.map_err(|e| {
@@ -470,7 +425,7 @@ pub async fn reply(
     let files = match check_uploads(form.files.clone()) {
         Ok(files) => files,
         Err(refusal) => {
-            let words = refusal_words(customer.lang, &refusal);
+            let words = customer.t.upload_refusal(&refusal);
             return refuse(
                 &app,
                 &customer,
@@ -528,7 +483,7 @@ pub async fn add_missing(
     let files = match check_uploads(form.files.clone()) {
         Ok(files) => files,
         Err(refusal) => {
-            let words = refusal_words(customer.lang, &refusal);
+            let words = customer.t.upload_refusal(&refusal);
             return refuse(
                 &app,
                 &customer,

@@ -4,6 +4,7 @@
 
 mod access;
 mod brand;
+mod hostile;
 mod missing;
 mod new_request;
 mod requests;

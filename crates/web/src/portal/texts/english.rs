@@ -88,6 +88,8 @@ pub(super) static ENGLISH: PortalTexts = PortalTexts {
     urgent_label: "It is urgent",
     urgency_reason_label: "Why is it urgent?",
     send_request: "Send the request",
+    subject_wanted: "Write a subject.",
+    description_wanted: "Write a description.",
     checklist_title: "What helps us solve it",
     checklist_intro: "Checked as you write.",
     checklist_complete: "Your request has everything we need.",

@@ -7,6 +7,7 @@ mod english;
 mod spanish;
 
 use crate::console::Lang;
+use soporte_app::portal::UploadRefusal;
 use soporte_core::policy::checklist::ChecklistItem;
 use soporte_core::policy::rules::SupportTypeText;
 use soporte_core::ticket::Status;
@@ -100,6 +101,8 @@ pub struct PortalTexts {
     pub urgent_label: &'static str,
     pub urgency_reason_label: &'static str,
     pub send_request: &'static str,
+    pub subject_wanted: &'static str,
+    pub description_wanted: &'static str,
     pub checklist_title: &'static str,
     pub checklist_intro: &'static str,
     pub checklist_complete: &'static str,
@@ -255,6 +258,53 @@ impl PortalTexts {
         match self.lang {
             Lang::Es => (&text.label_es, &text.description_es),
             Lang::En => (&text.label_en, &text.description_en),
+        }
+    }
+
+    /// Why an upload was refused, with the limit, in the customer's language.
+    pub fn upload_refusal(&self, refusal: &UploadRefusal) -> String {
+        let mb = |bytes: usize| bytes / (1024 * 1024);
+        match (self.lang, refusal) {
+            (Lang::Es, UploadRefusal::TooMany { limit }) => {
+                format!("Puede adjuntar como mucho {limit} archivos a la vez.")
+            }
+            (Lang::En, UploadRefusal::TooMany { limit }) => {
+                format!("You can attach at most {limit} files at a time.")
+            }
+            (
+                Lang::Es,
+                UploadRefusal::TooLarge {
+                    filename,
+                    limit_bytes,
+                },
+            ) => format!(
+                "«{filename}» es demasiado grande: el límite es de {} MB por archivo.",
+                mb(*limit_bytes)
+            ),
+            (
+                Lang::En,
+                UploadRefusal::TooLarge {
+                    filename,
+                    limit_bytes,
+                },
+            ) => format!(
+                "\"{filename}\" is too large: the limit is {} MB a file.",
+                mb(*limit_bytes)
+            ),
+            (Lang::Es, UploadRefusal::NotAnImage { filename }) => format!(
+                "«{filename}» no es una imagen PNG, JPEG, GIF ni WebP, aunque su nombre lo parezca."
+            ),
+            (Lang::En, UploadRefusal::NotAnImage { filename }) => {
+                format!(
+                    "\"{filename}\" is no PNG, JPEG, GIF or WebP image, whatever its name says."
+                )
+            }
+            (Lang::Es, UploadRefusal::NotAccepted { filename }) => format!(
+                "«{filename}» no es un tipo de archivo admitido: imágenes (PNG, JPEG, GIF, WebP), PDF, texto o documentos de Office."
+            ),
+            (Lang::En, UploadRefusal::NotAccepted { filename }) => format!(
+                "\"{filename}\" is not a file type we take: images (PNG, JPEG, GIF, WebP), PDF, text or office documents."
+            ),
         }
     }
 

@@ -88,6 +88,8 @@ pub(super) static SPANISH: PortalTexts = PortalTexts {
     urgent_label: "Es urgente",
     urgency_reason_label: "¿Por qué es urgente?",
     send_request: "Enviar la solicitud",
+    subject_wanted: "Escriba un asunto.",
+    description_wanted: "Escriba una descripción.",
     checklist_title: "Lo que nos ayuda a resolverlo",
     checklist_intro: "Se comprueba mientras escribe.",
     checklist_complete: "Su solicitud tiene todo lo que necesitamos.",
