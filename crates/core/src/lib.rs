@@ -8,6 +8,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod limits;
+pub mod phone;
 pub mod policy;
 pub mod search;
 pub mod support;
