@@ -491,20 +491,7 @@ impl App {
                 ),
             ),
         };
-        let email = soporte_core::email::OutgoingEmail {
-            from: settings.sender(),
-            to: vec![agent.email.clone()],
-            cc: vec![],
-            subject,
-            message_id: crate::email::new_message_id(kind.name(), &settings.message_id_domain),
-            in_reply_to: None,
-            references: vec![],
-            text,
-            html: None,
-            automatic: true,
-            attachments: vec![],
-            date_micros: now.as_microsecond(),
-        };
+        let email = settings.own_email(agent.email.clone(), subject, text, None, kind.name(), now);
         self.store
             .create_password_reset(
                 &hash_token(&secret),

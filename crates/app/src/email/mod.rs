@@ -69,6 +69,34 @@ impl EmailSettings {
         )
     }
 
+    /// One of Soporte's own e-mails to one person (a sign-in or password link, a rating
+    /// request): from the support address, not a reply, marked automatic. `id_seed` starts
+    /// its Message-ID.
+    pub(crate) fn own_email(
+        &self,
+        to: String,
+        subject: String,
+        text: String,
+        html: Option<String>,
+        id_seed: &str,
+        now: jiff::Timestamp,
+    ) -> soporte_core::email::OutgoingEmail {
+        soporte_core::email::OutgoingEmail {
+            from: self.sender(),
+            to: vec![to],
+            cc: vec![],
+            subject,
+            message_id: new_message_id(id_seed, &self.message_id_domain),
+            in_reply_to: None,
+            references: vec![],
+            text,
+            html,
+            automatic: true,
+            attachments: vec![],
+            date_micros: now.as_microsecond(),
+        }
+    }
+
     pub fn is_own_address(&self, address: &str) -> bool {
         self.own_addresses
             .iter()

@@ -106,29 +106,18 @@ impl App {
             &url,
             super::emails::button_words(None, settings.email.language),
         );
-        let email = soporte_core::email::OutgoingEmail {
-            from: settings.email.sender(),
-            to: vec![
-                soporte_core::email::Mailbox {
-                    address: address.clone(),
-                    name: Some(contact.name.clone()),
-                }
-                .display(),
-            ],
-            cc: vec![],
-            subject: templates.render("satisfaction_subject", &values),
-            message_id: crate::email::new_message_id(
-                &ticket.number,
-                &settings.email.message_id_domain,
-            ),
-            in_reply_to: None,
-            references: vec![],
+        let email = settings.email.own_email(
+            soporte_core::email::Mailbox {
+                address: address.clone(),
+                name: Some(contact.name.clone()),
+            }
+            .display(),
+            templates.render("satisfaction_subject", &values),
             text,
             html,
-            automatic: true,
-            attachments: vec![],
-            date_micros: now.as_microsecond(),
-        };
+            &ticket.number,
+            now,
+        );
         Ok(Some(SatisfactionAsk {
             link: NewPortalLink {
                 token_hash: crate::auth::hash_token(&secret),
@@ -157,12 +146,10 @@ impl App {
         Ok(self.store.ticket_satisfaction(id).await?)
     }
 
-    /// Whether the portal asks this customer to rate this request now: ratings are on, it
-    /// is solved or closed, and nobody rated it yet.
-    pub async fn portal_may_rate(&self, ticket: &Ticket) -> Result<bool> {
-        Ok(self.settings().portal.satisfaction
+    /// Whether a request is one to rate: ratings are on, and it is solved or closed.
+    pub fn may_be_rated(&self, ticket: &Ticket) -> bool {
+        self.settings().portal.satisfaction
             && matches!(ticket.status, Status::Solved | Status::Closed)
-            && self.store.ticket_satisfaction(ticket.id).await?.is_none())
     }
 
     /// A signed-in customer rates their solved request. `false` when it was rated already
@@ -176,7 +163,7 @@ impl App {
         self.ratings_on()?;
         let (rating, comment) = input.checked()?;
         let ticket = self.portal_ticket(user, number).await?;
-        if !matches!(ticket.status, Status::Solved | Status::Closed) {
+        if !self.may_be_rated(&ticket) {
             return Err(AppError::Forbidden(
                 "a request is rated once it is solved".into(),
             ));

@@ -153,23 +153,14 @@ impl App {
             &link,
             super::emails::button_words(Some(kind), language),
         );
-        let email = soporte_core::email::OutgoingEmail {
-            from: settings.email.sender(),
-            to: vec![address.to_string()],
-            cc: vec![],
-            subject: text.subject,
-            message_id: crate::email::new_message_id(
-                purpose.as_str(),
-                &settings.email.message_id_domain,
-            ),
-            in_reply_to: None,
-            references: vec![],
-            text: text.text,
+        let email = settings.email.own_email(
+            address.to_string(),
+            text.subject,
+            text.text,
             html,
-            automatic: true,
-            attachments: vec![],
-            date_micros: now.as_microsecond(),
-        };
+            purpose.as_str(),
+            now,
+        );
         self.store
             .create_portal_link(
                 &NewPortalLink {

@@ -5,6 +5,7 @@
 use super::error::PortalError;
 use super::session::{Customer, Frame, lang_of};
 use super::texts::PortalTexts;
+use crate::console::Lang;
 use crate::pages::{render, same_origin};
 use askama::Template;
 use axum::Form;
@@ -88,11 +89,7 @@ pub(super) async fn request_block(
         word: t.rating_word(s.rating),
         comment: s.comment,
     });
-    block.may_rate = block.given.is_none()
-        && app
-            .portal_may_rate(ticket)
-            .await
-            .map_err(|e| PortalError::App(e, customer.lang))?;
+    block.may_rate = block.given.is_none() && app.may_be_rated(ticket);
     block.problem = problem;
     Ok(block)
 }
@@ -139,18 +136,29 @@ struct LinkRatingPage<'a> {
     message: &'static str,
 }
 
-/// The page a rating link opens: the form while the link works, otherwise what became of
-/// it. Nothing is spent by opening it.
-pub(super) fn link_page(app: &App, headers: &HeaderMap, token: &str, link: RatingLink) -> Response {
-    let lang = lang_of(headers);
-    let t = PortalTexts::of(lang);
-    let (status, message) = match link.spent {
+/// What became of a link that can no longer rate, in the customer's words.
+fn spent_words(t: &PortalTexts, spent: Option<LinkState>) -> (StatusCode, &'static str) {
+    match spent {
         None => (StatusCode::OK, ""),
         Some(LinkState::Expired) => (StatusCode::GONE, t.rate_link_expired),
         Some(_) => (StatusCode::GONE, t.already_rated),
-    };
+    }
+}
+
+/// A rating link's page: its request, what the page says (`message`), and the form when
+/// `problem` is set or the link can still be used.
+fn link_response(
+    app: &App,
+    lang: Lang,
+    token: &str,
+    link: RatingLink,
+    (status, message): (StatusCode, &'static str),
+    problem: &'static str,
+) -> Response {
+    let t = PortalTexts::of(lang);
     let mut rating = RatingBlock::new(t, "/portal/rating".into(), "token", token.trim().into());
-    rating.may_rate = link.spent.is_none();
+    rating.may_rate = !problem.is_empty() || (message.is_empty() && link.spent.is_none());
+    rating.problem = problem;
     // Switching the language comes back to this form.
     let here = format!(
         "/portal/link?token={}",
@@ -165,6 +173,14 @@ pub(super) fn link_page(app: &App, headers: &HeaderMap, token: &str, link: Ratin
     });
     *response.status_mut() = status;
     response
+}
+
+/// The page a rating link opens: the form while the link works, otherwise what became of
+/// it. Nothing is spent by opening it.
+pub(super) fn link_page(app: &App, headers: &HeaderMap, token: &str, link: RatingLink) -> Response {
+    let lang = lang_of(headers);
+    let words = spent_words(PortalTexts::of(lang), link.spent);
+    link_response(app, lang, token, link, words, "")
 }
 
 #[derive(Deserialize)]
@@ -202,30 +218,11 @@ pub async fn rate_by_link(
         rating: form.rating,
         comment: form.comment,
     };
-    let (status, message, problem) = match app.rate_with_link(&form.token, &input).await {
-        Ok(true) => (StatusCode::OK, t.rated_thanks, ""),
-        Ok(false) => match link.spent {
-            Some(LinkState::Expired) => (StatusCode::GONE, t.rate_link_expired, ""),
-            _ => (StatusCode::GONE, t.already_rated, ""),
-        },
-        Err(AppError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "", t.rate_invalid),
+    let (words, problem) = match app.rate_with_link(&form.token, &input).await {
+        Ok(true) => ((StatusCode::OK, t.rated_thanks), ""),
+        Ok(false) => (spent_words(t, link.spent.or(Some(LinkState::Used))), ""),
+        Err(AppError::Invalid(_)) => ((StatusCode::UNPROCESSABLE_ENTITY, ""), t.rate_invalid),
         Err(e) => return Err(PortalError::App(e, lang)),
     };
-    let mut rating = RatingBlock::new(
-        t,
-        "/portal/rating".into(),
-        "token",
-        form.token.trim().into(),
-    );
-    rating.may_rate = !problem.is_empty();
-    rating.problem = problem;
-    let mut response = render(&LinkRatingPage {
-        frame: Frame::anonymous(&app, lang, "/portal/"),
-        number: link.number,
-        subject: link.subject,
-        rating,
-        message,
-    });
-    *response.status_mut() = status;
-    Ok(response)
+    Ok(link_response(&app, lang, &form.token, link, words, problem))
 }

@@ -306,16 +306,9 @@ impl Portal {
         .await
     }
 
-    /// The newest e-mail queued for `to` of kind `kind`.
+    /// The text of the newest e-mail queued for `to` of kind `kind`.
     async fn last_email(&self, to: &str, kind: &str) -> Fallible<Option<String>> {
-        Ok(self
-            .store
-            .list_outbox(None, 500)
-            .await?
-            .into_iter()
-            .filter(|item| item.recipient == to && item.kind == kind)
-            .max_by_key(|item| item.id)
-            .map(|item| item.email.text))
+        Ok(self.emails(to, kind).await?.pop().map(|email| email.text))
     }
 
     /// Every e-mail queued for `to` of kind `kind`, oldest first.
