@@ -7,6 +7,7 @@ pub mod canned;
 mod directory;
 pub mod email;
 mod error;
+pub mod phone;
 pub mod policy;
 pub mod portal;
 pub mod secrets;
@@ -35,8 +36,8 @@ pub use two_factor::{Enrolment, Login, TwoFactorSettings, TwoFactorStatus};
 
 /// Store types that are part of the use cases' vocabulary (queries, pages, token owners).
 pub use soporte_store::{
-    AppliedMigration, AssigneeFilter, Backend, CannedReply, Cursor, PageRequest, TicketSort,
-    TokenOwner, TypeFilter,
+    AppliedMigration, AssigneeFilter, Backend, CannedReply, Cursor, PageRequest, StoredCall,
+    TicketSort, TokenOwner, TypeFilter,
 };
 
 use soporte_core::ticket::TicketPrefix;
@@ -66,6 +67,8 @@ pub struct AppSettings {
     pub whatsapp: Option<whatsapp::WhatsAppSettings>,
     /// The customer portal's switches.
     pub portal: portal::PortalSettings,
+    /// The phone channel, when a phone system is connected.
+    pub phone: Option<phone::PhoneSettings>,
 }
 
 impl AppSettings {
@@ -82,6 +85,7 @@ impl AppSettings {
             console: settings::ConsoleSettings::default(),
             whatsapp: None,
             portal: portal::PortalSettings::default(),
+            phone: None,
         }
     }
 }
@@ -107,6 +111,8 @@ pub struct App {
     whatsapp_codec: Option<Arc<dyn soporte_core::whatsapp::WhatsAppCodec>>,
     /// Rung when a webhook body was kept, so the intake worker takes it in at once.
     whatsapp_wake: Arc<tokio::sync::Notify>,
+    /// Every call change, for the consoles this process serves (see [`phone`]).
+    call_signals: tokio::sync::broadcast::Sender<phone::CallSignal>,
 }
 
 impl App {
@@ -126,6 +132,7 @@ impl App {
             secrets: None,
             whatsapp_codec: None,
             whatsapp_wake: Arc::new(tokio::sync::Notify::new()),
+            call_signals: tokio::sync::broadcast::Sender::new(phone::SIGNALS_KEPT),
         }
     }
 

@@ -30,4 +30,6 @@ id_type!(
     AttachmentId,
     EventId,
     TokenId,
+    /// A phone call, as Soporte numbers it (the phone system's own id is a text).
+    CallId,
 );

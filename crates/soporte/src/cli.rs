@@ -241,6 +241,9 @@ pub async fn open(config: Config, key_file: KeyFile) -> Result<Context> {
         settings.whatsapp = Some(whatsapp.channel()?.settings);
     }
     settings.portal = config.portal.settings(&config.company)?;
+    if let Some(phone) = &config.phone {
+        settings.phone = Some(phone.settings()?);
+    }
     let mut app = App::new(store, Arc::new(blobs), settings)
         .with_mail(Arc::new(soporte_mail::MimeCodec))
         .with_whatsapp(Arc::new(soporte_whatsapp::CloudApiCodec));

@@ -13,6 +13,7 @@
 //! | `mail/` | e-mail threading, IMAP positions, bounces, quarantine |
 //! | `outbox/` | outgoing e-mail waiting for delivery |
 //! | `portal/` | customers' one-time links (sign in, add what is missing, rate), their passwords, ratings of solved requests |
+//! | `calls/` | phone calls put together from the phone system's events, and the request each is recorded on |
 //! | `whatsapp/` | WhatsApp webhook bodies, message details, reactions, delivery reports, conversations, windows, media to fetch |
 //! | `settings/` | console configuration sections, canned replies |
 //! | `classifier/` | agents' type corrections, trained models |
@@ -25,6 +26,7 @@
 
 mod access;
 mod blobs;
+mod calls;
 mod classifier;
 mod directory;
 mod error;
@@ -45,6 +47,7 @@ pub use blobs::{
     BlobContentStore, BlobStore, DEFAULT_INLINE_LIMIT, DiskBlobStore, StagedBlob, StoredBlob,
     TieredBlobStore,
 };
+pub use calls::{CallQuery, CallStore, NewCallEvent, StoredCall};
 pub use classifier::{ClassifierModelRecord, ClassifierStore, NewClassifierModel};
 pub use directory::{
     AccountPatch, AgentPatch, ContactPatch, DirectoryStore, NewAccount, NewAgent, NewContact,
@@ -98,6 +101,7 @@ pub trait Store:
     + BlobContentStore
     + WhatsAppStore
     + PortalStore
+    + CallStore
     + Send
     + Sync
     + 'static

@@ -101,6 +101,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "portal",
         sql: include_str!("../migrations/postgres/0017_portal.sql"),
     },
+    Migration {
+        version: 18,
+        name: "calls",
+        sql: include_str!("../migrations/postgres/0018_calls.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`.

@@ -399,6 +399,7 @@ impl App {
             source_position: source.position().cloned(),
             blob_contents,
             whatsapp: None,
+            call: None,
         };
         let body = if mail.text.trim().is_empty() {
             "(mensaje sin texto)".to_string()

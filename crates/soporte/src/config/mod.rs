@@ -4,11 +4,13 @@
 //! values stop the start with a message naming the key.
 
 mod company;
+mod phone;
 mod policy;
 mod secrets_key;
 mod whatsapp;
 
 pub use company::Company;
+pub use phone::PhoneConfig;
 pub use policy::{PolicyConfig, config_error};
 use secrets_key::SECRETS_KEY_INLINE;
 pub use secrets_key::{DEFAULT_SECRETS_KEY_FILE, LoadedKey};
@@ -66,6 +68,8 @@ pub struct Config {
     pub whatsapp: Option<WhatsAppConfig>,
     /// The customer portal under `/portal`.
     pub portal: PortalConfig,
+    /// The company's phone system, posting call events; without it the channel is off.
+    pub phone: Option<PhoneConfig>,
 }
 
 /// The `[portal]` section.
@@ -284,6 +288,7 @@ impl Default for Config {
             policy: PolicyConfig::default(),
             whatsapp: None,
             portal: PortalConfig::default(),
+            phone: None,
         }
     }
 }
@@ -446,6 +451,9 @@ impl Config {
             whatsapp.channel()?;
         }
         self.portal.settings(&self.company)?;
+        if let Some(phone) = &self.phone {
+            phone.settings()?;
+        }
         Ok(())
     }
 

@@ -36,6 +36,9 @@ pub trait DirectoryStore: Send + Sync {
     async fn contact_by_phone(&self, phone: &str) -> Result<Option<Contact>>;
     /// The contacts with these ids (those that exist), in one query: a page of tickets
     /// shows its requesters.
+    /// Every contact with this number (international form), oldest first, at most
+    /// `limit`: a shared office line belongs to several people.
+    async fn contacts_by_phone(&self, phone: &str, limit: u32) -> Result<Vec<Contact>>;
     async fn contacts_by_ids(&self, ids: &[ContactId]) -> Result<Vec<Contact>>;
     async fn list_contacts(
         &self,

@@ -642,6 +642,26 @@ impl DirectoryStore for SqlStore {
         .transpose()
     }
 
+    async fn contacts_by_phone(&self, phone: &str, limit: u32) -> Result<Vec<Contact>> {
+        let columns = CONTACT_COLUMNS
+            .split(", ")
+            .map(|c| format!("c.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns} FROM contact_phones x JOIN contacts c ON c.id = x.contact_id \
+             WHERE x.phone = $1 ORDER BY c.id LIMIT $2"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(phone)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(contact_from_row)
+            .collect()
+    }
+
     async fn list_contacts(
         &self,
         account: Option<AccountId>,

@@ -21,6 +21,8 @@ mod values;
 mod access;
 #[path = "../blobs/sql.rs"]
 mod blobs;
+#[path = "../calls/sql.rs"]
+pub(super) mod calls;
 #[path = "../classifier/sql.rs"]
 mod classifier;
 #[path = "../directory/sql.rs"]

@@ -104,6 +104,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "portal",
         sql: include_str!("../../migrations/sqlite/0017_portal.sql"),
     },
+    Migration {
+        version: 18,
+        name: "calls",
+        sql: include_str!("../../migrations/sqlite/0018_calls.sql"),
+    },
 ];
 
 /// The tickets whose search rows match the expression bound as `$1`. A search row's rowid

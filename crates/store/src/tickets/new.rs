@@ -39,6 +39,8 @@ pub struct MessageExtra {
     pub blob_contents: Vec<StagedBlob>,
     /// What a WhatsApp message carries beyond its text.
     pub whatsapp: Option<crate::NewWhatsAppMessage>,
+    /// The phone call this message records; a call is recorded on one request only.
+    pub call: Option<soporte_core::ids::CallId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

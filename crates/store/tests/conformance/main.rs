@@ -26,6 +26,7 @@ async fn store_of(
 
 mod access;
 mod blobs;
+mod calls;
 mod directory;
 mod outage;
 mod portal;

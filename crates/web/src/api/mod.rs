@@ -1,5 +1,6 @@
 //! `/api/v1`: JSON over HTTP with bearer tokens.
 
+mod calls;
 mod directory;
 mod dto;
 mod email;
@@ -27,6 +28,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::patch_ticket,
         messages::add_message, tickets::list_events, tickets::get_attachment,
         email::inbound_email, email::original, email::quarantine, email::outbox,
+        calls::list_calls, calls::get_call,
         health::healthz, policy::get_policy,
     ),
     components(schemas(crate::problem::ProblemDocument)),
@@ -110,4 +112,6 @@ pub fn routes() -> Router<App> {
         .route("/messages/{id}/original", get(email::original))
         .route("/admin/quarantine", get(email::quarantine))
         .route("/admin/outbox", get(email::outbox))
+        .route("/calls", get(calls::list_calls))
+        .route("/calls/{id}", get(calls::get_call))
 }

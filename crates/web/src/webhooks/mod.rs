@@ -1,6 +1,8 @@
 //! Endpoints that other systems call to hand Soporte what happened on their side:
-//! `/webhooks/whatsapp` (Meta's WhatsApp Cloud API).
+//! `/webhooks/whatsapp` (Meta's WhatsApp Cloud API) and `/webhooks/cti/{token}` (the
+//! company's phone system, in Zammad's generic CTI format).
 
+mod cti;
 mod whatsapp;
 
 use axum::Router;
@@ -16,6 +18,10 @@ pub fn routes() -> Router<App> {
         .route(
             "/webhooks/whatsapp",
             axum::routing::get(whatsapp::verify).post(whatsapp::receive),
+        )
+        .route(
+            "/webhooks/cti/{token}",
+            axum::routing::post(cti::receive).layer(DefaultBodyLimit::max(cti::CTI_BODY_LIMIT)),
         )
         .layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT))
 }

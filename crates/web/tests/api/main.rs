@@ -5,6 +5,7 @@ mod directory;
 mod intake;
 mod managers;
 mod outage;
+mod phone;
 mod tickets;
 mod whatsapp;
 mod wire;

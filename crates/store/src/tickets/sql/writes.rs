@@ -386,6 +386,9 @@ async fn insert_message(
     if let Some(whatsapp) = &m.extra.whatsapp {
         insert_whatsapp_message(tx, MessageId(id), m.ticket, whatsapp, at).await?;
     }
+    if let Some(call) = m.extra.call {
+        super::super::calls::record_call_entry(tx, call, m.ticket, MessageId(id)).await?;
+    }
     let mut attachments = Vec::with_capacity(m.attachments.len());
     for a in m.attachments {
         attachments.push(insert_attachment(tx, MessageId(id), m.ticket, a, at).await?);

@@ -34,6 +34,35 @@ pub enum CallNumber {
     Withheld,
 }
 
+impl CallNumber {
+    /// The number as kept: `+34600111222`, `201`, or empty when withheld.
+    pub fn as_text(&self) -> &str {
+        match self {
+            CallNumber::International(n) | CallNumber::Internal(n) => n,
+            CallNumber::Withheld => "",
+        }
+    }
+
+    /// A number kept by [`CallNumber::as_text`], read back.
+    pub fn from_text(text: &str) -> CallNumber {
+        if text.is_empty() {
+            CallNumber::Withheld
+        } else if text.starts_with('+') {
+            CallNumber::International(text.to_string())
+        } else {
+            CallNumber::Internal(text.to_string())
+        }
+    }
+
+    /// The number in international form, when it is one a customer could have.
+    pub fn international(&self) -> Option<&str> {
+        match self {
+            CallNumber::International(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum NumberError {
     #[error("a phone number has at most {MAX_NUMBER_CHARS} characters")]
