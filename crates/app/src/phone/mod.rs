@@ -8,13 +8,17 @@
 //! (`calls`).
 
 mod calls;
+mod card;
 mod events;
 mod identify;
+mod record;
 mod ring;
 
 pub use calls::{CallFilter, CallPage};
+pub use card::{CallCard, CardCaller};
 pub use events::CtiReply;
 pub use identify::CallerMatch;
+pub use record::{CallTarget, spaced_number};
 pub use ring::CallSignal;
 pub(crate) use ring::SIGNALS_KEPT;
 

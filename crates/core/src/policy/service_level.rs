@@ -14,15 +14,8 @@ fn clock_of(ticket: &Ticket) -> SlaClock {
     }
 }
 
-/// Worst first: a ticket is as late as its latest clock.
 fn severity(state: SlaState) -> u8 {
-    match state {
-        SlaState::Breached => 4,
-        SlaState::AtRisk => 3,
-        SlaState::OnTrack => 2,
-        SlaState::Paused => 1,
-        SlaState::Met => 0,
-    }
+    state.severity()
 }
 
 fn scaled(duration: SignedDuration, fraction: f64) -> SignedDuration {

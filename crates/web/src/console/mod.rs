@@ -5,6 +5,7 @@
 
 mod accounts;
 mod admin;
+mod calls;
 mod error;
 mod forms;
 mod inbox;
@@ -58,6 +59,9 @@ pub fn routes() -> Router<App> {
         .route("/console/whoami", get(session::whoami))
         .route("/inbox", get(inbox::inbox))
         .route("/inbox/events", get(inbox::live))
+        .route("/calls/events", get(calls::events))
+        .route("/calls/{id}/card", get(calls::card))
+        .route("/calls/{id}/record", post(calls::record))
         .route("/inbox/bulk", post(inbox::bulk))
         .route("/search", get(inbox::search))
         .route("/tickets/{id}", get(ticket::page))
@@ -192,7 +196,9 @@ const SCRIPT: &str = concat!(
     "\n",
     include_str!("../../assets/live.js"),
     "\n",
-    include_str!("../../assets/countdown.js")
+    include_str!("../../assets/countdown.js"),
+    "\n",
+    include_str!("../../assets/calls.js")
 );
 const STYLESHEET: &str = include_str!("../../assets/console.css");
 

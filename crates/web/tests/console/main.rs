@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod calls;
 mod inbox;
 mod session;
 mod settings;
@@ -97,7 +98,18 @@ fn hidden_value(body: &str, name: &str) -> Option<String> {
 
 impl Desk {
     async fn new(db: &TestDb) -> Result<Self, Box<dyn std::error::Error>> {
-        Self::build(db, None).await
+        Self::build(db, None, None).await
+    }
+
+    /// A desk connected to a phone system posting with `token`; Ana's own phone is
+    /// `+34 910 000 001`.
+    async fn with_phone(db: &TestDb, token: &str) -> Result<Self, Box<dyn std::error::Error>> {
+        Self::build(
+            db,
+            None,
+            Some(soporte_app::phone::PhoneSettings::new(token)),
+        )
+        .await
     }
 
     /// A desk with the WhatsApp channel configured; Ana owns the business number
@@ -107,12 +119,13 @@ impl Desk {
         settings: soporte_app::whatsapp::WhatsAppSettings,
         phone_number_id: &str,
     ) -> Result<Self, Box<dyn std::error::Error>> {
-        Self::build(db, Some((settings, phone_number_id))).await
+        Self::build(db, Some((settings, phone_number_id)), None).await
     }
 
     async fn build(
         db: &TestDb,
         whatsapp: Option<(soporte_app::whatsapp::WhatsAppSettings, &str)>,
+        phone: Option<soporte_app::phone::PhoneSettings>,
     ) -> Result<Self, Box<dyn std::error::Error>> {
         let blobs = tempfile::tempdir()?;
         let mut settings = AppSettings::new(
@@ -122,6 +135,8 @@ impl Desk {
         );
         let number_id = whatsapp.as_ref().map(|(_, id)| id.to_string());
         settings.whatsapp = whatsapp.map(|(w, _)| w);
+        let with_phone = phone.is_some();
+        settings.phone = phone;
         let mut app = App::new(
             db.store.clone(),
             Arc::new(DiskBlobStore::new(blobs.path())?),
@@ -147,6 +162,13 @@ impl Desk {
                     .filter(|_| owner)
                     .map(|_| "+34 600 000 001".into()),
                 whatsapp_phone_number_id: number_id.clone().filter(|_| owner),
+                phone: Some(if owner {
+                    "+34 910 000 001"
+                } else {
+                    "+34 910 000 002"
+                })
+                .filter(|_| with_phone)
+                .map(str::to_string),
                 ..AgentInput::default()
             })
             .await?;

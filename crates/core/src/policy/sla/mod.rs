@@ -20,6 +20,19 @@ crate::string_enum!(
     }
 );
 
+impl SlaState {
+    /// How late this is, worst highest: a ticket is as late as its latest clock.
+    pub fn severity(self) -> u8 {
+        match self {
+            SlaState::Breached => 4,
+            SlaState::AtRisk => 3,
+            SlaState::OnTrack => 2,
+            SlaState::Paused => 1,
+            SlaState::Met => 0,
+        }
+    }
+}
+
 /// The share of the target that, once used, makes a running SLA `at_risk`.
 pub const AT_RISK_FRACTION: f64 = 0.8;
 

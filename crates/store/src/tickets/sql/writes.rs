@@ -101,7 +101,12 @@ pub(crate) async fn write_new_ticket(
             ticket: id,
             body_terms,
             subject: &new.subject,
-            kind: MessageKind::Inbound,
+            // A request opened from a phone call starts with the call's entry.
+            kind: if new.extra.call.is_some() {
+                MessageKind::Call
+            } else {
+                MessageKind::Inbound
+            },
             author: requester,
             channel: new.channel,
             body_text: &new.body_text,

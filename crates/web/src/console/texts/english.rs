@@ -227,6 +227,7 @@ pub(super) static ENGLISH: Texts = Texts {
     require_two_factor: "Require two-step verification of every agent",
     require_two_factor_hint: "Whoever has not set it up must do so when logging in, before using the console. Integrations with API tokens are not affected.",
     reset_two_factor: "Remove their two-step verification (if they lost phone and codes)",
+    ph: super::phone::ENGLISH,
     wa: WhatsAppTexts {
         image: "Image",
         video: "Video",

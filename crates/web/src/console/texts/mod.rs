@@ -2,10 +2,12 @@
 //! as `t.field`; nothing user-visible is written in a template itself.
 
 mod english;
+mod phone;
 mod spanish;
 mod whatsapp;
 
 use english::ENGLISH;
+pub use phone::PhoneTexts;
 use soporte_core::policy::checklist::ChecklistItem;
 use soporte_core::policy::sla::SlaState;
 use soporte_core::support::{Channel, Priority, SupportType};
@@ -274,6 +276,7 @@ pub struct Texts {
     pub reset_two_factor: &'static str,
     pub weekdays: [&'static str; 7],
     pub wa: WhatsAppTexts,
+    pub ph: PhoneTexts,
 }
 
 impl Texts {

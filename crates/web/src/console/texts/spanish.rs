@@ -227,6 +227,7 @@ pub(super) static SPANISH: Texts = Texts {
     require_two_factor: "Exigir la verificación en dos pasos a todos los agentes",
     require_two_factor_hint: "Quien no la tenga configurada tendrá que hacerlo al entrar, antes de usar la consola. Las integraciones con token de la API no cambian.",
     reset_two_factor: "Quitar su verificación en dos pasos (si perdió el móvil y los códigos)",
+    ph: super::phone::SPANISH,
     wa: WhatsAppTexts {
         image: "Imagen",
         video: "Vídeo",
