@@ -88,6 +88,8 @@ pub struct TicketFilter {
     pub channel: Option<Channel>,
     pub assignee: Option<AssigneeFilter>,
     pub account_id: Option<AccountId>,
+    /// Call-back tasks (missed calls) only.
+    pub call_backs: bool,
     pub updated_since: Option<Timestamp>,
     pub sort: TicketSort,
     pub after: Option<Cursor>,
@@ -465,6 +467,9 @@ impl App {
             channel: filter.channel,
             assignee: filter.assignee,
             account_id: filter.account_id,
+            call_backs: filter
+                .call_backs
+                .then_some(soporte_store::CallBackFilter::Any),
             updated_since: filter.updated_since,
             ..TicketQuery::default()
         };
@@ -482,6 +487,9 @@ impl App {
             assignee: filter.assignee,
             account_id: filter.account_id,
             requester_id: None,
+            call_backs: filter
+                .call_backs
+                .then_some(soporte_store::CallBackFilter::Any),
             updated_since: filter.updated_since,
             sort: filter.sort,
             after: filter.after,

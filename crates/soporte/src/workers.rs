@@ -142,9 +142,13 @@ pub async fn whatsapp_upkeep(
 }
 
 /// Marks tickets at risk or breached when their moment comes, notifying assignees and
-/// escalating breaches to admins.
+/// escalating breaches to admins; and opens the call-back tasks of missed calls that have
+/// none (a stop between a hang-up and its task).
 pub async fn check_sla(app: App, every: Duration, mut stop: watch::Receiver<bool>) {
     loop {
+        if let Err(e) = app.sweep_missed_calls().await {
+            tracing::error!(error = %e, "opening call-back tasks failed");
+        }
         match app.check_sla(jiff::Timestamp::now()).await {
             // A full batch: more may be waiting.
             Ok(n) if n >= soporte_app::policy::SLA_BATCH as usize => continue,

@@ -64,9 +64,9 @@ pub use schema::AppliedMigration;
 pub use search::SearchStore;
 pub use settings::{CannedReply, SettingsStore, StoredSetting};
 pub use tickets::{
-    AssigneeFilter, AutomaticAnswer, Consequences, Cursor, MessageExtra, NewAttachment, NewMessage,
-    NewTicket, NoEffects, Requester, TicketChange, TicketEffects, TicketQuery, TicketSort,
-    TicketStore, TypeFilter,
+    AssigneeFilter, AutomaticAnswer, CallBackFilter, Consequences, Cursor, MessageExtra,
+    NewAttachment, NewMessage, NewTicket, NoEffects, Requester, TicketChange, TicketEffects,
+    TicketQuery, TicketSort, TicketStore, TypeFilter,
 };
 pub use whatsapp::{
     ConversationStep, DeliveryReport, NewWhatsAppMedia, NewWhatsAppMessage, NewWhatsAppOutbox,

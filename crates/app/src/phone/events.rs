@@ -91,7 +91,12 @@ impl App {
             contact: callers.single().map(|c| c.id),
         };
         let (call, effect) = self.store.record_call_event(&new).await?;
-        if effect.is_some() {
+        if let Some(effect) = effect {
+            // The event is kept: what follows it is not the phone system's concern, and
+            // a task that could not be opened now is opened by the sweep.
+            if let Err(e) = self.follow_call(&call, effect).await {
+                tracing::warn!(call = %call.id, error = %e, "what follows a call event failed");
+            }
             self.signal_call(&call);
         }
         let reply = match (event.kind, event.direction) {

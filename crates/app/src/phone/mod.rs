@@ -7,6 +7,7 @@
 //! call at once (`ring`). Calls are listed with filters for the API and the console
 //! (`calls`).
 
+mod call_back;
 mod calls;
 mod card;
 mod events;

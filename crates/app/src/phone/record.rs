@@ -8,10 +8,8 @@ use soporte_core::directory::{Agent, Contact};
 use soporte_core::ids::{CallId, ContactId, TicketId};
 use soporte_core::phone::{CallDirection, CallNumber, CallOutcome, CallProgress};
 use soporte_core::support::Channel;
-use soporte_core::ticket::{Actor, MessageKind, Status};
-use soporte_store::{
-    MessageExtra, NewContact, NewMessage, NewTicket, NoEffects, Requester, StoredCall,
-};
+use soporte_core::ticket::{Actor, Status};
+use soporte_store::{MessageExtra, NewContact, NewTicket, Requester, StoredCall};
 use std::sync::Arc;
 
 /// Where a call is recorded.
@@ -22,6 +20,18 @@ pub enum CallTarget {
     /// A new phone request, for this contact (one of the numbers' contacts), or for a new
     /// contact with the number when nobody has it.
     NewRequest { contact: Option<ContactId> },
+}
+
+/// Why a phone ticket is opened.
+#[derive(Clone, Copy)]
+pub(super) enum PhoneTicket<'a> {
+    /// An agent records the call on a new request.
+    FromCall(&'a Agent),
+    /// Nobody took the call: someone must call back. `owner` is who, and why, when the
+    /// call's agent (or their backup) is known.
+    CallBack {
+        owner: Option<(soporte_core::ids::AgentId, &'static str)>,
+    },
 }
 
 /// A number as people read it: `+34 600 111 222`.
@@ -122,21 +132,8 @@ impl App {
                     .iter()
                     .find(|c| c.id == ticket.requester_id)
                     .map(|c| c.name.as_str());
-                let entry = NewMessage {
-                    kind: MessageKind::Call,
-                    author: Actor::Agent(agent.id),
-                    channel: Channel::Phone,
-                    body_text: entry_text(&call, caller, &agents),
-                    body_html: None,
-                    channel_message_id: None,
-                    attachments: vec![],
-                    extra: MessageExtra {
-                        call: Some(call.id),
-                        ..MessageExtra::default()
-                    },
-                };
-                self.store
-                    .add_message_with(ticket_id, &entry, Arc::new(NoEffects))
+                let text = entry_text(&call, caller, &agents);
+                self.add_call_entry(ticket_id, &call, text, Actor::Agent(agent.id), &agents)
                     .await?;
                 Ok(ticket_id)
             }
@@ -147,20 +144,20 @@ impl App {
                     )?),
                     None => callers.single(),
                 };
-                self.open_request_from_call(&agent, &call, contact, &agents)
+                self.open_phone_ticket(&call, contact, &agents, PhoneTicket::FromCall(&agent))
                     .await
             }
         }
     }
 
-    /// Opens a phone request whose first entry is the call, for `contact` or, when the
+    /// Opens a phone ticket whose first entry is the call, for `contact` or, when the
     /// number is nobody's, for a new contact with it.
-    pub(super) async fn open_request_from_call(
+    pub(super) async fn open_phone_ticket(
         &self,
-        agent: &Agent,
         call: &StoredCall,
         contact: Option<&Contact>,
         agents: &[Agent],
+        purpose: PhoneTicket<'_>,
     ) -> Result<TicketId> {
         let number = call
             .record
@@ -183,7 +180,10 @@ impl App {
                 (Requester::New(new), name, None)
             }
         };
-        let subject = format!("Llamada de {name}");
+        let subject = match purpose {
+            PhoneTicket::FromCall(_) => format!("Llamada de {name}"),
+            PhoneTicket::CallBack { .. } => format!("Devolver llamada a {name}"),
+        };
         let body = entry_text(call, contact.map(|c| c.name.as_str()), agents);
         let prepared = self
             .prepare_ticket(
@@ -204,10 +204,31 @@ impl App {
                 Some(Arc::new(agents.to_vec())),
             )
             .await?;
-        // The agent on the phone keeps the request: the caller has just spoken to them.
-        let (assignee, reason) = match call.answered_by.or(call.agent) {
-            Some(on_the_phone) => (Some(on_the_phone), Some("took the call".to_string())),
-            None => (Some(agent.id), Some("recorded the call".to_string())),
+        let (assignee, reason) = match purpose {
+            // The agent on the phone keeps the request: the caller has just spoken to them.
+            PhoneTicket::FromCall(agent) => match call.answered_by.or(call.agent) {
+                Some(on_the_phone) => (Some(on_the_phone), "took the call".to_string()),
+                None => (Some(agent.id), "recorded the call".to_string()),
+            },
+            PhoneTicket::CallBack { owner } => match owner {
+                Some(owner) => (Some(owner.0), owner.1.to_string()),
+                None => (
+                    prepared.assignment.as_ref().map(|a| a.agent_id),
+                    prepared
+                        .assignment
+                        .as_ref()
+                        .map(|a| a.reason.to_string())
+                        .unwrap_or_default(),
+                ),
+            },
+        };
+        let mut policy = prepared.decision.ticket_policy();
+        let created_by = match purpose {
+            PhoneTicket::FromCall(agent) => Actor::Agent(agent.id),
+            PhoneTicket::CallBack { .. } => {
+                policy.call_back = number.clone();
+                Actor::System
+            }
         };
         let new = NewTicket {
             number_prefix: self.settings().ticket_prefix.clone(),
@@ -216,7 +237,7 @@ impl App {
             channel: Channel::Phone,
             priority: prepared.decision.priority,
             assignee_id: assignee,
-            assignment_reason: reason,
+            assignment_reason: Some(reason).filter(|r| !r.is_empty()),
             account_id,
             requester,
             product_area: None,
@@ -229,8 +250,8 @@ impl App {
                 call: Some(call.id),
                 ..MessageExtra::default()
             },
-            created_by: Some(Actor::Agent(agent.id)),
-            policy: prepared.decision.ticket_policy(),
+            created_by: Some(created_by),
+            policy,
         };
         let (ticket, _) = self
             .store

@@ -207,6 +207,41 @@ pub struct SlaSettings {
     pub usage: PriorityTargetSettings,
     pub technical: PriorityTargetSettings,
     pub unclassified: PriorityTargetSettings,
+    /// Calling back a customer whose call was missed.
+    #[serde(default = "default_call_back")]
+    pub call_back: TargetSettings,
+}
+
+fn default_call_back() -> TargetSettings {
+    TargetSettings::of(&SlaTargets::default().call_back)
+}
+
+impl TargetSettings {
+    fn of(t: &SlaTarget) -> Self {
+        Self {
+            first_response: duration_text(t.first_response),
+            resolution: duration_text(t.resolution),
+        }
+    }
+
+    fn to_target(&self, key: &str) -> Result<SlaTarget, SettingError> {
+        let parse = |field: &str, text: &str| {
+            parse_business_duration(text.trim())
+                .map_err(|e| error(format!("{key}.{field}"), e.message))
+        };
+        let first_response = parse("first_response", &self.first_response)?;
+        let resolution = parse("resolution", &self.resolution)?;
+        if resolution < first_response {
+            return Err(error(
+                format!("{key}.resolution"),
+                "must not be shorter than first_response",
+            ));
+        }
+        Ok(SlaTarget {
+            first_response,
+            resolution,
+        })
+    }
 }
 
 /// A business duration as the settings write it: "8h", "30m", "1h30m".
@@ -221,38 +256,16 @@ pub fn duration_text(d: jiff::SignedDuration) -> String {
 
 impl PriorityTargetSettings {
     fn of(t: &PriorityTargets) -> Self {
-        let target = |t: &SlaTarget| TargetSettings {
-            first_response: duration_text(t.first_response),
-            resolution: duration_text(t.resolution),
-        };
         Self {
-            normal: target(&t.normal),
-            urgent: target(&t.urgent),
+            normal: TargetSettings::of(&t.normal),
+            urgent: TargetSettings::of(&t.urgent),
         }
     }
 
     fn to_targets(&self, key: &str) -> Result<PriorityTargets, SettingError> {
-        let target = |level: &str, t: &TargetSettings| -> Result<SlaTarget, SettingError> {
-            let parse = |field: &str, text: &str| {
-                parse_business_duration(text.trim())
-                    .map_err(|e| error(format!("{key}.{level}.{field}"), e.message))
-            };
-            let first_response = parse("first_response", &t.first_response)?;
-            let resolution = parse("resolution", &t.resolution)?;
-            if resolution < first_response {
-                return Err(error(
-                    format!("{key}.{level}.resolution"),
-                    "must not be shorter than first_response",
-                ));
-            }
-            Ok(SlaTarget {
-                first_response,
-                resolution,
-            })
-        };
         Ok(PriorityTargets {
-            normal: target("normal", &self.normal)?,
-            urgent: target("urgent", &self.urgent)?,
+            normal: self.normal.to_target(&format!("{key}.normal"))?,
+            urgent: self.urgent.to_target(&format!("{key}.urgent"))?,
         })
     }
 }
@@ -264,6 +277,7 @@ impl SlaSettings {
             usage: PriorityTargetSettings::of(&sla.usage),
             technical: PriorityTargetSettings::of(&sla.technical),
             unclassified: PriorityTargetSettings::of(&sla.unclassified),
+            call_back: TargetSettings::of(&sla.call_back),
         }
     }
 
@@ -287,6 +301,7 @@ impl SlaSettings {
             unclassified: self
                 .unclassified
                 .to_targets(&format!("{key}.unclassified"))?,
+            call_back: self.call_back.to_target(&format!("{key}.call_back"))?,
         })
     }
 }

@@ -206,6 +206,7 @@ impl App {
             checklist: Some(checklist.clone()),
             redirect,
             urgency: decision.urgency.clone().or(ticket.policy.urgency.clone()),
+            call_back: ticket.policy.call_back.clone(),
             sla: ticket.policy.sla.clone(),
         };
         let mut history = Vec::new();

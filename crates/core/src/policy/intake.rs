@@ -97,6 +97,7 @@ impl IntakeDecision {
             checklist: Some(self.checklist.clone()),
             redirect: self.redirect,
             urgency: self.urgency.clone(),
+            call_back: None,
             sla: Default::default(),
         }
     }

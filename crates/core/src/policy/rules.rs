@@ -97,6 +97,13 @@ pub struct SlaTargets {
     pub usage: PriorityTargets,
     pub technical: PriorityTargets,
     pub unclassified: PriorityTargets,
+    /// A call-back task (a missed call): its own target, one business hour by default.
+    #[serde(default = "default_call_back")]
+    pub call_back: SlaTarget,
+}
+
+fn default_call_back() -> SlaTarget {
+    target(1, 1)
 }
 
 fn target(first_response_hours: i64, resolution_hours: i64) -> SlaTarget {
@@ -125,6 +132,7 @@ impl Default for SlaTargets {
                 normal: target(4, 24),
                 urgent: target(1, 8),
             },
+            call_back: default_call_back(),
         }
     }
 }

@@ -39,7 +39,10 @@ pub fn refresh(policy: &Policy, ticket: &mut Ticket, now: Timestamp) -> Vec<Even
         _ => {}
     }
     let clock = clock_of(ticket);
-    let target = policy.sla.for_ticket(ticket.support_type, ticket.priority);
+    let target = match ticket.policy.call_back {
+        Some(_) => policy.sla.call_back,
+        None => policy.sla.for_ticket(ticket.support_type, ticket.priority),
+    };
     let resolved_at = ticket.solved_at.or(ticket.closed_at);
     let first_done = ticket.policy.sla.first_responded_at;
     let fraction = policy.at_risk_fraction;

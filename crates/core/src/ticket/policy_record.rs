@@ -20,6 +20,10 @@ pub struct TicketPolicy {
     pub redirect: Option<Channel>,
     /// The customer's words that made the ticket urgent.
     pub urgency: Option<String>,
+    /// For a call-back task (a missed call): the number to call back, in international
+    /// form. Its SLA has its own target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_back: Option<String>,
     pub sla: SlaRecord,
 }
 

@@ -46,3 +46,7 @@ CREATE TABLE call_events (
     received_at   BIGINT NOT NULL,
     PRIMARY KEY (pbx_call_id, event, answering)
 );
+
+-- A call-back task is a ticket with the number to call back; its SLA has its own target.
+ALTER TABLE tickets ADD COLUMN call_back_number TEXT;
+CREATE INDEX tickets_call_back ON tickets (call_back_number) WHERE call_back_number IS NOT NULL;

@@ -8,7 +8,7 @@ mod query;
 
 pub use effects::{Consequences, NoEffects, TicketChange, TicketEffects};
 pub use new::{AutomaticAnswer, MessageExtra, NewAttachment, NewMessage, NewTicket, Requester};
-pub use query::{AssigneeFilter, Cursor, TicketQuery, TicketSort, TypeFilter};
+pub use query::{AssigneeFilter, CallBackFilter, Cursor, TicketQuery, TicketSort, TypeFilter};
 
 use crate::Result;
 use async_trait::async_trait;

@@ -65,8 +65,18 @@ pub struct TicketQuery {
     pub assignee: Option<AssigneeFilter>,
     pub account_id: Option<AccountId>,
     pub requester_id: Option<ContactId>,
+    /// Call-back tasks only; with a number, those for that number.
+    pub call_backs: Option<CallBackFilter>,
     pub updated_since: Option<Timestamp>,
     pub sort: TicketSort,
     pub after: Option<Cursor>,
     pub limit: u32,
+}
+
+/// Which call-back tasks a query keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallBackFilter {
+    Any,
+    /// For this number, in international form.
+    Number(String),
 }

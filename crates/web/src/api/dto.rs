@@ -381,6 +381,8 @@ pub struct TicketOut {
     pub redirect: Option<Channel>,
     /// The customer's words that made the ticket urgent.
     pub urgency: Option<String>,
+    /// A call-back task (a missed call): the number to call back.
+    pub call_back: Option<String>,
     pub sla: SlaOut,
     /// The assignee with their name; present on `GET /tickets/{id}` only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -438,6 +440,7 @@ impl From<Ticket> for TicketOut {
             checklist: t.policy.checklist,
             redirect: t.policy.redirect,
             urgency: t.policy.urgency,
+            call_back: t.policy.call_back,
             sla: SlaOut {
                 first_response_due: t.policy.sla.first_response_due,
                 resolution_due: t.policy.sla.resolution_due,

@@ -281,9 +281,9 @@ pub async fn events(State(app): State<App>, console: Console, headers: HeaderMap
                 let Ok(call) = s.app.call(&who, id).await else {
                     continue;
                 };
+                // Unanswered: its call-back task is in the inbox; the card has done its part.
                 let gone = call.record.progress() == CallProgress::Ended
-                    && call.record.outcome() != Some(CallOutcome::Answered)
-                    && call.ticket.is_none();
+                    && call.record.outcome() != Some(CallOutcome::Answered);
                 if gone {
                     if s.shown.remove(&id).is_some() {
                         let event = Event::default().event("call-gone").data(id.0.to_string());

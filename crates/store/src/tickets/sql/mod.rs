@@ -433,6 +433,15 @@ fn push_ticket_filters(q: &mut QueryBuilder<Db>, query: &TicketQuery) {
     if let Some(a) = query.account_id {
         q.push(" AND account_id = ").push_bind(a.0);
     }
+    match &query.call_backs {
+        Some(crate::tickets::CallBackFilter::Any) => {
+            q.push(" AND call_back_number IS NOT NULL");
+        }
+        Some(crate::tickets::CallBackFilter::Number(number)) => {
+            q.push(" AND call_back_number = ").push_bind(number.clone());
+        }
+        None => {}
+    }
     if let Some(c) = query.requester_id {
         q.push(" AND requester_id = ").push_bind(c.0);
     }

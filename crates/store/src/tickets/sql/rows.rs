@@ -18,7 +18,7 @@ use soporte_core::time::from_micros;
 use sqlx::Row;
 
 pub(crate) const TICKET_COLUMNS: &str = "id, number, subject, support_type, channel, priority, status, assignee_id, account_id, requester_id, product_area, tags, created_at, updated_at, solved_at, closed_at, \
-     type_confidence, request_kind, checklist, redirect_channel, urgency, sla_first_response_due, sla_resolution_due, sla_first_responded_at, sla_paused_since, sla_paused_total, sla_state, sla_next_check_at";
+     type_confidence, request_kind, checklist, redirect_channel, urgency, call_back_number, sla_first_response_due, sla_resolution_due, sla_first_responded_at, sla_paused_since, sla_paused_total, sla_state, sla_next_check_at";
 
 pub(crate) fn ticket_from_row(r: &DbRow) -> Result<Ticket> {
     Ok(Ticket {
@@ -58,6 +58,7 @@ pub(crate) fn ticket_from_row(r: &DbRow) -> Result<Ticket> {
                 .map(parse::<Channel>)
                 .transpose()?,
             urgency: r.try_get("urgency")?,
+            call_back: r.try_get("call_back_number")?,
             sla: SlaRecord {
                 first_response_due: opt_ts(r.try_get("sla_first_response_due")?),
                 resolution_due: opt_ts(r.try_get("sla_resolution_due")?),

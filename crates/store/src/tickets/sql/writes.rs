@@ -568,6 +568,8 @@ pub(super) async fn write_ticket_state(
                 .push_bind_unseparated(t.policy.redirect.map(Channel::as_str));
             set.push("urgency = ")
                 .push_bind_unseparated(t.policy.urgency.clone());
+            set.push("call_back_number = ")
+                .push_bind_unseparated(t.policy.call_back.clone());
             let sla = &t.policy.sla;
             set.push("sla_first_response_due = ")
                 .push_bind_unseparated(sla.first_response_due.map(to_micros));

@@ -2,6 +2,7 @@
 //! posts for answered, missed, busy, transferred and parallel calls, posted twice and out
 //! of order, in each body format Zammad's generic CTI accepts; and `/api/v1/calls`.
 
+mod call_backs;
 mod hostile;
 mod sequences;
 
@@ -20,6 +21,7 @@ struct Pbx {
     ana: i64,
     luis: i64,
     lucia: i64,
+    account: i64,
 }
 
 async fn pbx_of(db: &TestDb) -> Result<Pbx, Box<dyn std::error::Error>> {
@@ -63,6 +65,7 @@ async fn pbx_of(db: &TestDb) -> Result<Pbx, Box<dyn std::error::Error>> {
         ana: id(&ana),
         luis: id(&luis),
         lucia: id(&lucia),
+        account: id(&account),
         api,
     })
 }
