@@ -1,6 +1,6 @@
 //! `soporte-bench`: throughput and latency of Soporte on SQLite and PostgreSQL.
 //!
-//! Seven scenarios:
+//! Eight scenarios:
 //! * `tickets` fills a fresh database the way a busy helpdesk would, then measures the
 //!   JSON API over real HTTP (see `tickets.rs`);
 //! * `mail` takes a Maildir of realistic Spanish support e-mail in, end to end, through
@@ -15,6 +15,9 @@
 //! * `portal` measures the customer portal's pages for the manager of an account with
 //!   2,000 requests on the console's 100,000 tickets, and the live checklist (see
 //!   `portal.rs`);
+//! * `phone` POSTs CTI events from concurrent senders to a served instance and measures
+//!   how many are stored per second, then the time from a `newCall` to its card on the
+//!   called agent's open console stream with 50 phones ringing at once (see `phone.rs`);
 //! * `whatsapp` POSTs signed webhook bodies from concurrent senders to a served instance
 //!   and measures how many are kept per second, the answer's latency, and the intake of the
 //!   kept bodies into tickets (see `whatsapp.rs`).
@@ -27,6 +30,7 @@ mod console;
 mod hostile;
 mod mail;
 mod mail_corpus;
+mod phone;
 mod policy;
 mod portal;
 mod report;
@@ -62,6 +66,9 @@ enum Scenario {
     /// The WhatsApp webhook: signed bodies kept per second from concurrent senders, the
     /// answer's latency, then the intake into tickets.
     Whatsapp(whatsapp::WhatsAppArgs),
+    /// The phone channel: CTI events stored per second, and the time from a newCall to
+    /// the called agent's card with many phones ringing at once.
+    Phone(phone::PhoneArgs),
     /// The customer portal's pages for the manager of an account with 2,000 requests, on a
     /// database of 100,000 tickets, and the live checklist of the new-request form.
     Portal(portal::PortalArgs),
@@ -77,5 +84,6 @@ async fn main() -> Result<()> {
         Scenario::Hostile(args) => hostile::run(args),
         Scenario::Whatsapp(args) => whatsapp::run(args).await,
         Scenario::Portal(args) => portal::run(args).await,
+        Scenario::Phone(args) => phone::run(args).await,
     }
 }

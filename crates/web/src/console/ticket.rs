@@ -104,6 +104,8 @@ struct TicketPage<'a> {
     channel_label: &'static str,
     requester: String,
     requester_emails: String,
+    /// The requester's numbers, as shown and as dialled (`tel:`).
+    requester_phones: Vec<(String, String)>,
     checklist: Vec<ChecklistLine>,
     checklist_evaluated: bool,
     missing_count: usize,
@@ -374,7 +376,18 @@ pub async fn page(
         urgent: ticket.priority == Priority::Urgent,
         channel_label: t.channel(ticket.channel),
         requester: requester_name.clone(),
-        requester_emails: requester.map(|c| c.emails.join(", ")).unwrap_or_default(),
+        requester_emails: requester
+            .as_ref()
+            .map(|c| c.emails.join(", "))
+            .unwrap_or_default(),
+        requester_phones: requester
+            .map(|c| {
+                c.phones
+                    .iter()
+                    .map(|p| (soporte_app::phone::spaced_number(p), p.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
         missing_count: lines.iter().filter(|l| !l.present).count(),
         checklist_evaluated: checklist.is_some(),
         checklist: lines,

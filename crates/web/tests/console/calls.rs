@@ -267,6 +267,12 @@ async fn a_call_is_recorded_on_a_request_picked_from_the_card(p: &PhoneDesk) -> 
         "{}",
         page.body
     );
+    assert!(
+        page.body
+            .contains("href=\"tel:+34600111222\">+34 600 111 222</a>"),
+        "the requester's number dials: {}",
+        page.body
+    );
     let card = p.desk.get(&ana, &format!("/calls/{id}/card")).await?;
     assert!(card.body.contains("Registrada en"), "{}", card.body);
     // Recorded once: a second click (or a colleague's, on another request) opens the
