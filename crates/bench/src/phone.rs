@@ -107,13 +107,13 @@ async fn log_in(http: &Http, base: &str, email: &str) -> Result<String> {
 }
 
 /// Reads an agent's `/calls/events` stream and reports when each new call's first card
-/// arrives.
+/// arrives, with the caller's number it shows.
 async fn watch_cards(
     http: Http,
     url: String,
     cookie: String,
     agent: usize,
-    arrivals: mpsc::UnboundedSender<(usize, Instant)>,
+    arrivals: mpsc::UnboundedSender<(usize, String, Instant)>,
     ready: tokio::sync::oneshot::Sender<()>,
 ) -> Result<()> {
     let request = Request::builder()
@@ -151,12 +151,21 @@ async fn watch_cards(
                 .chars()
                 .take_while(char::is_ascii_digit)
                 .collect();
+            let number: String = block
+                .find("href=\"tel:")
+                .map(|i| block[i + 10..].chars().take_while(|c| *c != '"').collect())
+                .unwrap_or_default();
             if seen.insert(id) {
-                let _ = arrivals.send((agent, at));
+                let _ = arrivals.send((agent, number, at));
             }
         }
     }
     Ok(())
+}
+
+/// Who calls agent `agent` in round `round`: a different customer each round.
+fn caller(round: usize, agent: usize) -> String {
+    format!("+346{:08}", (round * 97 + agent) % 2_000)
 }
 
 pub async fn run(args: PhoneArgs) -> Result<()> {
@@ -297,7 +306,7 @@ pub async fn run(args: PhoneArgs) -> Result<()> {
             let (http, cti) = (http.clone(), cti.clone());
             posts.spawn(async move {
                 let call_id = format!("r{round}-a{agent}");
-                let from = format!("+346{:08}", (round * 97 + agent) % 2_000);
+                let from = caller(round, agent);
                 let to = format!("+3491{:07}", agent);
                 post_event(
                     &http,
@@ -318,7 +327,11 @@ pub async fn run(args: PhoneArgs) -> Result<()> {
         while arrived.iter().any(|a| !a) {
             let wait = deadline.saturating_duration_since(Instant::now());
             match tokio::time::timeout(wait, arrivals.recv()).await {
-                Ok(Some((agent, at))) if !arrived[agent] => {
+                // Cards of earlier calls (the ones a console shows when it opens) are not
+                // this round's.
+                Ok(Some((agent, number, at)))
+                    if !arrived[agent] && number == caller(round, agent) && at >= sent[agent] =>
+                {
                     arrived[agent] = true;
                     latencies.push(at.saturating_duration_since(sent[agent]));
                 }
@@ -365,7 +378,7 @@ pub async fn run(args: PhoneArgs) -> Result<()> {
     let p99 = percentile(&cards.latencies, 99.0);
     report(
         db,
-        &format!("newCall to card, {} phones at once", args.agents),
+        &format!("newCall to card ({} at once)", args.agents),
         &cards,
         Some(("p99 < 300 ms", p99 < Duration::from_millis(300))),
     );

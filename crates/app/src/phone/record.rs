@@ -2,7 +2,6 @@
 //! on a new phone request opened from the call. The call's entry (a `call` message) and the
 //! call's link to it are written in the request's transaction, so a call is recorded once.
 
-use crate::policy::NewRequest;
 use crate::{App, AppError, Principal, Result};
 use soporte_core::directory::{Agent, Contact};
 use soporte_core::ids::{CallId, ContactId, TicketId};
@@ -185,25 +184,6 @@ impl App {
             PhoneTicket::CallBack { .. } => format!("Devolver llamada a {name}"),
         };
         let body = entry_text(call, contact.map(|c| c.name.as_str()), agents);
-        let prepared = self
-            .prepare_ticket(
-                &NewRequest {
-                    subject: &subject,
-                    text: "",
-                    channel: Channel::Phone,
-                    has_image: false,
-                    requester_name: &name,
-                    requester_email: None,
-                    account_id,
-                    support_type: None,
-                    priority: None,
-                    history: false,
-                },
-                false,
-                None,
-                Some(Arc::new(agents.to_vec())),
-            )
-            .await?;
         let (assignee, reason) = match purpose {
             // The agent on the phone keeps the request: the caller has just spoken to them.
             PhoneTicket::FromCall(agent) => match call.answered_by.or(call.agent) {
@@ -212,17 +192,12 @@ impl App {
             },
             PhoneTicket::CallBack { owner } => match owner {
                 Some(owner) => (Some(owner.0), owner.1.to_string()),
-                None => (
-                    prepared.assignment.as_ref().map(|a| a.agent_id),
-                    prepared
-                        .assignment
-                        .as_ref()
-                        .map(|a| a.reason.to_string())
-                        .unwrap_or_default(),
-                ),
+                None => (None, String::new()),
             },
         };
-        let mut policy = prepared.decision.ticket_policy();
+        // Nothing is written yet that the policy could read: the type, the checklist and
+        // the urgency come from the call's summary.
+        let mut policy = soporte_core::ticket::TicketPolicy::default();
         let created_by = match purpose {
             PhoneTicket::FromCall(agent) => Actor::Agent(agent.id),
             PhoneTicket::CallBack { .. } => {
@@ -233,9 +208,9 @@ impl App {
         let new = NewTicket {
             number_prefix: self.settings().ticket_prefix.clone(),
             subject,
-            support_type: prepared.decision.support_type,
+            support_type: None,
             channel: Channel::Phone,
-            priority: prepared.decision.priority,
+            priority: soporte_core::support::Priority::Normal,
             assignee_id: assignee,
             assignment_reason: Some(reason).filter(|r| !r.is_empty()),
             account_id,
@@ -255,7 +230,10 @@ impl App {
         };
         let (ticket, _) = self
             .store
-            .create_ticket_with(&new, prepared.effects)
+            .create_ticket_with(
+                &new,
+                Arc::new(self.change_effects(None, Vec::new(), Arc::new(agents.to_vec()))),
+            )
             .await?;
         Ok(ticket.id)
     }
