@@ -161,7 +161,7 @@ async fn the_called_agent_sees_the_caller_and_records_the_call() -> TestResult {
         "Llamada entrante de María Gómez (+34 600 111 222) a Laura Martín",
     )
     .await?;
-    b.wait_for("p.requester a.tel[href='tel:+34600111222']")
+    b.wait_for_text("div.requester form.dial button.tel", "+34 600 111 222")
         .await?;
     b.screenshot("03-recorded-1400").await?;
     b.resize(390, 844).await?;

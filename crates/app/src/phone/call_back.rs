@@ -23,6 +23,17 @@ impl App {
     /// What follows a stored event: a call-back task for a missed call, the end of the
     /// tasks an answered outgoing call settles.
     pub(super) async fn follow_call(&self, call: &StoredCall, effect: EventEffect) -> Result<()> {
+        let mut call = std::borrow::Cow::Borrowed(call);
+        if let EventEffect::Ended(_) = effect
+            && call.record.direction == CallDirection::Out
+            && call.ticket.is_none()
+            && let Some(ticket) = self.record_intended_call(&call).await?
+        {
+            let mut recorded = call.into_owned();
+            recorded.ticket = Some(ticket);
+            call = std::borrow::Cow::Owned(recorded);
+        }
+        let call = call.as_ref();
         match effect {
             EventEffect::Ended(CallOutcome::Missed | CallOutcome::Busy)
                 if call.record.needs_call_back() && call.ticket.is_none() =>

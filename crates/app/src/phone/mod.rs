@@ -10,6 +10,7 @@
 mod call_back;
 mod calls;
 mod card;
+mod dial;
 mod events;
 mod identify;
 mod record;

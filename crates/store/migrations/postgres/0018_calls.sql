@@ -50,3 +50,13 @@ CREATE TABLE call_events (
 -- A call-back task is a ticket with the number to call back; its SLA has its own target.
 ALTER TABLE tickets ADD COLUMN call_back_number TEXT;
 CREATE INDEX tickets_call_back ON tickets (call_back_number) WHERE call_back_number IS NOT NULL;
+
+-- An agent pressed "Llamar" on a request: the outgoing call the phone system reports next
+-- from that agent to that number is recorded on it.
+CREATE TABLE call_intents (
+    agent_id    BIGINT NOT NULL REFERENCES agents(id),
+    number      TEXT NOT NULL,
+    ticket_id   BIGINT NOT NULL REFERENCES tickets(id),
+    created_at  BIGINT NOT NULL
+);
+CREATE INDEX call_intents_number ON call_intents (number, created_at);

@@ -23,6 +23,25 @@ pub trait CallStore: Send + Sync {
     async fn call(&self, id: CallId) -> Result<Option<StoredCall>>;
     /// Calls newest first, as `query` narrows them.
     async fn list_calls(&self, query: &CallQuery) -> Result<Vec<StoredCall>>;
+
+    /// Keeps that `agent` is about to call `number` about `ticket`, forgetting intents
+    /// older than `forget_before`.
+    async fn add_call_intent(
+        &self,
+        agent: AgentId,
+        number: &str,
+        ticket: TicketId,
+        at: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<()>;
+    /// Takes (and forgets) the newest intent to call `number` made at or after `since`, by
+    /// `agent` when the call's agent is known: the request the call is about.
+    async fn take_call_intent(
+        &self,
+        agent: Option<AgentId>,
+        number: &str,
+        since: Timestamp,
+    ) -> Result<Option<TicketId>>;
 }
 
 /// One event, with what Soporte made of it before it is stored.

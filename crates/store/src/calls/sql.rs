@@ -5,6 +5,7 @@ use super::{Db, DbConn, DbRow, FOR_UPDATE, SqlStore, begin_write};
 use crate::Result;
 use crate::calls::{CallQuery, CallStore, NewCallEvent, StoredCall};
 use async_trait::async_trait;
+use jiff::Timestamp;
 use soporte_core::ids::{AgentId, CallId, ContactId, MessageId, TicketId};
 use soporte_core::phone::{CallDirection, CallNumber, CallRecord, EventEffect, HangupCause};
 use soporte_core::time::{from_micros, to_micros};
@@ -179,6 +180,73 @@ impl CallStore for SqlStore {
         };
         tx.commit().await?;
         Ok((call, Some(effect)))
+    }
+
+    async fn add_call_intent(
+        &self,
+        agent: AgentId,
+        number: &str,
+        ticket: TicketId,
+        at: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<()> {
+        let mut tx = begin_write(&self.writer).await?;
+        sqlx::query("DELETE FROM call_intents WHERE created_at < $1")
+            .bind(to_micros(forget_before))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO call_intents (agent_id, number, ticket_id, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(agent.0)
+        .bind(number)
+        .bind(ticket.0)
+        .bind(to_micros(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| crate::StoreError::from_write(e, "ticket", "agent or ticket does not exist"))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn take_call_intent(
+        &self,
+        agent: Option<AgentId>,
+        number: &str,
+        since: Timestamp,
+    ) -> Result<Option<TicketId>> {
+        let mut tx = begin_write(&self.writer).await?;
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT agent_id, ticket_id, created_at FROM call_intents WHERE number = ",
+        );
+        q.push_bind(number.to_string())
+            .push(" AND created_at >= ")
+            .push_bind(to_micros(since));
+        if let Some(agent) = agent {
+            q.push(" AND agent_id = ").push_bind(agent.0);
+        }
+        q.push(" ORDER BY created_at DESC LIMIT 1");
+        q.push(FOR_UPDATE);
+        let Some(row) = q.build().fetch_optional(&mut *tx).await? else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let (agent_id, ticket_id, created_at): (i64, i64, i64) = (
+            row.try_get("agent_id")?,
+            row.try_get("ticket_id")?,
+            row.try_get("created_at")?,
+        );
+        sqlx::query(
+            "DELETE FROM call_intents WHERE agent_id = $1 AND number = $2 AND ticket_id = $3 AND created_at = $4",
+        )
+        .bind(agent_id)
+        .bind(number)
+        .bind(ticket_id)
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(TicketId(ticket_id)))
     }
 
     async fn call(&self, id: CallId) -> Result<Option<StoredCall>> {

@@ -216,6 +216,28 @@ pub async fn record(
     Ok(Redirect::to(&format!("/tickets/{}", ticket.0)).into_response())
 }
 
+#[derive(Deserialize)]
+pub struct DialForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    number: String,
+}
+
+/// `POST /tickets/{id}/dial`: keeps that the agent calls this number about the request,
+/// then hands the number to the agent's phone (`tel:`).
+pub async fn dial(
+    State(app): State<App>,
+    console: Console,
+    Path(id): Path<i64>,
+    Form(form): Form<DialForm>,
+) -> Result<Response, ConsoleError> {
+    console.check_csrf(&form.csrf)?;
+    let number = app
+        .intend_call(&console.principal, TicketId(id), &form.number)
+        .await?;
+    Ok(Redirect::to(&format!("tel:{number}")).into_response())
+}
+
 /// The calls an agent's console shows when it opens: theirs (or nobody's) that ring or go
 /// on, and those that ended answered but unrecorded a short while ago.
 async fn current_calls(app: &App, who: &Principal, me: AgentId) -> Vec<(CallId, jiff::Timestamp)> {

@@ -33,17 +33,19 @@ pub enum View {
     Urgent,
     AtRisk,
     Breached,
+    CallBacks,
     Pending,
     All,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::Mine,
         View::Unassigned,
         View::Urgent,
         View::AtRisk,
         View::Breached,
+        View::CallBacks,
         View::Pending,
         View::All,
     ];
@@ -55,6 +57,7 @@ impl View {
             View::Urgent => "urgent",
             View::AtRisk => "at_risk",
             View::Breached => "breached",
+            View::CallBacks => "call_backs",
             View::Pending => "pending",
             View::All => "all",
         }
@@ -71,6 +74,7 @@ impl View {
             View::Urgent => t.view_urgent,
             View::AtRisk => t.view_at_risk,
             View::Breached => t.view_breached,
+            View::CallBacks => t.ph.view_call_backs,
             View::Pending => t.view_pending,
             View::All => t.view_all,
         }
@@ -98,6 +102,10 @@ impl View {
             View::Breached => {
                 filter.sla_states = vec![SlaState::Breached];
                 filter.statuses = WORKING.to_vec();
+            }
+            View::CallBacks => {
+                filter.call_backs = true;
+                filter.statuses = UNFINISHED.to_vec();
             }
             View::Pending => filter.statuses = vec![Status::Pending],
             View::All => {}

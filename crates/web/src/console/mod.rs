@@ -62,6 +62,7 @@ pub fn routes() -> Router<App> {
         .route("/calls/events", get(calls::events))
         .route("/calls/{id}/card", get(calls::card))
         .route("/calls/{id}/record", post(calls::record))
+        .route("/tickets/{id}/dial", post(calls::dial))
         .route("/inbox/bulk", post(inbox::bulk))
         .route("/search", get(inbox::search))
         .route("/tickets/{id}", get(ticket::page))

@@ -106,6 +106,9 @@ struct TicketPage<'a> {
     requester_emails: String,
     /// The requester's numbers, as shown and as dialled (`tel:`).
     requester_phones: Vec<(String, String)>,
+    /// With a phone system connected, "Llamar" goes through Soporte, which records the
+    /// call on this request when the phone system reports it.
+    dial_through_soporte: bool,
     checklist: Vec<ChecklistLine>,
     checklist_evaluated: bool,
     missing_count: usize,
@@ -380,6 +383,7 @@ pub async fn page(
             .as_ref()
             .map(|c| c.emails.join(", "))
             .unwrap_or_default(),
+        dial_through_soporte: app.phone_enabled(),
         requester_phones: requester
             .map(|c| {
                 c.phones

@@ -15,6 +15,7 @@ soporte_store::on_both_databases!(
     a_call_is_recorded_on_a_request_picked_from_the_card,
     an_unknown_caller_gets_a_new_phone_request_with_a_new_contact,
     a_missed_call_takes_its_card_away,
+    a_call_placed_from_a_request_is_recorded_on_it,
 );
 
 struct PhoneDesk {
@@ -269,8 +270,10 @@ async fn a_call_is_recorded_on_a_request_picked_from_the_card(p: &PhoneDesk) -> 
     );
     assert!(
         page.body
-            .contains("href=\"tel:+34600111222\">+34 600 111 222</a>"),
-        "the requester's number dials: {}",
+            .contains(&format!("action=\"/tickets/{}/dial\"", ticket.0))
+            && page.body.contains("value=\"+34600111222\"")
+            && page.body.contains(">+34 600 111 222</button>"),
+        "the requester's number dials through Soporte: {}",
         page.body
     );
     let card = p.desk.get(&ana, &format!("/calls/{id}/card")).await?;
@@ -376,5 +379,104 @@ async fn a_missed_call_takes_its_card_away(p: &PhoneDesk) -> TestResult {
     .await?;
     let (name, data) = stream.next(WAIT).await.ok_or("no removal")?;
     assert_eq!((name.as_str(), data), ("call-gone", id.to_string()));
+    // Its call-back task waits in its own view.
+    let view = p.desk.get(&ana, "/inbox?view=call_backs").await?;
+    assert_eq!(view.status, StatusCode::OK);
+    assert!(view.body.contains("Llamadas por devolver"), "{}", view.body);
+    assert!(
+        view.body.contains("Devolver llamada a Luis Pérez"),
+        "{}",
+        view.body
+    );
+    let all = p.desk.get(&ana, "/inbox?view=mine").await?;
+    assert!(all.body.contains("href=\"/inbox?view=call_backs\""));
+    Ok(())
+}
+
+async fn a_call_placed_from_a_request_is_recorded_on_it(p: &PhoneDesk) -> TestResult {
+    let ticket = p
+        .desk
+        .request("Alta de usuario", "Necesito dar de alta a un empleado")
+        .await?;
+    let ana = p.desk.log_in("ana@vendomia.com").await?;
+    let dialled = p
+        .desk
+        .post(
+            &ana,
+            &format!("/tickets/{}/dial", ticket.0),
+            &[("number", "600 111 222")],
+        )
+        .await?;
+    assert_eq!(dialled.status, StatusCode::SEE_OTHER, "{}", dialled.body);
+    assert_eq!(dialled.location, "tel:+34600111222");
+    let bad = p
+        .desk
+        .post(
+            &ana,
+            &format!("/tickets/{}/dial", ticket.0),
+            &[("number", "201")],
+        )
+        .await?;
+    assert_ne!(bad.status, StatusCode::SEE_OTHER);
+    // The phone system reports Ana's outgoing call.
+    let out = |event: &str| {
+        vec![
+            ("event", event.to_string()),
+            ("direction", "out".to_string()),
+            ("callId", "out-1".to_string()),
+            ("from", "+34910000001".to_string()),
+            ("to", "0034600111222".to_string()),
+        ]
+    };
+    for (event, extra) in [
+        ("newCall", None),
+        ("answer", None),
+        ("hangup", Some(("cause", "normalClearing"))),
+    ] {
+        let mut fields = out(event);
+        if let Some((k, v)) = extra {
+            fields.push((k, v.to_string()));
+        }
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        p.cti(&fields).await?;
+    }
+    let id = p.call_id("out-1").await?;
+    let admin = p.desk.principal("ana@vendomia.com").await?;
+    let call = p
+        .desk
+        .app
+        .call(&admin, soporte_core::ids::CallId(id))
+        .await?;
+    assert_eq!(
+        call.ticket,
+        Some(ticket),
+        "recorded on the request it was placed from"
+    );
+    let page = p.desk.get(&ana, &format!("/tickets/{}", ticket.0)).await?;
+    assert!(
+        page.body
+            .contains("Llamada de Ana Agente a Luis Pérez (+34 600 111 222). Duración"),
+        "{}",
+        page.body
+    );
+    // The intent is spent: the next call to the number is not recorded there.
+    for event in ["newCall", "hangup"] {
+        p.cti(&[
+            ("event", event),
+            ("direction", "out"),
+            ("callId", "out-2"),
+            ("from", "+34910000001"),
+            ("to", "600111222"),
+            ("cause", "cancel"),
+        ])
+        .await?;
+    }
+    let second = p.call_id("out-2").await?;
+    let second = p
+        .desk
+        .app
+        .call(&admin, soporte_core::ids::CallId(second))
+        .await?;
+    assert_eq!(second.ticket, None);
     Ok(())
 }

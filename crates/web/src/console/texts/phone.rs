@@ -22,8 +22,10 @@ pub struct PhoneTexts {
     pub new_request: &'static str,
     pub recorded_on: &'static str,
     pub dismiss: &'static str,
-    pub call: &'static str,
-    pub answered_by: &'static str,
+    /// The inbox view of missed calls still to return.
+    pub view_call_backs: &'static str,
+    /// A requester's number on a ticket page: calling it records the call there.
+    pub call_and_record: &'static str,
 }
 
 pub const SPANISH: PhoneTexts = PhoneTexts {
@@ -47,8 +49,8 @@ pub const SPANISH: PhoneTexts = PhoneTexts {
     new_request: "Nueva solicitud con esta llamada",
     recorded_on: "Registrada en",
     dismiss: "Ocultar",
-    call: "Llamada",
-    answered_by: "Atendida por",
+    view_call_backs: "Llamadas por devolver",
+    call_and_record: "Llamar; la llamada se registrará en esta solicitud",
 };
 
 pub const ENGLISH: PhoneTexts = PhoneTexts {
@@ -72,6 +74,6 @@ pub const ENGLISH: PhoneTexts = PhoneTexts {
     new_request: "New request from this call",
     recorded_on: "Recorded on",
     dismiss: "Hide",
-    call: "Call",
-    answered_by: "Answered by",
+    view_call_backs: "Calls to return",
+    call_and_record: "Call; the call will be recorded on this request",
 };
