@@ -1,11 +1,11 @@
 //! `/api/v1/calls`: the call log the phone system's events wrote, with filters.
 
 use super::extract::{ApiPath, ApiQuery};
+use super::tickets::{bad_query, parse_value};
 use crate::auth::Caller;
 use crate::problem::{Problem, ProblemDocument};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use soporte_app::App;
@@ -13,18 +13,6 @@ use soporte_app::StoredCall;
 use soporte_app::phone::CallFilter;
 use soporte_core::ids::{AgentId, CallId, ContactId, TicketId};
 use utoipa::{IntoParams, ToSchema};
-
-fn bad_query(field: &str, detail: impl Into<String>) -> Problem {
-    Problem::new(StatusCode::BAD_REQUEST, "invalid_query", detail).with_field(field)
-}
-
-fn parse_value<T: std::str::FromStr<Err = soporte_core::ValidationError>>(
-    field: &str,
-    raw: &str,
-) -> Result<T, Problem> {
-    raw.parse::<T>()
-        .map_err(|e| bad_query(field, format!("{field}: {}", e.message)))
-}
 
 fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<Timestamp>, Problem> {
     raw.map(|v| {

@@ -18,11 +18,11 @@ use soporte_core::support::{Channel, Priority, SupportType};
 use soporte_core::ticket::Status;
 use utoipa::IntoParams;
 
-fn bad_query(field: &str, detail: impl Into<String>) -> Problem {
+pub(super) fn bad_query(field: &str, detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST, "invalid_query", detail).with_field(field)
 }
 
-fn parse_value<T: std::str::FromStr<Err = soporte_core::ValidationError>>(
+pub(super) fn parse_value<T: std::str::FromStr<Err = soporte_core::ValidationError>>(
     field: &str,
     raw: &str,
 ) -> Result<T, Problem> {
