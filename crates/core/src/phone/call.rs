@@ -237,8 +237,11 @@ mod tests {
         Timestamp::from_second(1_800_000_000 + second).unwrap_or(Timestamp::UNIX_EPOCH)
     }
 
-    /// Plays events (kind, extra fields, second received) in order.
-    fn play(events: &[(&str, &[(&str, &str)], i64)]) -> (CallRecord, Vec<EventEffect>) {
+    /// One event to play: its kind, extra fields, and the second it is received.
+    type Step<'a> = (&'a str, &'a [(&'a str, &'a str)], i64);
+
+    /// Plays events in order.
+    fn play(events: &[Step<'_>]) -> (CallRecord, Vec<EventEffect>) {
         let mut effects = Vec::new();
         let (first, rest) = events.split_first().unwrap_or((&("newCall", &[], 0), &[]));
         let (mut call, effect) = CallRecord::begin(&event(first.0, first.1), at(first.2), false);

@@ -167,7 +167,7 @@ async fn parallel_calls_each_keep_their_own_events(p: &Pbx) -> TestResult {
     let ids: Vec<String> = (0..24).map(|i| format!("par-{i}")).collect();
     let script = |call_id: &str, i: usize| -> Vec<Vec<(&'static str, String)>> {
         let mut events = vec![incoming("newCall", call_id)];
-        if i % 3 != 0 {
+        if !i.is_multiple_of(3) {
             let mut answer = incoming("answer", call_id);
             answer.push(("answeringNumber", "luis@vendomia.com".into()));
             events.push(answer);
@@ -175,7 +175,7 @@ async fn parallel_calls_each_keep_their_own_events(p: &Pbx) -> TestResult {
         let mut hangup = incoming("hangup", call_id);
         hangup.push((
             "cause",
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 "cancel"
             } else {
                 "normalClearing"
@@ -205,7 +205,11 @@ async fn parallel_calls_each_keep_their_own_events(p: &Pbx) -> TestResult {
     assert_eq!(calls.len(), ids.len());
     for (i, call_id) in ids.iter().enumerate() {
         let call = p.call(call_id).await?;
-        let expected = if i % 3 == 0 { "missed" } else { "answered" };
+        let expected = if i.is_multiple_of(3) {
+            "missed"
+        } else {
+            "answered"
+        };
         assert_eq!(call["outcome"], expected, "{call}");
     }
     Ok(())
