@@ -28,6 +28,7 @@
 
 mod console;
 mod hostile;
+mod instance;
 mod mail;
 mod mail_corpus;
 mod phone;

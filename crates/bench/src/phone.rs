@@ -3,6 +3,7 @@
 //! `answer` and `hangup` in order), then the time from a `newCall` POST to its card on the
 //! called agent's open console stream, with many agents' phones ringing at once.
 
+use crate::instance::form_body;
 use crate::report::{
     Measured, load_average, millis, percentile, report, report_figure, run_concurrently,
 };
@@ -15,9 +16,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use soporte_app::phone::PhoneSettings;
-use soporte_app::{AgentInput, App, AppSettings, ContactInput};
-use soporte_core::ticket::TicketPrefix;
-use soporte_store::{DiskBlobStore, TieredBlobStore};
+use soporte_app::{AgentInput, App, ContactInput};
 use soporte_web::WebConfig;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -45,30 +44,12 @@ pub struct PhoneArgs {
 
 type Http = Client<HttpConnector, Full<Bytes>>;
 
-fn form(pairs: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(k);
-        out.push('=');
-        for b in v.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
-                _ => out.push_str(&format!("%{b:02X}")),
-            }
-        }
-    }
-    out
-}
-
 async fn post_event(http: &Http, url: &str, pairs: &[(&str, &str)]) -> Result<()> {
     let request = Request::builder()
         .method(Method::POST)
         .uri(url)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(Full::new(Bytes::from(form(pairs))))?;
+        .body(Full::new(Bytes::from(form_body(pairs))))?;
     let response = http.request(request).await.context("POST /webhooks/cti")?;
     let status = response.status();
     let body = response.into_body().collect().await?.to_bytes();
@@ -85,7 +66,7 @@ async fn log_in(http: &Http, base: &str, email: &str) -> Result<String> {
         .method(Method::POST)
         .uri(format!("{base}/login"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(Full::new(Bytes::from(form(&[
+        .body(Full::new(Bytes::from(form_body(&[
             ("email", email),
             ("password", PASSWORD),
             ("next", "/inbox"),
@@ -178,21 +159,8 @@ pub async fn run(args: PhoneArgs) -> Result<()> {
         load_average()
     );
     let dir = tempfile::tempdir()?;
-    let store = soporte_store::open(&format!(
-        "sqlite://{}",
-        dir.path().join("soporte.db").display()
-    ))
-    .await?;
-    store.migrate().await?;
-    let blobs = Arc::new(TieredBlobStore::new(
-        Arc::clone(&store),
-        DiskBlobStore::new(dir.path().join("blobs"))?,
-    ));
-    let mut settings = AppSettings::new(
-        TicketPrefix::parse("VND")?,
-        "Vendomia",
-        "soporte@vendomia.com",
-    );
+    let (store, blobs) = crate::instance::fresh_sqlite(dir.path()).await?;
+    let mut settings = crate::instance::vendomia()?;
     settings.phone = Some(PhoneSettings::new(TOKEN));
     let app = App::new(Arc::clone(&store), blobs, settings);
     for i in 0..args.agents {

@@ -13,9 +13,7 @@ use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use soporte_app::whatsapp::WhatsAppSettings;
-use soporte_app::{AgentInput, App, AppSettings};
-use soporte_core::ticket::TicketPrefix;
-use soporte_store::{DiskBlobStore, TieredBlobStore};
+use soporte_app::{AgentInput, App};
 use soporte_web::WebConfig;
 use soporte_whatsapp::payload::{Body, MessageBuilder};
 use std::sync::Arc;
@@ -47,21 +45,8 @@ pub async fn run(args: WhatsAppArgs) -> Result<()> {
         load_average()
     );
     let dir = tempfile::tempdir()?;
-    let store = soporte_store::open(&format!(
-        "sqlite://{}",
-        dir.path().join("soporte.db").display()
-    ))
-    .await?;
-    store.migrate().await?;
-    let blobs = Arc::new(TieredBlobStore::new(
-        Arc::clone(&store),
-        DiskBlobStore::new(dir.path().join("blobs"))?,
-    ));
-    let mut settings = AppSettings::new(
-        TicketPrefix::parse("VND")?,
-        "Vendomia",
-        "soporte@vendomia.com",
-    );
+    let (store, blobs) = crate::instance::fresh_sqlite(dir.path()).await?;
+    let mut settings = crate::instance::vendomia()?;
     settings.whatsapp = Some(WhatsAppSettings::new("bench", APP_SECRET));
     let app = App::new(Arc::clone(&store), blobs, settings)
         .with_whatsapp(Arc::new(soporte_whatsapp::CloudApiCodec));

@@ -23,27 +23,26 @@ impl App {
     /// What follows a stored event: a call-back task for a missed call, the end of the
     /// tasks an answered outgoing call settles.
     pub(super) async fn follow_call(&self, call: &StoredCall, effect: EventEffect) -> Result<()> {
-        let mut call = std::borrow::Cow::Borrowed(call);
-        if let EventEffect::Ended(_) = effect
-            && call.record.direction == CallDirection::Out
-            && call.ticket.is_none()
-            && let Some(ticket) = self.record_intended_call(&call).await?
-        {
-            let mut recorded = call.into_owned();
-            recorded.ticket = Some(ticket);
-            call = std::borrow::Cow::Owned(recorded);
-        }
-        let call = call.as_ref();
+        // An outgoing call placed from a request is recorded there first.
+        let intended = match effect {
+            EventEffect::Ended(_)
+                if call.record.direction == CallDirection::Out && call.ticket.is_none() =>
+            {
+                self.record_intended_call(call).await?
+            }
+            _ => None,
+        };
+        let recorded = call.ticket.is_some() || intended.is_some();
         match effect {
             EventEffect::Ended(CallOutcome::Missed | CallOutcome::Busy)
-                if call.record.needs_call_back() && call.ticket.is_none() =>
+                if call.record.needs_call_back() && !recorded =>
             {
                 self.open_call_back(call).await.map(|_| ())
             }
             EventEffect::Ended(CallOutcome::Answered)
                 if call.record.direction == CallDirection::Out =>
             {
-                self.settle_call_backs(call).await
+                self.settle_call_backs(call, recorded).await
             }
             _ => Ok(()),
         }
@@ -141,10 +140,7 @@ impl App {
             body_html: None,
             channel_message_id: None,
             attachments: vec![],
-            extra: MessageExtra {
-                call: Some(call.id),
-                ..MessageExtra::default()
-            },
+            extra: MessageExtra::call_entry(call.id),
         };
         let effects = self.change_effects(None, Vec::new(), Arc::new(agents.to_vec()));
         self.store
@@ -154,8 +150,9 @@ impl App {
     }
 
     /// An agent's outgoing call to a number was answered: the number's open call-back
-    /// tasks are done. The call is recorded on the first of them.
-    async fn settle_call_backs(&self, call: &StoredCall) -> Result<()> {
+    /// tasks are done. The call is recorded on the first of them, unless it is `recorded`
+    /// already.
+    async fn settle_call_backs(&self, call: &StoredCall, recorded: bool) -> Result<()> {
         let Some(number) = call
             .record
             .customer_number()
@@ -178,7 +175,7 @@ impl App {
             .or(call.agent)
             .map_or(Actor::System, Actor::Agent);
         for (i, task) in tasks.iter().enumerate() {
-            if i == 0 && call.ticket.is_none() {
+            if i == 0 && !recorded {
                 let callers = self
                     .callers_by_number(call.record.customer_number())
                     .await?;

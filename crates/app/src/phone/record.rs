@@ -221,10 +221,7 @@ impl App {
             body_html: None,
             channel_message_id: None,
             attachments: vec![],
-            extra: MessageExtra {
-                call: Some(call.id),
-                ..MessageExtra::default()
-            },
+            extra: MessageExtra::call_entry(call.id),
             created_by: Some(created_by),
             policy,
         };

@@ -3,6 +3,7 @@
 
 use super::references::References;
 use super::{ConsoleArgs, Dice, PASSWORD, Seeded, TARGET_P95};
+use crate::instance::form_encode;
 use crate::report::{Measured, millis, report_figure, run_concurrently, target_column};
 use anyhow::{Context, Result, bail, ensure};
 use http_body_util::{BodyExt, Full};
@@ -119,18 +120,6 @@ impl Desk {
 }
 
 /// `application/x-www-form-urlencoded`, as a browser encodes a form.
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 const VIEWS: [&str; 7] = [
     "mine",
     "unassigned",

@@ -43,6 +43,16 @@ pub struct MessageExtra {
     pub call: Option<soporte_core::ids::CallId>,
 }
 
+impl MessageExtra {
+    /// A message that is the entry of a phone call on its ticket.
+    pub fn call_entry(call: soporte_core::ids::CallId) -> Self {
+        Self {
+            call: Some(call),
+            ..Self::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewMessage {
     pub kind: MessageKind,

@@ -112,10 +112,7 @@ async fn a_call_is_recorded_on_one_request_with_its_entry(store: &Arc<dyn Store>
         body_html: None,
         channel_message_id: None,
         attachments: vec![],
-        extra: MessageExtra {
-            call: Some(call.id),
-            ..MessageExtra::default()
-        },
+        extra: MessageExtra::call_entry(call.id),
     };
     let (_, message) = store
         .add_message(ticket.id, &entry("Llamada entrante"))

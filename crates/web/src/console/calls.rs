@@ -73,11 +73,7 @@ pub struct CardTemplate<'a> {
     pub card: CardView,
 }
 
-fn sla_key(state: soporte_core::policy::sla::SlaState) -> &'static str {
-    state.as_str()
-}
-
-pub fn card_view(t: &'static Texts, card: &CallCard) -> CardView {
+fn card_view(t: &'static Texts, card: &CallCard) -> CardView {
     let call = &card.call.record;
     let number = call
         .customer_number()
@@ -101,7 +97,7 @@ pub fn card_view(t: &'static Texts, card: &CallCard) -> CardView {
         progress: call.progress().as_str(),
         number,
         urgent: card.urgent,
-        worst_sla: card.worst_sla.map(|s| (sla_key(s), t.sla_state(s))),
+        worst_sla: card.worst_sla.map(|s| (s.as_str(), t.sla_state(s))),
         recorded_on: card
             .recorded_on
             .as_ref()
@@ -126,11 +122,21 @@ pub fn card_view(t: &'static Texts, card: &CallCard) -> CardView {
                         number: r.number.clone(),
                         subject: r.subject.clone(),
                         urgent: r.priority == Priority::Urgent,
-                        sla: r.policy.sla.state.map(|s| (sla_key(s), t.sla_state(s))),
+                        sla: r.policy.sla.state.map(|s| (s.as_str(), t.sla_state(s))),
                     })
                     .collect(),
             })
             .collect(),
+    }
+}
+
+impl<'a> CardTemplate<'a> {
+    fn of(t: &'static Texts, csrf: &'a str, card: &CallCard) -> Self {
+        Self {
+            t,
+            csrf,
+            card: card_view(t, card),
+        }
     }
 }
 
@@ -142,13 +148,7 @@ async fn card_html(
     id: CallId,
 ) -> Option<String> {
     let card = app.call_card(who, id).await.ok()?;
-    CardTemplate {
-        t,
-        csrf,
-        card: card_view(t, &card),
-    }
-    .render()
-    .ok()
+    CardTemplate::of(t, csrf, &card).render().ok()
 }
 
 /// Whether a signal concerns this agent: their call, or a call that is nobody's yet.
@@ -163,11 +163,7 @@ pub async fn card(
     Path(id): Path<i64>,
 ) -> Result<Response, ConsoleError> {
     let card = app.call_card(&console.principal, CallId(id)).await?;
-    Ok(render(&CardTemplate {
-        t: console.t,
-        csrf: &console.csrf,
-        card: card_view(console.t, &card),
-    }))
+    Ok(render(&CardTemplate::of(console.t, &console.csrf, &card)))
 }
 
 #[derive(Deserialize)]
@@ -277,23 +273,23 @@ pub async fn events(State(app): State<App>, console: Console, headers: HeaderMap
     let t = console.t;
     let csrf = console.csrf.clone();
     let signals = app.subscribe_calls();
-    // What is already up when the page opens.
-    let shown: HashMap<CallId, jiff::Timestamp> = HashMap::new();
-    let first = current_calls(&app, &console.principal, me).await;
     struct Stream {
         app: App,
         session: String,
         signals: tokio::sync::broadcast::Receiver<CallSignal>,
+        /// The cards this page shows, with their call's last change.
         shown: HashMap<CallId, jiff::Timestamp>,
+        /// Calls to look at and send (or take away) next.
         pending: Vec<(CallId, jiff::Timestamp)>,
         csrf: String,
     }
     let state = Stream {
+        // What is already up when the page opens.
+        pending: current_calls(&app, &console.principal, me).await,
         app,
         session,
         signals,
-        shown,
-        pending: first,
+        shown: HashMap::new(),
         csrf,
     };
     let stream = futures_util::stream::unfold(state, move |mut s| async move {
